@@ -1,0 +1,80 @@
+"""Coverage arithmetic (design.md, "Verdicts"): pure functions over verdict counts."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, fields
+
+from maptag.model import Verdict
+
+COUNTED = (
+    Verdict.COMPLIANT,
+    Verdict.MISSING,
+    Verdict.NEAR_MISS_KEY,
+    Verdict.INVALID_VALUE,
+    Verdict.UNREADABLE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    compliant: int = 0
+    missing: int = 0
+    near_miss_key: int = 0
+    invalid_value: int = 0
+    unreadable: int = 0
+    excluded: int = 0
+
+    @classmethod
+    def of(cls, counts: Mapping[Verdict, int]) -> Totals:
+        return cls(**{verdict.value: counts.get(verdict, 0) for verdict in Verdict})
+
+    @classmethod
+    def tally(cls, verdicts: Iterable[Verdict]) -> Totals:
+        return cls.of(Counter(verdicts))
+
+    @classmethod
+    def sum(cls, parts: Iterable[Totals]) -> Totals:
+        total = Counter[str]()
+        for part in parts:
+            total.update({f.name: getattr(part, f.name) for f in fields(part)})
+        return cls(**total)
+
+    @property
+    def in_scope(self) -> int:
+        return sum(getattr(self, verdict.value) for verdict in COUNTED)
+
+    @property
+    def non_compliant(self) -> int:
+        return self.in_scope - self.compliant
+
+    @property
+    def coverage_percent(self) -> float | None:
+        """100 × compliant / in scope; None (not 100) when nothing is in scope."""
+        if self.in_scope == 0:
+            return None
+        return 100 * self.compliant / self.in_scope
+
+    def to_report(self) -> dict[str, object]:
+        return {
+            "in_scope": self.in_scope,
+            **{verdict.value: getattr(self, verdict.value) for verdict in Verdict},
+            "coverage_percent": report_percent(self.coverage_percent),
+        }
+
+
+def report_percent(percent: float | None) -> float | None:
+    """Two decimals, rounded down: 99.996 % must never print as a false 100."""
+    if percent is None:
+        return None
+    return math.floor(percent * 100) / 100
+
+
+def by_type(counts: Mapping[tuple[str, Verdict], int]) -> dict[str, Totals]:
+    """Per-type totals from counts keyed by (type, verdict)."""
+    grouped: dict[str, Counter[Verdict]] = {}
+    for (type_name, verdict), n in counts.items():
+        grouped.setdefault(type_name, Counter())[verdict] += n
+    return {name: Totals.of(grouped[name]) for name in sorted(grouped)}

@@ -1,0 +1,246 @@
+"""The validated policy: what to scan and how to judge it.
+
+One model for the CLI (flags and TOML), the CDK context and the Lambda handlers. Validation
+happens here, once, at the edge; a bad value raises PolicyError with one line that names it.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections.abc import Mapping
+from datetime import date
+from functools import cached_property
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from maptag.resources.declarations import TYPE_NAMES
+from maptag.rules import (
+    DEFAULT_PREFIX,
+    MPE_ID,
+    MPE_ID_LOOSE,
+    PREFIXES,
+    bare_mpe_id,
+    is_full_value,
+    quote,
+)
+
+_REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-[0-9]{1,2}")
+_ACCOUNT = re.compile(r"[0-9]{12}")
+_ROLE_NAME = re.compile(r"[\w+=,.@-]{1,64}")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+class PolicyError(ValueError):
+    """A configuration value is wrong; the message is one line and names the value."""
+
+
+class ExclusionRule(BaseModel):
+    """`tag:KEY`, `tag:KEY=VALUE` or `arn:GLOB` (shell-style, e.g. `arn:aws:s3:::cdk-*`)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: Literal["tag", "arn"]
+    key: str | None = None
+    value: str | None = None
+    pattern: str | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> ExclusionRule:
+        if text.startswith("tag:") and len(text) > 4:
+            key, sep, value = text[4:].partition("=")
+            if key:
+                return cls(kind="tag", key=key, value=value if sep else None)
+        if text.startswith("arn:") and len(text) > 4:
+            return cls(kind="arn", pattern=text)
+        raise ValueError(f"exclusion rule {quote(text)} is neither tag:KEY[=VALUE] nor an ARN glob (arn:...)")
+
+    def matches(self, arn: str, tags: Mapping[str, str] | None) -> bool:
+        if self.kind == "arn":
+            return fnmatch.fnmatchcase(arn, self.pattern or "")
+        if tags is None or self.key is None or self.key not in tags:
+            return False
+        return self.value is None or tags[self.key] == self.value
+
+    def __str__(self) -> str:
+        if self.kind == "arn":
+            return str(self.pattern)
+        return f"tag:{self.key}" + ("" if self.value is None else f"={self.value}")
+
+
+class Policy(BaseModel):
+    """What to scan (accounts × regions × types) and what counts as a correct tag."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    mpe_ids: tuple[str, ...] = Field(min_length=1)
+    prefixes: tuple[str, ...] = PREFIXES
+    accept_legacy: bool = False
+    agreement_start: date | None = None
+    regions: tuple[str, ...] = Field(min_length=1)
+    accounts: tuple[str, ...] = ()
+    organization: bool = False
+    role_name: str | None = None
+    types: tuple[str, ...] = TYPE_NAMES
+    exclusions: tuple[ExclusionRule, ...] = ()
+    max_concurrency: int = Field(default=8, ge=1, le=64)
+
+    @classmethod
+    def build(cls, **values: Any) -> Policy:
+        """Validate raw values (flags, TOML, CDK context) into a Policy or raise PolicyError."""
+        try:
+            return cls.model_validate(values)
+        except ValidationError as error:
+            raise PolicyError(_one_line(error)) from None
+
+    @field_validator("mpe_ids", mode="before")
+    @classmethod
+    def _mpe_ids(cls, raw: Any) -> tuple[str, ...]:
+        ids = _as_tuple(raw)
+        for text in ids:
+            # design.md: a full tag value (mig12345) or a bare MPE id (12345, ABCDE12345).
+            if is_full_value(text) or MPE_ID_LOOSE.fullmatch(text):
+                if not is_full_value(text) and text.upper() != text:
+                    raise ValueError(f"MPE id {quote(text)} must be upper-case ({text.upper()})")
+                continue
+            raise ValueError(
+                f"{quote(text)} is neither an MPE id (5 digits or 10 upper-case letters and "
+                f"digits) nor a tag value such as {DEFAULT_PREFIX}12345"
+            )
+        return ids
+
+    @field_validator("prefixes", mode="before")
+    @classmethod
+    def _prefixes(cls, raw: Any) -> tuple[str, ...]:
+        prefixes = _as_tuple(raw)
+        for prefix in prefixes:
+            if prefix not in PREFIXES:
+                raise ValueError(f"unknown prefix {quote(prefix)} (known: {', '.join(PREFIXES)})")
+        return prefixes
+
+    @field_validator("agreement_start", mode="before")
+    @classmethod
+    def _agreement_start(cls, raw: Any) -> Any:
+        if isinstance(raw, str):
+            try:
+                if not _DATE.fullmatch(raw):
+                    raise ValueError
+                return date.fromisoformat(raw)
+            except ValueError:
+                raise ValueError(f"{quote(raw)} is not a date YYYY-MM-DD") from None
+        return raw
+
+    @field_validator("regions", mode="before")
+    @classmethod
+    def _regions(cls, raw: Any) -> tuple[str, ...]:
+        return _checked(raw, _REGION, "is not an AWS region name such as us-east-1")
+
+    @field_validator("accounts", mode="before")
+    @classmethod
+    def _accounts(cls, raw: Any) -> tuple[str, ...]:
+        return _checked(raw, _ACCOUNT, "is not a 12-digit AWS account id")
+
+    @field_validator("role_name", mode="before")
+    @classmethod
+    def _role_name(cls, raw: Any) -> Any:
+        if raw is not None and not (isinstance(raw, str) and _ROLE_NAME.fullmatch(raw)):
+            raise ValueError(f"{quote(str(raw))} is not an IAM role name")
+        return raw
+
+    @field_validator("types", mode="before")
+    @classmethod
+    def _types(cls, raw: Any) -> tuple[str, ...]:
+        types = _as_tuple(raw)
+        for name in types:
+            if name not in TYPE_NAMES:
+                raise ValueError(f"unknown resource type {quote(name)} (known: {', '.join(TYPE_NAMES)})")
+        return types
+
+    @field_validator("exclusions", mode="before")
+    @classmethod
+    def _exclusions(cls, raw: Any) -> tuple[Any, ...]:
+        return tuple(ExclusionRule.parse(r) if isinstance(r, str) else r for r in _as_tuple(raw))
+
+    @model_validator(mode="after")
+    def _accounts_or_org(self) -> Policy:
+        if self.organization and self.accounts:
+            raise ValueError("give either accounts or organization, not both")
+        return self
+
+    # Derived views used by the judge; computed once per policy.
+    @cached_property
+    def accepted_values(self) -> frozenset[str]:
+        """Every tag value that is correct for this engagement."""
+        values: set[str] = set()
+        for text in self.mpe_ids:
+            if is_full_value(text):
+                values.add(text)
+            else:
+                values.update(prefix + text for prefix in self.prefixes)
+        return frozenset(values)
+
+    @cached_property
+    def accepted_lower(self) -> dict[str, str]:
+        return {value.lower(): value for value in sorted(self.accepted_values)}
+
+    @cached_property
+    def mpe_ids_bare(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(bare_mpe_id(text) for text in self.mpe_ids))
+
+    @property
+    def example_value(self) -> str:
+        """The value a fix suggests: the first full value given, else the default prefix."""
+        first = self.mpe_ids[0]
+        return first if is_full_value(first) else DEFAULT_PREFIX + first
+
+    @property
+    def warnings(self) -> list[str]:
+        return [
+            f"MPE id {quote(mpe)} has an unusual length ({len(mpe)}); MPE ids are usually "
+            "5 digits or 10 upper-case letters and digits"
+            for mpe in self.mpe_ids_bare
+            if not MPE_ID.fullmatch(mpe)
+        ]
+
+    def to_report(self) -> dict[str, object]:
+        """The ``policy`` object of ``maptag/scan-report@1``."""
+        return {
+            "mpe_ids": list(self.mpe_ids),
+            "agreement_start": self.agreement_start.isoformat() if self.agreement_start else None,
+            "regions": list(self.regions),
+            "accounts": list(self.accounts),
+            "organization": self.organization,
+            "types": list(self.types),
+            "accept_legacy": self.accept_legacy,
+            "exclusions": [str(rule) for rule in self.exclusions],
+        }
+
+
+def _as_tuple(raw: Any) -> tuple[Any, ...]:
+    if raw is None:
+        return ()
+    if isinstance(raw, str):
+        return tuple(part.strip() for part in raw.split(",") if part.strip())
+    return tuple(raw)
+
+
+def _checked(raw: Any, pattern: re.Pattern[str], problem: str) -> tuple[str, ...]:
+    values = _as_tuple(raw)
+    for value in values:
+        if not isinstance(value, str) or not pattern.fullmatch(value):
+            raise ValueError(f"{quote(str(value))} {problem}")
+    return tuple(dict.fromkeys(values))
+
+
+def _one_line(error: ValidationError) -> str:
+    first = error.errors()[0]
+    field = ".".join(str(part) for part in first["loc"] if not isinstance(part, int))
+    message = first["msg"].removeprefix("Value error, ")
+    if first["type"] == "extra_forbidden":
+        message = "unknown setting"
+    elif first["type"] in ("too_short", "missing") and field in ("mpe_ids", "regions"):
+        message = "at least one is required"
+    elif first["type"] not in ("value_error",) and "input" in first:
+        message = f"{quote(str(first['input']))}: {message}"
+    return f"{field or 'policy'}: {message}"

@@ -1,0 +1,1 @@
+"""Resource types (declarations.py) and the collector that runs them (collector.py)."""
