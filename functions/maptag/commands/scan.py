@@ -1,0 +1,214 @@
+"""`maptag scan`: scan accounts × regions and report MAP tag coverage (design.md, "CLI")."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tomllib
+from pathlib import Path
+from typing import IO, Any
+
+import boto3
+
+from maptag.commands import EXIT_FINDINGS, EXIT_OK, EXIT_UNIT_FAILED, UsageError, csv_list
+from maptag.policy import Policy, PolicyError
+from maptag.resources.declarations import TYPE_NAMES
+
+FORMATS = ("table", "json", "csv", "html")
+
+
+def register(commands: Any) -> None:
+    scan = commands.add_parser("scan", help="scan accounts × regions and report MAP tag coverage")
+    scan.add_argument(
+        "--mpe-id",
+        dest="mpe_ids",
+        action="append",
+        metavar="ID",
+        help="MPE id (12345, ABCDE12345) or full tag value (mig12345); repeatable",
+    )
+    scan.add_argument("--regions", type=csv_list, metavar="R1,R2", help="regions (default: AWS_REGION)")
+    who = scan.add_mutually_exclusive_group()
+    who.add_argument("--accounts", type=csv_list, metavar="A1,A2", help="account ids to scan")
+    who.add_argument(
+        "--org",
+        dest="organization",
+        action="store_true",
+        default=None,
+        help="scan every active account of the Organization",
+    )
+    scan.add_argument("--role-name", metavar="NAME", help="role to assume in each member account")
+    scan.add_argument(
+        "--agreement-start",
+        metavar="YYYY-MM-DD",
+        help="MAP agreement start: older resources are out of scope",
+    )
+    scan.add_argument(
+        "--types",
+        type=csv_list,
+        metavar="T1,T2",
+        help=f"resource types (default: all: {', '.join(TYPE_NAMES)})",
+    )
+    scan.add_argument(
+        "--exclude",
+        dest="exclusions",
+        action="append",
+        metavar="RULE",
+        help="exclusion rule tag:KEY[=VALUE] or an ARN glob; repeatable",
+    )
+    scan.add_argument(
+        "--accept-legacy",
+        action="store_true",
+        default=None,
+        help="accept legacy d-server-… values as compliant",
+    )
+    scan.add_argument("--max-concurrency", type=int, metavar="N", help="units scanned at once (8)")
+    scan.add_argument("--config", type=Path, metavar="FILE", help="TOML file with any of these settings")
+    scan.add_argument("--format", choices=FORMATS, help="output format (default: table)")
+    scan.add_argument("--output", type=Path, metavar="FILE", help="write the report here (default: stdout)")
+    scan.add_argument(
+        "--publish", type=csv_list, metavar="SINK,...", help="publish to sinks, e.g. migration-hub"
+    )
+    scan.add_argument(
+        "--dry-run",
+        action="store_true",
+        default=None,
+        help="with --publish: show what would be sent, send nothing",
+    )
+    scan.add_argument(
+        "--fail-under", type=float, metavar="PCT", help="exit 0 when coverage is at least PCT percent"
+    )
+    scan.set_defaults(handler=run)
+
+
+# Settings a TOML config may hold; flags win over the file.
+CONFIG_KEYS = {
+    "mpe_ids", "regions", "accounts", "organization", "role_name", "agreement_start", "types",
+    "exclusions", "accept_legacy", "max_concurrency", "prefixes", "format", "output", "publish",
+    "dry_run", "fail_under",
+}  # fmt: skip
+POLICY_KEYS = set(Policy.model_fields)
+FLAG_OF = {
+    "mpe_ids": "--mpe-id", "regions": "--regions", "accounts": "--accounts", "organization": "--org",
+    "role_name": "--role-name", "agreement_start": "--agreement-start", "types": "--types",
+    "exclusions": "--exclude", "accept_legacy": "--accept-legacy", "max_concurrency": "--max-concurrency",
+}  # fmt: skip
+
+
+def load_config(path: Path | None) -> dict[str, Any]:
+    if path is None:
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UsageError(f"--config: file not found: {path}") from None
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise UsageError(f"--config: cannot read {path}: {error}") from None
+    aliases = {"mpe_id": "mpe_ids", "org": "organization", "exclude": "exclusions"}
+    config = {aliases.get(key.replace("-", "_"), key.replace("-", "_")): value for key, value in data.items()}
+    unknown = sorted(set(config) - CONFIG_KEYS)
+    if unknown:
+        raise UsageError(f"--config {path}: unknown setting {unknown[0]!r}")
+    return config
+
+
+def settings(args: argparse.Namespace) -> dict[str, Any]:
+    """The config file's settings with the flags given on the command line on top."""
+    merged = load_config(args.config)
+    for key in CONFIG_KEYS:
+        value = getattr(args, key, None)
+        if value is not None:
+            merged[key] = value
+    return merged
+
+
+def build_policy(values: dict[str, Any], default_region: str | None) -> Policy:
+    raw = {key: values[key] for key in POLICY_KEYS if key in values}
+    if not raw.get("regions") and default_region:
+        raw["regions"] = [default_region]
+    if not raw.get("regions"):
+        raise UsageError("--regions: none given and no AWS_REGION/AWS_DEFAULT_REGION or profile region set")
+    if not raw.get("mpe_ids"):
+        raise UsageError("--mpe-id: required (your MPE id, e.g. --mpe-id 12345 or --mpe-id mig12345)")
+    try:
+        return Policy.build(**raw)
+    except PolicyError as error:
+        field, _, message = str(error).partition(": ")
+        raise UsageError(f"{FLAG_OF.get(field, field)}: {message}") from None
+
+
+def run(args: argparse.Namespace) -> int:
+    from maptag.console import ScanConsole
+    from maptag.scan import plan, run_scan
+    from maptag.sinks.report import FindingSpool, ScanReport
+
+    values = settings(args)
+    output_format = values.get("format", "table")
+    if output_format not in FORMATS:
+        raise UsageError(f"--format: unknown format {output_format!r} (known: {', '.join(FORMATS)})")
+    fail_under = values.get("fail_under")
+    if fail_under is not None and not (isinstance(fail_under, int | float) and 0 <= fail_under <= 100):
+        raise UsageError(f"--fail-under: {fail_under!r} is not a percentage between 0 and 100")
+    session = boto3.Session()
+    # botocore reads AWS_DEFAULT_REGION and profiles; AWS_REGION is the SDKs' newer name.
+    policy = build_policy(values, session.region_name or os.environ.get("AWS_REGION"))
+    for warning in policy.warnings:
+        print(f"maptag: warning: {warning}", file=sys.stderr)
+
+    try:
+        scan_plan = plan(policy, session)
+    except PolicyError as error:
+        field, _, message = str(error).partition(": ")
+        raise UsageError(f"{FLAG_OF.get(field, field)}: {message}") from None
+    console = ScanConsole(enabled=output_format == "table" and values.get("output") is None)
+    spool = FindingSpool()
+    try:
+        with console.progress(scan_plan.units) as progress:
+            results = []
+            for result in run_scan(
+                policy, session, scan_plan.units, scan_plan.caller_account, spool.writer, progress.update
+            ):
+                progress.finish(result)
+                results.append(result)
+        report = ScanReport(policy=policy, units=results, spool=spool)
+        _write(report, output_format, values.get("output"), console)
+        for failed in report.failed_units:
+            print(f"maptag: unit {failed.unit.key} failed: {failed.error}", file=sys.stderr)
+        return exit_code(report, fail_under)
+    finally:
+        spool.close()
+
+
+def exit_code(report: Any, fail_under: float | None) -> int:
+    if report.failed_units:
+        return EXIT_UNIT_FAILED
+    coverage = report.totals.coverage_percent
+    if coverage is None:
+        return EXIT_OK
+    if fail_under is not None:
+        return EXIT_OK if coverage >= fail_under else EXIT_FINDINGS
+    return EXIT_OK if report.totals.non_compliant == 0 else EXIT_FINDINGS
+
+
+def _write(report: Any, output_format: str, output: Path | None, console: Any) -> None:
+    from maptag.sinks import report as writers
+
+    def emit(out: IO[str]) -> None:
+        if output_format == "json":
+            writers.write_json(report, out)
+        elif output_format == "csv":
+            writers.write_csv(report, out)
+        elif output_format == "html":
+            writers.write_html(report, out)
+        else:
+            console.table(report, out)
+
+    if output is None:
+        emit(sys.stdout)
+        return
+    try:
+        with open(output, "w", encoding="utf-8", newline="") as out:
+            emit(out)
+    except OSError as error:
+        raise UsageError(f"--output: cannot write {output}: {error.strerror}") from None
+    print(f"maptag: wrote {output_format} report to {output}", file=sys.stderr)
