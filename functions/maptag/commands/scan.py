@@ -6,14 +6,20 @@ import argparse
 import os
 import sys
 import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import boto3
 
 from maptag.commands import EXIT_FINDINGS, EXIT_OK, EXIT_UNIT_FAILED, UsageError, csv_list
 from maptag.policy import Policy, PolicyError
 from maptag.resources.declarations import TYPE_NAMES
+
+if TYPE_CHECKING:
+    from maptag.console import ScanConsole
+    from maptag.sinks.report import ScanReport
 
 FORMATS = ("table", "json", "csv", "html")
 
@@ -138,10 +144,6 @@ def build_policy(values: dict[str, Any], default_region: str | None) -> Policy:
 
 
 def run(args: argparse.Namespace) -> int:
-    from maptag.console import ScanConsole
-    from maptag.scan import plan, run_scan
-    from maptag.sinks.report import FindingSpool, ScanReport
-
     values = settings(args)
     output_format = values.get("format", "table")
     if output_format not in FORMATS:
@@ -149,6 +151,25 @@ def run(args: argparse.Namespace) -> int:
     fail_under = values.get("fail_under")
     if fail_under is not None and not (isinstance(fail_under, int | float) and 0 <= fail_under <= 100):
         raise UsageError(f"--fail-under: {fail_under!r} is not a percentage between 0 and 100")
+    from maptag.console import ScanConsole
+
+    console = ScanConsole(enabled=output_format == "table" and values.get("output") is None)
+    with scanned(values, console) as report:
+        _write(report, output_format, values.get("output"), console)
+        for failed in report.failed_units:
+            print(f"maptag: unit {failed.unit.key} failed: {failed.error}", file=sys.stderr)
+        return exit_code(report, fail_under)
+
+
+@contextmanager
+def scanned(values: dict[str, Any], console: ScanConsole) -> Iterator[ScanReport]:
+    """Scan with these settings and yield the ScanReport (its findings live until the block ends).
+
+    `maptag scan` writes one format from it; `maptag demo` writes several from one scan.
+    """
+    from maptag.scan import plan, run_scan
+    from maptag.sinks.report import FindingSpool, ScanReport
+
     session = boto3.Session()
     # botocore reads AWS_DEFAULT_REGION and profiles; AWS_REGION is the SDKs' newer name.
     policy = build_policy(values, session.region_name or os.environ.get("AWS_REGION"))
@@ -160,7 +181,6 @@ def run(args: argparse.Namespace) -> int:
     except PolicyError as error:
         field, _, message = str(error).partition(": ")
         raise UsageError(f"{FLAG_OF.get(field, field)}: {message}") from None
-    console = ScanConsole(enabled=output_format == "table" and values.get("output") is None)
     spool = FindingSpool()
     try:
         with console.progress(scan_plan.units) as progress:
@@ -170,11 +190,7 @@ def run(args: argparse.Namespace) -> int:
             ):
                 progress.finish(result)
                 results.append(result)
-        report = ScanReport(policy=policy, units=results, spool=spool)
-        _write(report, output_format, values.get("output"), console)
-        for failed in report.failed_units:
-            print(f"maptag: unit {failed.unit.key} failed: {failed.error}", file=sys.stderr)
-        return exit_code(report, fail_under)
+        yield ScanReport(policy=policy, units=results, spool=spool)
     finally:
         spool.close()
 
