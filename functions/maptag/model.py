@@ -90,7 +90,7 @@ class Finding:
     def to_report(self) -> dict[str, object]:
         """The ``resources[]`` item of ``maptag/scan-report@1``."""
         r = self.resource
-        return {
+        item: dict[str, object] = {
             "arn": r.arn,
             "account_id": r.account_id,
             "region": r.region,
@@ -102,3 +102,7 @@ class Finding:
             "fix": self.fix,
             "created": r.created.isoformat() if r.created else None,
         }
+        if r.attributes:
+            # Extra key, only where a type has facts (instances, for Migration Hub's server tasks).
+            item["attributes"] = dict(r.attributes)
+        return item

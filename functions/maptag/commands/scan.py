@@ -13,9 +13,17 @@ from typing import IO, TYPE_CHECKING, Any
 
 import boto3
 
-from maptag.commands import EXIT_FINDINGS, EXIT_OK, EXIT_UNIT_FAILED, UsageError, csv_list
+from maptag.commands import EXIT_FINDINGS, EXIT_OK, EXIT_UNIT_FAILED, EXIT_USAGE, UsageError, csv_list
 from maptag.policy import Policy, PolicyError
 from maptag.resources.declarations import TYPE_NAMES
+from maptag.sinks.migration_hub import (
+    DEFAULT_NEXT_UPDATE_SECONDS,
+    DEFAULT_STREAM,
+    HubSettings,
+    StreamNameError,
+    validate_stream,
+)
+from maptag.sinks.outbox import FileOutbox
 
 if TYPE_CHECKING:
     from maptag.console import ScanConsole
@@ -84,6 +92,26 @@ def register(commands: Any) -> None:
     scan.add_argument(
         "--fail-under", type=float, metavar="PCT", help="exit 0 when coverage is at least PCT percent"
     )
+    hub = scan.add_argument_group("Migration Hub (with --publish migration-hub)")
+    hub.add_argument("--stream", metavar="NAME", help="progress update stream (default: MAP-Tagging)")
+    hub.add_argument(
+        "--server-tasks",
+        action="store_true",
+        default=None,
+        help="also one task per migrated server (MGN or Migration Hub source id)",
+    )
+    hub.add_argument(
+        "--next-update-seconds",
+        type=int,
+        metavar="N",
+        help="when the console should expect the next update (default: 90000, a day plus an hour)",
+    )
+    hub.add_argument(
+        "--outbox",
+        type=Path,
+        metavar="FILE",
+        help="where unsent updates wait for the next run (default: ~/.maptag/migration-hub-outbox.json)",
+    )
     scan.set_defaults(handler=run)
 
 
@@ -91,8 +119,9 @@ def register(commands: Any) -> None:
 CONFIG_KEYS = {
     "mpe_ids", "regions", "accounts", "organization", "role_name", "agreement_start", "types",
     "exclusions", "accept_legacy", "max_concurrency", "prefixes", "format", "output", "publish",
-    "dry_run", "fail_under",
+    "dry_run", "fail_under", "stream", "server_tasks", "next_update_seconds", "outbox",
 }  # fmt: skip
+PUBLISH_SINKS = ("migration-hub",)
 POLICY_KEYS = set(Policy.model_fields)
 FLAG_OF = {
     "mpe_ids": "--mpe-id", "regions": "--regions", "accounts": "--accounts", "organization": "--org",
@@ -151,6 +180,9 @@ def run(args: argparse.Namespace) -> int:
     fail_under = values.get("fail_under")
     if fail_under is not None and not (isinstance(fail_under, int | float) and 0 <= fail_under <= 100):
         raise UsageError(f"--fail-under: {fail_under!r} is not a percentage between 0 and 100")
+    publish_to = _publish_sinks(values)
+    hub = hub_settings(values) if "migration-hub" in publish_to else None
+    outbox = FileOutbox(Path(values["outbox"]).expanduser() if values.get("outbox") else None)
     from maptag.console import ScanConsole
 
     console = ScanConsole(enabled=output_format == "table" and values.get("output") is None)
@@ -158,7 +190,12 @@ def run(args: argparse.Namespace) -> int:
         _write(report, output_format, values.get("output"), console)
         for failed in report.failed_units:
             print(f"maptag: unit {failed.unit.key} failed: {failed.error}", file=sys.stderr)
-        return exit_code(report, fail_under)
+        code = exit_code(report, fail_under)
+        if hub is not None and not publish_to_hub(report, hub, outbox, bool(values.get("dry_run"))):
+            # The report is written; a publish that failed is a configuration or service
+            # problem the run must not hide (design.md exit codes; 3 stays 3).
+            code = max(code, EXIT_USAGE)
+        return code
 
 
 @contextmanager
@@ -193,6 +230,49 @@ def scanned(values: dict[str, Any], console: ScanConsole) -> Iterator[ScanReport
         yield ScanReport(policy=policy, units=results, spool=spool)
     finally:
         spool.close()
+
+
+def _publish_sinks(values: dict[str, Any]) -> list[str]:
+    sinks = values.get("publish") or []
+    sinks = csv_list(sinks) if isinstance(sinks, str) else list(sinks)
+    for sink in sinks:
+        if sink not in PUBLISH_SINKS:
+            raise UsageError(f"--publish: unknown sink {sink!r} (known: {', '.join(PUBLISH_SINKS)})")
+    return sinks
+
+
+def hub_settings(values: dict[str, Any]) -> HubSettings:
+    """Migration Hub settings from flags and config, checked before anything is scanned."""
+    stream = values.get("stream", DEFAULT_STREAM)
+    try:
+        validate_stream(str(stream))
+    except StreamNameError as error:
+        raise UsageError(f"--stream: {error}") from None
+    seconds = values.get("next_update_seconds", DEFAULT_NEXT_UPDATE_SECONDS)
+    if not isinstance(seconds, int) or isinstance(seconds, bool) or seconds < 0:
+        raise UsageError(f"--next-update-seconds: {seconds!r} is not a number of seconds (0 or more)")
+    return HubSettings(
+        stream=str(stream), server_tasks=bool(values.get("server_tasks")), next_update_seconds=seconds
+    )
+
+
+def publish_to_hub(report: ScanReport, settings: HubSettings, outbox: FileOutbox, dry_run: bool) -> bool:
+    """Publish the report to Migration Hub, telling the user what happened; True when it worked."""
+    from maptag.sinks.migration_hub import publish
+
+    # GetHomeRegion is asked in the caller's region, else the first region scanned.
+    session = boto3.Session()
+    region = session.region_name or os.environ.get("AWS_REGION") or report.policy.regions[0]
+    result = publish(report, settings, session=session, region=region, outbox=outbox, dry_run=dry_run)
+    for line in result.lines():
+        failed = line.startswith("Migration Hub publish failed")
+        print(
+            line if line.startswith("  ") else ("maptag: error: " if failed else "maptag: ") + line,
+            file=sys.stderr,
+        )
+    if result.queued:
+        print(f"maptag: outbox: {outbox.path}", file=sys.stderr)
+    return not result.failed
 
 
 def exit_code(report: Any, fail_under: float | None) -> int:

@@ -1,0 +1,693 @@
+"""Coverage as AWS Migration Hub task states (design.md, "Migration Hub mapping").
+
+Two halves: a pure mapping from a scan report to ``TaskUpdate`` values (names, status,
+progress, detail, server attributes, all sanitised so the service can never reject them),
+and a publisher that sends them to the home region with retries, keeps what still fails in
+an outbox (outbox.py) and replays it on the next run. AWS is reached only through the
+standard chain (AWS_ENDPOINT_URL_MIGRATION_HUB, AWS_ENDPOINT_URL_MIGRATIONHUB_CONFIG...).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import re
+import time
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    ConnectionClosedError,
+    ConnectTimeoutError,
+    EndpointConnectionError,
+    ReadTimeoutError,
+)
+
+from maptag import __version__
+from maptag.aws import describe_error, error_code
+from maptag.coverage import Totals
+from maptag.model import Verdict
+from maptag.rules import quote
+
+if TYPE_CHECKING:
+    from maptag.sinks.outbox import Outbox
+
+
+class OutboxError(Exception):
+    """The outbox cannot be read or written; the message is one line and names it."""
+
+
+DEFAULT_STREAM = "MAP-Tagging"
+TASK_PREFIX = "map-tagging"
+# NextUpdateSeconds = the schedule interval plus slack (design.md), so the console marks a
+# task stale only when a run was missed; an hour covers a long scan. The CLI assumes daily.
+DAY_SECONDS = 86_400
+SLACK_SECONDS = 3_600
+DEFAULT_NEXT_UPDATE_SECONDS = DAY_SECONDS + SLACK_SECONDS
+
+# Limits of botocore's mgh model (map-tagging-facts.md, "AWS Migration Hub"); the service
+# is a JVM service, so lengths are counted in UTF-16 code units.
+STREAM_MAX = 50
+TASK_NAME_MAX = 256
+DETAIL_MAX = 2_500
+ATTRIBUTES_MAX = 100
+ATTRIBUTE_VALUE_MAX = 256
+
+# The API asks tools to retry these (map-tagging-facts.md); anything else is not transient.
+RETRYABLE_CODES = frozenset({"ThrottlingException", "InternalServerError", "ServiceUnavailableException"})
+_RETRYABLE_TRANSPORT = (EndpointConnectionError, ConnectionClosedError, ConnectTimeoutError, ReadTimeoutError)
+
+HOME_REGION_MISSING = (
+    "no Migration Hub home region is set: set a Migration Hub home region in the console or with "
+    "`aws migrationhub-config create-home-region-control`"
+)
+
+# Only the publisher retries (counted, with backoff): botocore's own retries are off so a
+# fault is retried exactly as RetryPolicy says.
+HUB_CLIENT_CONFIG = Config(
+    retries={"total_max_attempts": 1, "mode": "standard"},
+    user_agent_extra=f"maptag/{__version__}",
+    connect_timeout=5,
+    read_timeout=30,
+)
+
+STATUS_COMPLETED = "COMPLETED"
+STATUS_IN_PROGRESS = "IN_PROGRESS"
+STATUS_FAILED = "FAILED"
+STATUS_NOT_STARTED = "NOT_STARTED"
+
+
+# --- names and texts -----------------------------------------------------------------------
+
+
+class StreamNameError(ValueError):
+    """A progress update stream name the service would reject; the message names it."""
+
+
+def utf16_length(text: str) -> int:
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+def validate_stream(name: str) -> str:
+    """The stream name, unchanged, or StreamNameError: a stream is the user's choice, not sanitised."""
+    rule = "a stream name is 1-50 characters without / : | or control characters"
+    if not name:
+        raise StreamNameError(f"empty stream name ({rule})")
+    if utf16_length(name) > STREAM_MAX:
+        raise StreamNameError(f"stream name {quote(name)} is longer than {STREAM_MAX} characters ({rule})")
+    for char in name:
+        if char in "/:|" or _is_control(char):
+            raise StreamNameError(f"stream name {quote(name)} contains {quote(char)} ({rule})")
+    return name
+
+
+def _is_control(char: str) -> bool:
+    # Cc: C0/C1 controls; Cs: lone surrogates; Zl/Zp: line and paragraph separators, which
+    # the service's `.` does not match either.
+    return unicodedata.category(char) in ("Cc", "Cs", "Zl", "Zp")
+
+
+_NAME_SAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def task_name(*parts: str) -> str:
+    """`map-tagging-<part>-<part>`, always valid for MigrationTaskName (1-256, no `:` `|`).
+
+    Parts are AWS ids in practice; anything else (a hostile region string, an alias) is
+    reduced to `[A-Za-z0-9._-]` and given a short hash of the original so two different
+    inputs never share a task.
+    """
+    raw = "-".join((TASK_PREFIX, *parts))
+    safe = "-".join((TASK_PREFIX, *(_NAME_SAFE.sub("_", part).strip("_") or "_" for part in parts)))
+    if safe == raw and len(raw) <= TASK_NAME_MAX:
+        return raw
+    digest = hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()[:10]
+    return f"{safe[: TASK_NAME_MAX - len(digest) - 1]}-{digest}"
+
+
+def unit_task_name(account_id: str, region: str) -> str:
+    return task_name(account_id, region)
+
+
+def server_task_name(account_id: str, instance_id: str) -> str:
+    return task_name(account_id, instance_id)
+
+
+def clean_text(text: str, limit: int = DETAIL_MAX) -> str:
+    """One line the service accepts: control characters and line breaks become spaces, cut to `limit`."""
+    flat = "".join(" " if _is_control(char) else char for char in text)
+    flat = re.sub(r" {2,}", " ", flat).strip()
+    if utf16_length(flat) <= limit:
+        return flat
+    cut = flat
+    while utf16_length(cut) > limit - 1:
+        cut = cut[: len(cut) - max(1, (utf16_length(cut) - limit + 1) // 2)]
+    return cut + "…"
+
+
+# --- status mapping ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TaskState:
+    status: str
+    progress_percent: int
+    detail: str
+
+
+def progress_percent(totals: Totals) -> int:
+    """floor(coverage): 99.6 % is 99, never a false 100; integer arithmetic, no float rounding."""
+    if totals.in_scope == 0:
+        return 0
+    return 100 * totals.compliant // totals.in_scope
+
+
+def summary(totals: Totals) -> str:
+    """'412/430 tagged · 12 missing · 4 near-miss key · 2 invalid value' (zeros left out)."""
+    parts = [f"{totals.compliant}/{totals.in_scope} tagged"]
+    for count, label in (
+        (totals.missing, "missing"),
+        (totals.near_miss_key, "near-miss key"),
+        (totals.invalid_value, "invalid value"),
+        (totals.unreadable, "unreadable"),
+    ):
+        if count:
+            parts.append(f"{count} {label}")
+    return " · ".join(parts)
+
+
+def task_state(totals: Totals, failed: bool = False, error: str | None = None) -> TaskState:
+    """design.md: COMPLETED at 100 %, IN_PROGRESS below, FAILED when the unit could not be
+    scanned, NOT_STARTED when nothing is in scope."""
+    if failed:
+        partial = f" · partial: {summary(totals)}" if totals.in_scope else ""
+        detail = f"scan failed: {error or 'unknown error'}{partial}"
+        # 0, not the partial coverage: a unit that could not be read has no known progress.
+        return TaskState(STATUS_FAILED, 0, clean_text(detail))
+    if totals.in_scope == 0:
+        excluded = f" ({totals.excluded} excluded)" if totals.excluded else ""
+        return TaskState(STATUS_NOT_STARTED, 0, f"nothing in scope{excluded}")
+    percent = progress_percent(totals)
+    status = STATUS_COMPLETED if totals.compliant == totals.in_scope else STATUS_IN_PROGRESS
+    return TaskState(status, percent, clean_text(summary(totals)))
+
+
+def totals_of(report_totals: Mapping[str, Any]) -> Totals:
+    """Totals from a report's `totals` object (maptag/scan-report@1)."""
+    return Totals(**{verdict.value: int(report_totals.get(verdict.value) or 0) for verdict in Verdict})
+
+
+# --- server attributes ---------------------------------------------------------------------
+
+
+def resource_attributes(attributes: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+    """PutResourceAttributes entries for an instance: private IPv4s, MACs, private DNS name.
+
+    A value the service would reject (empty, over 256 characters) is left out rather than cut:
+    a truncated address would map the task to the wrong server. At most 100 entries.
+    """
+    wanted: list[tuple[str, str]] = []
+    for kind, key in (("IPV4_ADDRESS", "private_ips"), ("MAC_ADDRESS", "macs")):
+        values = attributes.get(key) or []
+        wanted.extend((kind, str(value)) for value in (values if isinstance(values, list) else [values]))
+    if attributes.get("private_dns"):
+        wanted.append(("FQDN", str(attributes["private_dns"])))
+    kept: list[tuple[str, str]] = []
+    for kind, value in wanted:
+        value = clean_text(value, limit=10**6)
+        if value and utf16_length(value) <= ATTRIBUTE_VALUE_MAX and (kind, value) not in kept:
+            kept.append((kind, value))
+    return tuple(kept[:ATTRIBUTES_MAX])
+
+
+def is_migrated_server(attributes: Mapping[str, Any]) -> bool:
+    """Instances reported through Migration Hub or launched by MGN (map-tagging-facts.md)."""
+    return bool(attributes.get("migration_hub_source_id") or attributes.get("mgn_source_server"))
+
+
+# --- the updates ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TaskUpdate:
+    """Everything one migration task needs, self-contained so the outbox can replay it."""
+
+    stream: str
+    task: str
+    status: str
+    progress_percent: int
+    detail: str
+    updated_at: datetime  # the scan time: an older update never overwrites a newer one
+    next_update_seconds: int
+    attributes: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def key(self) -> str:
+        # Unambiguous: a stream name cannot contain "/".
+        return f"{self.stream}/{self.task}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "stream": self.stream,
+            "task": self.task,
+            "status": self.status,
+            "progress_percent": self.progress_percent,
+            "detail": self.detail,
+            "updated_at": self.updated_at.astimezone(UTC).isoformat(),
+            "next_update_seconds": self.next_update_seconds,
+            "attributes": [list(pair) for pair in self.attributes],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> TaskUpdate:
+        return cls(
+            stream=str(data["stream"]),
+            task=str(data["task"]),
+            status=str(data["status"]),
+            progress_percent=int(data["progress_percent"]),
+            detail=str(data["detail"]),
+            updated_at=datetime.fromisoformat(str(data["updated_at"])),
+            next_update_seconds=int(data["next_update_seconds"]),
+            attributes=tuple((str(kind), str(value)) for kind, value in data.get("attributes", [])),
+        )
+
+    def describe(self) -> str:
+        """One line for a dry run or a log: task, status, progress and detail."""
+        return f"{self.task}: {self.status} {self.progress_percent} % — {self.detail}"
+
+
+@dataclass(frozen=True, slots=True)
+class HubSettings:
+    stream: str = DEFAULT_STREAM
+    server_tasks: bool = False
+    next_update_seconds: int = DEFAULT_NEXT_UPDATE_SECONDS
+
+    def __post_init__(self) -> None:
+        validate_stream(self.stream)
+        if self.next_update_seconds < 0:
+            raise ValueError(f"next update seconds must be 0 or more, not {self.next_update_seconds}")
+
+
+def next_update_seconds(schedule_interval_seconds: int) -> int:
+    """The schedule interval plus slack, for the deployed workflow's own schedule."""
+    return schedule_interval_seconds + SLACK_SECONDS
+
+
+def parse_time(text: str) -> datetime:
+    """A report's `generated_at` ('2026-11-23T10:00:00Z') as an aware datetime."""
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def plan_updates(
+    header: Mapping[str, Any], resources: Iterable[Mapping[str, Any]], settings: HubSettings
+) -> list[TaskUpdate]:
+    """The task updates for one scan report (`header` is the report without its resources)."""
+    scanned_at = parse_time(str(header["generated_at"]))
+
+    def update(name: str, state: TaskState, attributes: tuple[tuple[str, str], ...] = ()) -> TaskUpdate:
+        return TaskUpdate(
+            stream=settings.stream,
+            task=name,
+            status=state.status,
+            progress_percent=state.progress_percent,
+            detail=state.detail,
+            updated_at=scanned_at,
+            next_update_seconds=settings.next_update_seconds,
+            attributes=attributes,
+        )
+
+    updates = []
+    failed_units: dict[tuple[str, str], str | None] = {}
+    for unit in header.get("units", []):
+        failed = unit.get("status") == "failed"
+        account, region = str(unit["account_id"]), str(unit["region"])
+        if failed:
+            failed_units[(account, region)] = unit.get("error")
+        state = task_state(totals_of(unit.get("totals") or {}), failed, unit.get("error"))
+        updates.append(update(unit_task_name(account, region), state))
+    if settings.server_tasks:
+        for server in migrated_servers(resources):
+            failed = (server.account_id, server.region) in failed_units
+            error = failed_units.get((server.account_id, server.region))
+            state = task_state(server.totals, failed, error)
+            name = server_task_name(server.account_id, server.instance_id)
+            updates.append(update(name, state, resource_attributes(server.attributes)))
+    return updates
+
+
+@dataclass
+class MigratedServer:
+    account_id: str
+    region: str
+    instance_id: str
+    attributes: Mapping[str, Any]
+    verdicts: list[str] = field(default_factory=list)
+
+    @property
+    def totals(self) -> Totals:
+        return Totals.tally(Verdict(verdict) for verdict in self.verdicts)
+
+
+def migrated_servers(resources: Iterable[Mapping[str, Any]]) -> list[MigratedServer]:
+    """Migrated instances with the verdicts of the instance and its dependents (volumes,
+    their snapshots, AMIs): each needs its own tag, so each counts in the server's task.
+
+    Reports list a unit's parents before their dependents, so one pass suffices.
+    """
+    servers: dict[str, MigratedServer] = {}
+    owner: dict[str, str] = {}  # ARN of a server or one of its dependents -> the server's ARN
+    for resource in resources:
+        arn = str(resource["arn"])
+        attributes = resource.get("attributes") or {}
+        if resource.get("type") == "ec2:instance" and is_migrated_server(attributes):
+            if resource.get("verdict") == Verdict.EXCLUDED.value:
+                continue  # out of scope (a rule, tooling, before the agreement): no task
+            servers[arn] = MigratedServer(
+                account_id=str(resource["account_id"]),
+                region=str(resource["region"]),
+                instance_id=arn.rsplit("/", 1)[-1],
+                attributes=attributes,
+            )
+            owner[arn] = arn
+        elif resource.get("parent") in owner:
+            owner[arn] = owner[str(resource["parent"])]
+        else:
+            continue
+        servers[owner[arn]].verdicts.append(str(resource["verdict"]))
+    return list(servers.values())
+
+
+def newest(updates: Iterable[TaskUpdate]) -> list[TaskUpdate]:
+    """One update per task, the newest; on a tie the later one given (this run over the outbox)."""
+    chosen: dict[str, TaskUpdate] = {}
+    for candidate in updates:
+        current = chosen.get(candidate.key)
+        if current is None or candidate.updated_at >= current.updated_at:
+            chosen[candidate.key] = candidate
+    return list(chosen.values())
+
+
+# --- the publisher -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """Exponential backoff with full jitter; `attempts` counts the first call."""
+
+    attempts: int = 5
+    base_delay: float = 0.5
+    max_delay: float = 8.0
+
+    def delay(self, attempt: int) -> float:
+        return random.uniform(0, min(self.max_delay, self.base_delay * 2**attempt))  # noqa: S311
+
+
+class HubUnavailable(Exception):
+    """Migration Hub cannot take the publish now (home region missing, an outage, a fault
+    past the retries); the message is one line."""
+
+
+@dataclass
+class PublishResult:
+    """What a publish did: `status` is "ok", "failed" or "dry-run"."""
+
+    status: str
+    stream: str
+    home_region: str | None = None
+    created: list[str] = field(default_factory=list)  # tasks imported by this publish
+    sent: list[str] = field(default_factory=list)  # tasks whose state was notified
+    stale: list[str] = field(default_factory=list)  # skipped: the hub already holds a newer scan
+    queued: list[str] = field(default_factory=list)  # kept in the outbox for the next run
+    replayed: list[str] = field(default_factory=list)  # sent from the outbox of an earlier run
+    planned: list[str] = field(default_factory=list)  # dry run: the calls that would be made
+    error: str | None = None
+
+    @property
+    def failed(self) -> bool:
+        return self.status == "failed"
+
+    def lines(self) -> list[str]:
+        """Human-readable outcome, one line each, for the CLI and the demo."""
+        where = f"home region {self.home_region or 'unknown'}, stream {self.stream}"
+        if self.status == "dry-run":
+            return [
+                f"Migration Hub dry run ({where}): would make {len(self.planned)} calls, sent nothing",
+                *(f"  {call}" for call in self.planned),
+            ]
+        out = []
+        if self.sent or not self.failed:
+            replayed = f", {len(self.replayed)} from an earlier run" if self.replayed else ""
+            out.append(
+                f"published to Migration Hub ({where}): {len(self.sent)} tasks updated "
+                f"({len(self.created)} new{replayed})"
+            )
+        if self.stale:
+            out.append(
+                f"skipped {len(self.stale)} tasks that already hold a newer scan: {', '.join(self.stale)}"
+            )
+        if self.failed:
+            kept = f"; {len(self.queued)} updates kept in the outbox for the next run" if self.queued else ""
+            out.append(f"Migration Hub publish failed: {self.error}{kept}")
+        return out
+
+
+_T = TypeVar("_T")
+
+
+class MigrationHubPublisher:
+    """Sends task updates to the home region; what cannot be sent goes to the outbox."""
+
+    def __init__(
+        self,
+        session: boto3.Session | None = None,
+        region: str | None = None,
+        *,
+        outbox: Outbox | None = None,
+        retry: RetryPolicy | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._session = session or boto3.Session()
+        # GetHomeRegion answers in any region migrationhub-config serves: use the caller's.
+        self._region = region or self._session.region_name or "us-east-1"
+        self._outbox = outbox
+        self._retry = retry or RetryPolicy()
+        self._sleep = sleep
+
+    def home_region(self) -> str:
+        config: Any = self._session.client(
+            "migrationhub-config", region_name=self._region, config=HUB_CLIENT_CONFIG
+        )
+        answer = self._call(config.get_home_region)
+        home = answer.get("HomeRegion")
+        if not home:
+            raise HubUnavailable(HOME_REGION_MISSING)
+        return str(home)
+
+    def publish(
+        self, updates: Sequence[TaskUpdate], *, dry_run: bool = False, stream: str | None = None
+    ) -> PublishResult:
+        """Send `updates` and any kept by earlier runs; never raises for AWS errors."""
+        stream = stream or (updates[0].stream if updates else DEFAULT_STREAM)
+        fresh = {update.key: update for update in updates}
+        result = PublishResult(status="dry-run" if dry_run else "ok", stream=stream)
+        try:
+            kept = self._outbox.pending() if self._outbox is not None else []
+        except OutboxError as error:
+            # Send this run's updates all the same; the unreadable outbox fails the publish.
+            kept, result.status, result.error = [], "failed", str(error)
+        todo = sorted(newest([*kept, *updates]), key=lambda u: (u.stream, u.task))
+        try:
+            result.home_region = self.home_region()
+            mgh: Any = self._session.client("mgh", region_name=result.home_region, config=HUB_CLIENT_CONFIG)
+            if dry_run:
+                result.planned = list(self._plan(mgh, todo))
+                return result
+            for name in sorted({update.stream for update in todo}):
+                self._ensure_stream(mgh, name)
+        except (HubUnavailable, ClientError, BotoCoreError) as error:
+            return self._failed(result, error, todo, dry_run)
+        for index, update in enumerate(todo):
+            try:
+                outcome = self._send(mgh, update)
+            except (ClientError, BotoCoreError) as error:
+                return self._failed(result, error, todo[index:], dry_run)
+            if outcome == "stale":
+                result.stale.append(update.task)
+            else:
+                result.sent.append(update.task)
+                if outcome == "created":
+                    result.created.append(update.task)
+                if fresh.get(update.key) is not update:
+                    result.replayed.append(update.task)
+            self._forget(result, update)
+        return result
+
+    def _forget(self, result: PublishResult, update: TaskUpdate) -> None:
+        if self._outbox is None or result.failed:
+            return
+        try:
+            self._outbox.sent([update])
+        except OutboxError as error:
+            # Harmless for the hub (a replay of it would be stale), but say so.
+            result.status, result.error = "failed", str(error)
+
+    def _failed(
+        self, result: PublishResult, error: BaseException, unsent: Sequence[TaskUpdate], dry_run: bool
+    ) -> PublishResult:
+        result.status = "failed"
+        result.error = str(error) if isinstance(error, HubUnavailable) else describe_error(error)
+        if not dry_run and self._outbox is not None:
+            try:
+                self._outbox.keep(unsent)
+                result.queued = [update.task for update in unsent]
+            except OutboxError as lost:
+                result.error = f"{result.error}; and the updates could not be kept: {lost}"
+        return result
+
+    def _ensure_stream(self, mgh: Any, name: str) -> bool:
+        """Create the stream unless it exists; True when it was created."""
+        if name in self._streams(mgh):
+            return False
+        self._call(mgh.create_progress_update_stream, ProgressUpdateStreamName=name)
+        return True
+
+    def _streams(self, mgh: Any) -> set[str]:
+        names: set[str] = set()
+        token: str | None = None
+        while True:
+            page = self._call(mgh.list_progress_update_streams, **({"NextToken": token} if token else {}))
+            names.update(
+                s["ProgressUpdateStreamName"] for s in page.get("ProgressUpdateStreamSummaryList", [])
+            )
+            token = page.get("NextToken")
+            if not token:
+                return names
+
+    def _existing(self, mgh: Any, update: TaskUpdate) -> Mapping[str, Any] | None:
+        try:
+            answer = self._call(
+                mgh.describe_migration_task, ProgressUpdateStream=update.stream, MigrationTaskName=update.task
+            )
+        except ClientError as error:
+            if error_code(error) == "ResourceNotFoundException":
+                return None
+            raise
+        task: Mapping[str, Any] = answer.get("MigrationTask", {})
+        return task
+
+    def _send(self, mgh: Any, update: TaskUpdate) -> str:
+        """'created', 'updated' or 'stale' (the hub holds a newer scan: left alone)."""
+        existing = self._existing(mgh, update)
+        if existing is not None:
+            held = existing.get("UpdateDateTime")
+            if isinstance(held, datetime) and held > update.updated_at:
+                return "stale"
+        task = {"ProgressUpdateStream": update.stream, "MigrationTaskName": update.task}
+        if existing is None:
+            self._call(mgh.import_migration_task, **task)
+        if update.attributes:
+            self._call(mgh.put_resource_attributes, **task, ResourceAttributeList=_attribute_list(update))
+        self._call(mgh.notify_migration_task_state, **task, **_notify_arguments(update))
+        return "created" if existing is None else "updated"
+
+    def _plan(self, mgh: Any, todo: Sequence[TaskUpdate]) -> Iterator[str]:
+        """Dry run: every call the publish would make, each checked with DryRun=True."""
+        streams = self._streams(mgh)
+        for name in sorted({update.stream for update in todo}):
+            if name not in streams:
+                yield self._dry(mgh.create_progress_update_stream, f"create stream {name}",
+                                ProgressUpdateStreamName=name)  # fmt: skip
+        for update in todo:
+            task = {"ProgressUpdateStream": update.stream, "MigrationTaskName": update.task}
+            existing = self._existing(mgh, update) if update.stream in streams else None
+            held = existing.get("UpdateDateTime") if existing is not None else None
+            if isinstance(held, datetime) and held > update.updated_at:
+                yield f"skip {update.task}: Migration Hub holds a newer scan ({held.isoformat()})"
+                continue
+            if existing is None:
+                yield self._dry(mgh.import_migration_task, f"import task {update.task}", **task)
+            if update.attributes:
+                shown = ", ".join(value for _, value in update.attributes)
+                yield self._dry(mgh.put_resource_attributes, f"put attributes of {update.task}: {shown}",
+                                **task, ResourceAttributeList=_attribute_list(update))  # fmt: skip
+            yield self._dry(mgh.notify_migration_task_state, f"notify {update.describe()}",
+                            **task, **_notify_arguments(update))  # fmt: skip
+
+    def _dry(self, operation: Callable[..., Any], description: str, **arguments: Any) -> str:
+        try:
+            self._call(operation, DryRun=True, **arguments)
+        except ClientError as error:
+            if error_code(error) == "DryRunOperation":
+                return description
+            if error_code(error) == "ResourceNotFoundException":
+                # The stream or task this call needs is created by an earlier call of the plan.
+                return description
+            return f"{description} (would fail: {describe_error(error)})"
+        return description
+
+    def _call(self, operation: Callable[..., _T], **arguments: Any) -> _T:
+        """Call with retries on throttling, 5xx and lost connections (the API asks for it)."""
+        for attempt in range(self._retry.attempts):
+            last = attempt == self._retry.attempts - 1
+            try:
+                return operation(**arguments)
+            except ClientError as error:
+                if last or error_code(error) not in RETRYABLE_CODES or _is_dry_run(arguments):
+                    raise
+            except _RETRYABLE_TRANSPORT:
+                if last:
+                    raise
+            self._sleep(self._retry.delay(attempt))
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+
+def _is_dry_run(arguments: Mapping[str, Any]) -> bool:
+    return bool(arguments.get("DryRun"))
+
+
+def _attribute_list(update: TaskUpdate) -> list[dict[str, str]]:
+    return [{"Type": kind, "Value": value} for kind, value in update.attributes]
+
+
+def _notify_arguments(update: TaskUpdate) -> dict[str, Any]:
+    return {
+        "Task": {
+            "Status": update.status,
+            "StatusDetail": update.detail,
+            "ProgressPercent": update.progress_percent,
+        },
+        "UpdateDateTime": update.updated_at,
+        "NextUpdateSeconds": update.next_update_seconds,
+    }
+
+
+def publish(
+    report: Any,
+    settings: HubSettings | None = None,
+    *,
+    session: boto3.Session | None = None,
+    region: str | None = None,
+    outbox: Outbox | None = None,
+    dry_run: bool = False,
+    retry: RetryPolicy | None = None,
+) -> PublishResult:
+    """Publish a scan report: a ScanReport (sinks/report.py) or a parsed JSON report.
+
+    The entry point for the CLI, the demo and the publish Lambda.
+    """
+    settings = settings or HubSettings()
+    if isinstance(report, Mapping):
+        header, resources = report, report.get("resources", [])
+    else:
+        header, resources = report.header(), report.resources()
+    updates = plan_updates(header, resources, settings)
+    publisher = MigrationHubPublisher(session, region, outbox=outbox, retry=retry)
+    return publisher.publish(updates, dry_run=dry_run, stream=settings.stream)

@@ -1,0 +1,170 @@
+"""The Migration Hub outbox: task updates that could not be sent, replayed on the next run.
+
+design.md: a publish that still fails is kept and sent on the next run, never dropped. One
+entry per task (stream + task name), always the newest scan: an older result never
+overwrites a newer one, here or at the hub. Two backends behind one small interface: a JSON
+file for the CLI and a DynamoDB table when deployed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any, Protocol
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from maptag.aws import describe_error, error_code
+from maptag.sinks.migration_hub import OutboxError, TaskUpdate
+
+OUTBOX_SCHEMA = "maptag/hub-outbox@1"
+# The DynamoDB table's partition key (a string): "<stream>/<task>".
+TABLE_KEY = "task"
+
+
+class Outbox(Protocol):
+    def pending(self) -> list[TaskUpdate]:
+        """Every kept update, one per task."""
+        ...
+
+    def keep(self, updates: Iterable[TaskUpdate]) -> None:
+        """Store each update unless a newer one for its task is already kept."""
+        ...
+
+    def sent(self, updates: Iterable[TaskUpdate]) -> None:
+        """Forget the kept update of each task unless it is newer than the one sent."""
+        ...
+
+
+def default_path() -> Path:
+    return Path.home() / ".maptag" / "migration-hub-outbox.json"
+
+
+class FileOutbox:
+    """A JSON file (0600), rewritten atomically; missing means empty."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path or default_path()
+
+    def pending(self) -> list[TaskUpdate]:
+        return list(self._load().values())
+
+    def keep(self, updates: Iterable[TaskUpdate]) -> None:
+        entries = self._load()
+        changed = False
+        for update in updates:
+            held = entries.get(update.key)
+            if held is None or held.updated_at <= update.updated_at:
+                entries[update.key] = update
+                changed = True
+        if changed:
+            self._save(entries)
+
+    def sent(self, updates: Iterable[TaskUpdate]) -> None:
+        entries = self._load()
+        gone = [u.key for u in updates if u.key in entries and entries[u.key].updated_at <= u.updated_at]
+        if gone:
+            for key in gone:
+                del entries[key]
+            self._save(entries)
+
+    def _load(self) -> dict[str, TaskUpdate]:
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return {}
+        except OSError as error:
+            raise OutboxError(f"cannot read the outbox {self.path}: {error.strerror}") from None
+        try:
+            data = json.loads(text)
+            if data.get("schema") != OUTBOX_SCHEMA:
+                raise ValueError(f"schema is not {OUTBOX_SCHEMA}")
+            updates = [TaskUpdate.from_dict(item) for item in data["updates"]]
+        except (ValueError, KeyError, TypeError, AttributeError) as error:
+            # Never overwrite what cannot be read: it may hold the only copy of a result.
+            raise OutboxError(f"the outbox {self.path} is not readable ({error}); move it aside") from None
+        return {update.key: update for update in updates}
+
+    def _save(self, entries: dict[str, TaskUpdate]) -> None:
+        data = {"schema": OUTBOX_SCHEMA, "updates": [entries[key].to_dict() for key in sorted(entries)]}
+        try:
+            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(prefix=".outbox-", dir=self.path.parent)
+            try:
+                with os.fdopen(handle, "w", encoding="utf-8") as out:
+                    json.dump(data, out, indent=1, ensure_ascii=False)
+                os.replace(temporary, self.path)
+            finally:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(temporary)
+        except OSError as error:
+            raise OutboxError(f"cannot write the outbox {self.path}: {error.strerror}") from None
+
+
+class DynamoDBOutbox:
+    """A DynamoDB table keyed by `task` (S); conditional writes keep the newest per task."""
+
+    def __init__(self, table_name: str, client: Any) -> None:
+        self.table_name = table_name
+        self._dynamodb = client
+
+    def pending(self) -> list[TaskUpdate]:
+        return [TaskUpdate.from_dict(json.loads(item["update"]["S"])) for item in self._items()]
+
+    def _items(self) -> Iterator[dict[str, Any]]:
+        try:
+            for page in self._dynamodb.get_paginator("scan").paginate(
+                TableName=self.table_name, ConsistentRead=True
+            ):
+                yield from page.get("Items", [])
+        except (ClientError, BotoCoreError) as error:
+            raise OutboxError(
+                f"cannot read the outbox table {self.table_name}: {describe_error(error)}"
+            ) from None
+
+    def keep(self, updates: Iterable[TaskUpdate]) -> None:
+        for update in updates:
+            self._conditional(
+                self._dynamodb.put_item,
+                TableName=self.table_name,
+                Item={
+                    TABLE_KEY: {"S": update.key},
+                    "updated_at": {"N": _epoch(update)},
+                    "update": {"S": json.dumps(update.to_dict(), ensure_ascii=False)},
+                },
+                ConditionExpression="attribute_not_exists(#key) OR updated_at <= :at",
+                ExpressionAttributeNames={"#key": TABLE_KEY},
+                ExpressionAttributeValues={":at": {"N": _epoch(update)}},
+            )
+
+    def sent(self, updates: Iterable[TaskUpdate]) -> None:
+        for update in updates:
+            self._conditional(
+                self._dynamodb.delete_item,
+                TableName=self.table_name,
+                Key={TABLE_KEY: {"S": update.key}},
+                ConditionExpression="updated_at <= :at",
+                ExpressionAttributeValues={":at": {"N": _epoch(update)}},
+            )
+
+    def _conditional(self, operation: Any, **arguments: Any) -> None:
+        try:
+            operation(**arguments)
+        except ClientError as error:
+            # A newer update is kept (or nothing is): exactly what the condition protects.
+            if error_code(error) != "ConditionalCheckFailedException":
+                raise OutboxError(
+                    f"cannot write the outbox table {self.table_name}: {describe_error(error)}"
+                ) from None
+        except BotoCoreError as error:
+            raise OutboxError(
+                f"cannot write the outbox table {self.table_name}: {describe_error(error)}"
+            ) from None
+
+
+def _epoch(update: TaskUpdate) -> str:
+    return f"{update.updated_at.timestamp():.6f}"
