@@ -1,28 +1,54 @@
-"""The terminal view of a scan: a progress bar per unit, then coverage tables (rich).
+"""The terminal view of a scan: a progress bar per unit, then the findings and coverage tables.
 
-Progress is shown only on a terminal and only for the table format (design.md, "CLI").
+Progress goes to stderr, only on a terminal and only for the table format (design.md, "CLI").
+Every value from AWS is put in a rich Text, so a tag value can never act as markup or a
+terminal escape sequence.
 """
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
+from itertools import islice
 from typing import IO, TYPE_CHECKING
 
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from maptag.coverage import Totals
-from maptag.model import ScanUnit
+from maptag.model import ScanUnit, Verdict
 
 if TYPE_CHECKING:
     from maptag.scan import UnitResult
     from maptag.sinks.report import ScanReport
 
+# The table shows the first findings; the other formats list them all.
+FINDINGS_SHOWN = 20
+# Not a terminal: wide enough that no column is cut (the table keeps its natural width).
+FILE_WIDTH = 240
+COUNT_COLUMNS = (
+    ("in scope", "in_scope"),
+    ("compliant", "compliant"),
+    ("missing", "missing"),
+    ("near-miss key", "near_miss_key"),
+    ("invalid value", "invalid_value"),
+    ("unreadable", "unreadable"),
+    ("excluded", "excluded"),
+)
+VERDICT_STYLE = {
+    Verdict.MISSING.value: "red",
+    Verdict.NEAR_MISS_KEY.value: "yellow",
+    Verdict.INVALID_VALUE.value: "magenta",
+    Verdict.UNREADABLE.value: "bold red",
+}
+
 
 class UnitProgress:
+    """One progress bar per unit (or nothing, when progress is off)."""
+
     def __init__(self, progress: Progress | None, units: Sequence[ScanUnit]) -> None:
         self._progress = progress
         self._tasks = {}
@@ -41,13 +67,15 @@ class UnitProgress:
 
 
 class ScanConsole:
+    """Progress bars on stderr, when asked for and stderr is a terminal."""
+
     def __init__(self, enabled: bool, stream: IO[str] | None = None) -> None:
         self._stream = stream or sys.stderr
-        self._enabled = enabled and self._stream.isatty()
+        self.enabled = enabled and self._stream.isatty()
 
     @contextmanager
     def progress(self, units: Sequence[ScanUnit]) -> Iterator[UnitProgress]:
-        if not self._enabled:
+        if not self.enabled:
             yield UnitProgress(None, units)
             return
         columns = (
@@ -57,34 +85,114 @@ class ScanConsole:
             TextColumn("{task.fields[found]} resources"),
             TimeElapsedColumn(),
         )
-        with Progress(*columns, console=Console(file=self._stream), transient=False) as bar:
+        console = Console(file=self._stream, force_terminal=True)
+        with Progress(*columns, console=console, transient=False) as bar:
             yield UnitProgress(bar, units)
 
     def table(self, report: ScanReport, out: IO[str]) -> None:
-        console = Console(file=out, width=None if out.isatty() else 120)
-        console.print(_totals_table("Coverage by unit", [(r.unit.key, r.totals, r) for r in report.units]))
-        console.print(_totals_table("Coverage by type", [(n, t, None) for n, t in report.by_type.items()]))
-        totals = report.totals
-        console.print(
-            f"Overall: {_percent(totals)} — {totals.compliant}/{totals.in_scope} in scope tagged, "
-            f"{totals.excluded} excluded, {len(report.failed_units)} unit(s) failed"
-        )
+        print_report(report, out)
 
 
-def _percent(totals: Totals) -> str:
-    coverage = totals.coverage_percent
-    return "n/a" if coverage is None else f"{int(coverage * 100) / 100:.2f} %"
+def print_report(report: ScanReport, out: IO[str]) -> None:
+    """Findings (the first few), coverage by unit and by type, then the overall line."""
+    console = Console(file=out, width=None if out.isatty() else FILE_WIDTH)
+    totals = report.totals
+    findings = _findings_table(report, totals)
+    if findings is not None:
+        console.print(findings)
+    console.print(_units_table(report))
+    console.print(_types_table(report))
+    for failed in report.failed_units:
+        console.print(Text(f"Unit {failed.unit.key} failed: {failed.error}", style="bold red"))
+    console.print(Text(overall_line(report)))
 
 
-def _totals_table(title: str, rows: list[tuple[str, Totals, UnitResult | None]]) -> Table:
-    table = Table(title=title, title_justify="left")
-    for column in ("", "coverage", "in scope", "compliant", "missing", "near-miss key",
-                   "invalid value", "unreadable", "excluded"):  # fmt: skip
-        table.add_column(column, justify="left" if not column else "right")
-    for name, t, result in rows:
-        label = f"{name} [red](failed)[/red]" if result is not None and result.failed else name
-        table.add_row(
-            label, _percent(t), str(t.in_scope), str(t.compliant), str(t.missing), str(t.near_miss_key),
-            str(t.invalid_value), str(t.unreadable), str(t.excluded),
-        )  # fmt: skip
+def overall_line(report: ScanReport) -> str:
+    totals = report.totals
+    failed = len(report.failed_units)
+    return (
+        f"Overall: {percent(totals)} coverage: {totals.compliant} of {totals.in_scope} in-scope "
+        f"resources tagged correctly, {totals.non_compliant} to fix, {totals.excluded} excluded, "
+        f"{failed} of {len(report.units)} unit(s) failed"
+    )
+
+
+def percent(totals: Totals) -> str:
+    shown = totals.coverage_shown
+    return "n/a" if shown is None else f"{shown:.2f} %"
+
+
+def _counts_table(title: str, labels: Sequence[tuple[str, int]]) -> Table:
+    table = Table(title=title, title_justify="left", title_style="bold")
+    for label, width in labels:
+        # Labels are never cut: they keep their full width; counts wrap their headers first.
+        table.add_column(label, no_wrap=True, min_width=width)
+    table.add_column("coverage", justify="right", no_wrap=True)
+    for header, _ in COUNT_COLUMNS:
+        table.add_column(header, justify="right")
     return table
+
+
+def _counts(totals: Totals) -> list[Text]:
+    cells = [Text(percent(totals))]
+    for _, name in COUNT_COLUMNS:
+        value = totals.in_scope if name == "in_scope" else getattr(totals, name)
+        style = VERDICT_STYLE.get(name, "") if value else "dim"
+        cells.append(Text(str(value), style=style))
+    return cells
+
+
+def _units_table(report: ScanReport) -> Table:
+    accounts = [r.unit.account_id for r in report.units]
+    regions = [r.unit.region for r in report.units]
+    table = _counts_table(
+        "Coverage by account and region",
+        [("account", _widest(accounts, "account")), ("region", _widest(regions, "region"))],
+    )
+    table.add_column("status", no_wrap=True)
+    for result in report.units:
+        status = Text("failed", style="bold red") if result.failed else Text("ok", style="green")
+        table.add_row(Text(result.unit.account_id), Text(result.unit.region), *_counts(result.totals), status)
+    return table
+
+
+def _types_table(report: ScanReport) -> Table:
+    by_type = report.by_type
+    table = _counts_table("Coverage by resource type", [("type", _widest(list(by_type), "type"))])
+    for name, totals in by_type.items():
+        table.add_row(Text(name), *_counts(totals))
+    return table
+
+
+def _findings_table(report: ScanReport, totals: Totals) -> Table | None:
+    if totals.non_compliant == 0:
+        return None
+    shown = min(totals.non_compliant, FINDINGS_SHOWN)
+    more = totals.non_compliant - shown
+    caption = f"{more} more: see --format csv, json or html for all" if more else None
+    table = Table(
+        title=f"Resources to fix ({totals.non_compliant})",
+        title_justify="left",
+        title_style="bold",
+        caption=caption,
+        caption_justify="left",
+    )
+    table.add_column("resource", overflow="fold")
+    table.add_column("verdict", no_wrap=True)
+    table.add_column("reason", overflow="fold")
+    table.add_column("fix", overflow="fold")
+    with closing(report.resources()) as resources:
+        rows = (r for r in resources if r["verdict"] not in (Verdict.COMPLIANT, Verdict.EXCLUDED))
+        for row in islice(rows, shown):
+            verdict = str(row["verdict"])
+            table.add_row(
+                Text(str(row["arn"])),
+                Text(verdict, style=VERDICT_STYLE.get(verdict, "")),
+                Text(str(row["reason"])),
+                Text(str(row.get("fix") or "")),
+            )
+    return table
+
+
+def _widest(values: Sequence[str], header: str) -> int:
+    return max([len(header), *(len(value) for value in values)])

@@ -57,19 +57,34 @@ class Totals:
             return None
         return 100 * self.compliant / self.in_scope
 
+    @property
+    def coverage_shown(self) -> float | None:
+        """The coverage as reports show it: two decimals, rounded down (see floor_percent)."""
+        return floor_percent(self.compliant, self.in_scope)
+
     def to_report(self) -> dict[str, object]:
         return {
             "in_scope": self.in_scope,
             **{verdict.value: getattr(self, verdict.value) for verdict in Verdict},
-            "coverage_percent": report_percent(self.coverage_percent),
+            "coverage_percent": self.coverage_shown,
         }
+
+
+def floor_percent(part: int, whole: int) -> float | None:
+    """100 × part / whole to two decimals, rounded down in integer arithmetic, so 99.996 %
+    shows as 99.99 and never as a false 100; None when ``whole`` is 0."""
+    if whole == 0:
+        return None
+    return (10_000 * part // whole) / 100
 
 
 def report_percent(percent: float | None) -> float | None:
     """Two decimals, rounded down: 99.996 % must never print as a false 100."""
     if percent is None:
         return None
-    return math.floor(percent * 100) / 100
+    # The epsilon absorbs float error (58.0 stored as 57.99999…); no real ratio of resource
+    # counts (fewer than 10^9) lies that close below a step.
+    return math.floor(percent * 100 + 1e-9) / 100
 
 
 def by_type(counts: Mapping[tuple[str, Verdict], int]) -> dict[str, Totals]:

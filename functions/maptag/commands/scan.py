@@ -1,21 +1,29 @@
-"""`maptag scan`: scan accounts × regions and report MAP tag coverage (design.md, "CLI")."""
+"""`maptag scan`: scan accounts × regions and report MAP tag coverage (design.md, "CLI").
+
+Every setting comes from a flag or from the TOML file named by --config; flags win. Bad
+input of any kind is a UsageError: one line that names the bad value, exit code 2.
+"""
 
 from __future__ import annotations
 
 import argparse
+import math
 import os
+import re
 import sys
+import tempfile
 import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, Literal
 
-import boto3
-
-from maptag.commands import EXIT_FINDINGS, EXIT_OK, EXIT_UNIT_FAILED, EXIT_USAGE, UsageError, csv_list
-from maptag.policy import Policy, PolicyError
+from maptag import sinks
+from maptag.commands import EXIT_FINDINGS, EXIT_OK, EXIT_UNIT_FAILED, EXIT_USAGE, UsageError
 from maptag.resources.declarations import TYPE_NAMES
+from maptag.rules import quote
 from maptag.sinks.migration_hub import (
     DEFAULT_NEXT_UPDATE_SECONDS,
     DEFAULT_STREAM,
@@ -27,77 +35,130 @@ from maptag.sinks.outbox import FileOutbox
 
 if TYPE_CHECKING:
     from maptag.console import ScanConsole
+    from maptag.coverage import Totals
+    from maptag.policy import Policy
     from maptag.sinks.report import ScanReport
 
 FORMATS = ("table", "json", "csv", "html")
 
+# How a setting's value is spelled: "items" is a list of strings (one string is one item),
+# "list" a list of strings or one comma-separated string.
+Kind = Literal["items", "list", "bool", "int", "number", "text", "date"]
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting of `maptag scan`: its flag, its key in the config file, its kind."""
+
+    name: str  # the Policy field, or the command's own option
+    flag: str | None  # None: config file only
+    key: str  # TOML key; the same with `_` for `-` is accepted too
+    kind: Kind
+    aliases: tuple[str, ...] = ()
+
+
+SETTINGS = (
+    Setting("mpe_ids", "--mpe-id", "mpe-id", "items", ("mpe-ids",)),
+    Setting("regions", "--regions", "regions", "list"),
+    Setting("accounts", "--accounts", "accounts", "list"),
+    Setting("organization", "--org", "org", "bool", ("organization",)),
+    Setting("role_name", "--role-name", "role-name", "text"),
+    Setting("agreement_start", "--agreement-start", "agreement-start", "date"),
+    Setting("types", "--types", "types", "list"),
+    Setting("exclusions", "--exclude", "exclude", "items", ("exclusions",)),
+    Setting("accept_legacy", "--accept-legacy", "accept-legacy", "bool"),
+    Setting("max_concurrency", "--max-concurrency", "max-concurrency", "int"),
+    Setting("prefixes", None, "prefixes", "list"),
+    Setting("format", "--format", "format", "text"),
+    Setting("output", "--output", "output", "text"),
+    Setting("publish", "--publish", "publish", "list"),
+    Setting("dry_run", "--dry-run", "dry-run", "bool"),
+    Setting("fail_under", "--fail-under", "fail-under", "number"),
+    # Migration Hub (with --publish migration-hub)
+    Setting("stream", "--stream", "stream", "text"),
+    Setting("server_tasks", "--server-tasks", "server-tasks", "bool"),
+    Setting("next_update_seconds", "--next-update-seconds", "next-update-seconds", "int"),
+    Setting("outbox", "--outbox", "outbox", "text"),
+)
+BY_NAME = {setting.name: setting for setting in SETTINGS}
+BY_CONFIG_KEY = {
+    spelling: setting
+    for setting in SETTINGS
+    for key in (setting.key, *setting.aliases)
+    for spelling in (key, key.replace("-", "_"))
+}
+_TOML_POSITION = re.compile(r"\(at line (\d+), column \d+\)")
+
 
 def register(commands: Any) -> None:
-    scan = commands.add_parser("scan", help="scan accounts × regions and report MAP tag coverage")
+    scan = commands.add_parser(
+        "scan",
+        help="scan accounts × regions and report MAP tag coverage",
+        description="Find migrated resources whose map-migrated tag is missing or wrong.",
+    )
     scan.add_argument(
         "--mpe-id",
         dest="mpe_ids",
         action="append",
         metavar="ID",
-        help="MPE id (12345, ABCDE12345) or full tag value (mig12345); repeatable",
+        help="MPE id (12345, ABCDE12345: every documented prefix) or a full tag value "
+        "(mig12345: only that value); repeatable",
     )
-    scan.add_argument("--regions", type=csv_list, metavar="R1,R2", help="regions (default: AWS_REGION)")
-    who = scan.add_mutually_exclusive_group()
-    who.add_argument("--accounts", type=csv_list, metavar="A1,A2", help="account ids to scan")
-    who.add_argument(
+    scan.add_argument("--regions", type=_csv, metavar="R1,R2", help="regions (default: AWS_REGION)")
+    scan.add_argument("--accounts", type=_csv, metavar="A1,A2", help="account ids (default: the caller's)")
+    scan.add_argument(
         "--org",
         dest="organization",
-        action="store_true",
-        default=None,
-        help="scan every active account of the Organization",
+        action=argparse.BooleanOptionalAction,
+        help="scan every active account of the Organization (needs --role-name)",
     )
-    scan.add_argument("--role-name", metavar="NAME", help="role to assume in each member account")
+    scan.add_argument("--role-name", metavar="NAME", help="role to assume in each account but the caller's")
     scan.add_argument(
         "--agreement-start",
         metavar="YYYY-MM-DD",
-        help="MAP agreement start: older resources are out of scope",
+        help="MAP agreement start: resources created before it are out of scope",
     )
     scan.add_argument(
-        "--types",
-        type=csv_list,
-        metavar="T1,T2",
-        help=f"resource types (default: all: {', '.join(TYPE_NAMES)})",
+        "--types", type=_csv, metavar="T1,T2", help=f"resource types (default: all: {', '.join(TYPE_NAMES)})"
     )
     scan.add_argument(
         "--exclude",
         dest="exclusions",
         action="append",
         metavar="RULE",
-        help="exclusion rule tag:KEY[=VALUE] or an ARN glob; repeatable",
+        help="out of scope: tag:KEY, tag:KEY=VALUE or an ARN glob (arn:aws:s3:::cdk-*); repeatable",
     )
     scan.add_argument(
         "--accept-legacy",
-        action="store_true",
-        default=None,
-        help="accept legacy d-server-… values as compliant",
+        action=argparse.BooleanOptionalAction,
+        help="count legacy d-server-… values (older MAP terms) as compliant",
     )
-    scan.add_argument("--max-concurrency", type=int, metavar="N", help="units scanned at once (8)")
-    scan.add_argument("--config", type=Path, metavar="FILE", help="TOML file with any of these settings")
-    scan.add_argument("--format", choices=FORMATS, help="output format (default: table)")
-    scan.add_argument("--output", type=Path, metavar="FILE", help="write the report here (default: stdout)")
+    scan.add_argument("--max-concurrency", type=int, metavar="N", help="units scanned at once (default 8)")
+    scan.add_argument("--config", type=Path, metavar="FILE", help="TOML file holding any of these settings")
+    scan.add_argument("--format", metavar="|".join(FORMATS), help="report format (default: table)")
+    scan.add_argument("--output", metavar="FILE", help="write the report to FILE (default: stdout)")
     scan.add_argument(
-        "--publish", type=csv_list, metavar="SINK,...", help="publish to sinks, e.g. migration-hub"
+        "--publish",
+        type=_csv,
+        metavar="SINK,...",
+        help=f"also publish to these sinks ({', '.join(sorted(sinks.SINKS))})",
     )
     scan.add_argument(
         "--dry-run",
-        action="store_true",
-        default=None,
-        help="with --publish: show what would be sent, send nothing",
+        action=argparse.BooleanOptionalAction,
+        help="with --publish: say what would be sent, send nothing",
     )
     scan.add_argument(
-        "--fail-under", type=float, metavar="PCT", help="exit 0 when coverage is at least PCT percent"
+        "--fail-under",
+        type=float,
+        metavar="PCT",
+        help="exit 0 when overall coverage is at least PCT percent (default: only at 100 %%)",
     )
     hub = scan.add_argument_group("Migration Hub (with --publish migration-hub)")
-    hub.add_argument("--stream", metavar="NAME", help="progress update stream (default: MAP-Tagging)")
+    hub.add_argument("--stream", metavar="NAME", help=f"progress update stream (default: {DEFAULT_STREAM})")
     hub.add_argument(
         "--server-tasks",
-        action="store_true",
-        default=None,
+        action=argparse.BooleanOptionalAction,
         help="also one task per migrated server (MGN or Migration Hub source id)",
     )
     hub.add_argument(
@@ -108,116 +169,318 @@ def register(commands: Any) -> None:
     )
     hub.add_argument(
         "--outbox",
-        type=Path,
         metavar="FILE",
         help="where unsent updates wait for the next run (default: ~/.maptag/migration-hub-outbox.json)",
     )
     scan.set_defaults(handler=run)
 
 
-# Settings a TOML config may hold; flags win over the file.
-CONFIG_KEYS = {
-    "mpe_ids", "regions", "accounts", "organization", "role_name", "agreement_start", "types",
-    "exclusions", "accept_legacy", "max_concurrency", "prefixes", "format", "output", "publish",
-    "dry_run", "fail_under", "stream", "server_tasks", "next_update_seconds", "outbox",
-}  # fmt: skip
-PUBLISH_SINKS = ("migration-hub",)
-POLICY_KEYS = set(Policy.model_fields)
-FLAG_OF = {
-    "mpe_ids": "--mpe-id", "regions": "--regions", "accounts": "--accounts", "organization": "--org",
-    "role_name": "--role-name", "agreement_start": "--agreement-start", "types": "--types",
-    "exclusions": "--exclude", "accept_legacy": "--accept-legacy", "max_concurrency": "--max-concurrency",
-}  # fmt: skip
+def _csv(text: str) -> list[str]:
+    """A comma-separated flag value (`--regions us-east-1,eu-west-1`); empty is an error."""
+    parts = [part.strip() for part in text.split(",") if part.strip()]
+    if not parts:
+        raise argparse.ArgumentTypeError(f"{quote(text)} is empty")
+    return parts
 
 
-def load_config(path: Path | None) -> dict[str, Any]:
-    if path is None:
-        return {}
+@dataclass
+class Settings:
+    """The merged settings and where each came from, to name it in an error."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    origin: dict[str, str] = field(default_factory=dict)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self.values.get(name, default)
+
+    def label(self, name: str) -> str:
+        setting = BY_NAME.get(name)
+        if setting is None:
+            return name
+        return self.origin.get(name) or setting.flag or f"'{setting.key}'"
+
+
+def load_config(path: Path) -> Settings:
+    """The settings in a TOML file, each checked for its kind (one-line UsageError if not)."""
+    shown = quote(str(path), 200)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise UsageError(f"--config: file not found: {path}") from None
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-        raise UsageError(f"--config: cannot read {path}: {error}") from None
-    aliases = {"mpe_id": "mpe_ids", "org": "organization", "exclude": "exclusions"}
-    config = {aliases.get(key.replace("-", "_"), key.replace("-", "_")): value for key, value in data.items()}
-    unknown = sorted(set(config) - CONFIG_KEYS)
-    if unknown:
-        raise UsageError(f"--config {path}: unknown setting {unknown[0]!r}")
-    return config
+        raise UsageError(f"--config: file {shown} not found") from None
+    except (OSError, UnicodeDecodeError) as error:
+        reason = error.strerror if isinstance(error, OSError) else "not UTF-8 text"
+        raise UsageError(f"--config: cannot read {shown}: {reason}") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise UsageError(f"--config {shown}: invalid TOML: {_toml_problem(error, text)}") from None
+    loaded = Settings()
+    for key, value in data.items():
+        setting = BY_CONFIG_KEY.get(key)
+        if setting is None:
+            known = ", ".join(s.key for s in SETTINGS)
+            raise UsageError(f"--config {shown}: unknown setting {quote(key)} (known: {known})")
+        where = f"{setting.key!r} in {shown}"
+        if setting.name in loaded.values:
+            raise UsageError(f"{where}: given twice (as {quote(key)} and another spelling)")
+        loaded.values[setting.name] = _of_kind(value, setting.kind, where)
+        loaded.origin[setting.name] = where
+    return loaded
 
 
-def settings(args: argparse.Namespace) -> dict[str, Any]:
+def _toml_problem(error: tomllib.TOMLDecodeError, text: str) -> str:
+    """tomllib's message plus the offending line, so the message shows the bad value."""
+    message = str(error)
+    position = _TOML_POSITION.search(message)
+    if position is None:
+        return message
+    lines = text.splitlines()
+    number = int(position.group(1))
+    line = lines[number - 1].strip() if 0 < number <= len(lines) else ""
+    return f"{message}: {quote(line, 120)}" if line else message
+
+
+def _of_kind(value: Any, kind: Kind, where: str) -> Any:
+    """A config value checked against its kind (TOML has types; flags are strings)."""
+    wrong = UsageError(f"{where}: {_shown(value)} is not {_KIND_WORDS[kind]}")
+    if kind in ("items", "list"):
+        if isinstance(value, str):
+            items = [value] if kind == "items" else [part.strip() for part in value.split(",")]
+        elif isinstance(value, list) and all(isinstance(item, str) for item in value):
+            items = value
+        else:
+            raise wrong
+        items = [item for item in items if item.strip()] if kind == "list" else items
+        if not items:
+            raise UsageError(f"{where}: {_shown(value)} is empty")
+        return items
+    if kind == "bool":
+        if not isinstance(value, bool):
+            raise wrong
+        return value
+    if kind == "int":
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise wrong
+        return value
+    if kind == "number":
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise wrong
+        return float(value)
+    if kind == "date":
+        # TOML's own date type, or a string the policy parses.
+        if isinstance(value, date) and not isinstance(value, datetime):
+            return value.isoformat()
+        if not isinstance(value, str):
+            raise wrong
+        return value
+    if not isinstance(value, str):
+        raise wrong
+    return value
+
+
+_KIND_WORDS: dict[str, str] = {
+    "items": "a string or a list of strings",
+    "list": "a list of strings or a comma-separated string",
+    "bool": "true or false",
+    "int": "an integer",
+    "number": "a number",
+    "text": "a string",
+    "date": "a date (YYYY-MM-DD)",
+}
+
+
+def _shown(value: Any) -> str:
+    return quote(value if isinstance(value, str) else repr(value), 80)
+
+
+def merge(args: argparse.Namespace) -> Settings:
     """The config file's settings with the flags given on the command line on top."""
-    merged = load_config(args.config)
-    for key in CONFIG_KEYS:
-        value = getattr(args, key, None)
-        if value is not None:
-            merged[key] = value
+    merged = load_config(args.config) if args.config is not None else Settings()
+    given = {s.name for s in SETTINGS if s.flag is not None and getattr(args, s.name, None) is not None}
+    if {"accounts", "organization"} <= given and args.organization:
+        raise UsageError(f"--org: not allowed with --accounts {','.join(args.accounts)}: give one")
+    for name in given:
+        merged.values[name] = getattr(args, name)
+        merged.origin[name] = BY_NAME[name].flag or name
+    # Flags win: an account list on the command line replaces the file's `org`, and back.
+    if "accounts" in given and "organization" not in given:
+        merged.values.pop("organization", None)
+    if merged.get("organization") and "organization" in given:
+        merged.values.pop("accounts", None)
     return merged
 
 
-def build_policy(values: dict[str, Any], default_region: str | None) -> Policy:
-    raw = {key: values[key] for key in POLICY_KEYS if key in values}
-    if not raw.get("regions") and default_region:
-        raw["regions"] = [default_region]
+def build_policy(chosen: Settings, default_region: str | None) -> Policy:
+    from maptag.policy import Policy, PolicyError
+
+    raw = {name: chosen.values[name] for name in Policy.model_fields if name in chosen.values}
     if not raw.get("regions"):
-        raise UsageError("--regions: none given and no AWS_REGION/AWS_DEFAULT_REGION or profile region set")
+        if not default_region:
+            raise UsageError("--regions: none given, and no AWS_REGION or profile region is set")
+        raw["regions"] = [default_region]
     if not raw.get("mpe_ids"):
         raise UsageError("--mpe-id: required (your MPE id, e.g. --mpe-id 12345 or --mpe-id mig12345)")
     try:
         return Policy.build(**raw)
     except PolicyError as error:
-        field, _, message = str(error).partition(": ")
-        raise UsageError(f"{FLAG_OF.get(field, field)}: {message}") from None
+        raise usage_error(error, chosen) from None
 
 
-def run(args: argparse.Namespace) -> int:
-    values = settings(args)
-    output_format = values.get("format", "table")
+def usage_error(error: Exception, chosen: Settings) -> UsageError:
+    """A PolicyError ("field: message") reworded with the flag or config key it came from."""
+    name, _, message = str(error).partition(": ")
+    if name == "policy":
+        return UsageError(f"{chosen.label('accounts')}/{chosen.label('organization')}: {message}")
+    return UsageError(f"{chosen.label(name)}: {message}")
+
+
+@dataclass(frozen=True)
+class Options:
+    """What the command does with the results, beyond the policy."""
+
+    format: str
+    output: Path | None
+    publish: tuple[str, ...]
+    dry_run: bool
+    fail_under: float | None
+    hub: HubSettings | None = None
+    outbox: FileOutbox | None = None
+
+
+def options(chosen: Settings) -> Options:
+    output_format = chosen.get("format", "table")
     if output_format not in FORMATS:
-        raise UsageError(f"--format: unknown format {output_format!r} (known: {', '.join(FORMATS)})")
-    fail_under = values.get("fail_under")
-    if fail_under is not None and not (isinstance(fail_under, int | float) and 0 <= fail_under <= 100):
-        raise UsageError(f"--fail-under: {fail_under!r} is not a percentage between 0 and 100")
-    publish_to = _publish_sinks(values)
-    hub = hub_settings(values) if "migration-hub" in publish_to else None
-    outbox = FileOutbox(Path(values["outbox"]).expanduser() if values.get("outbox") else None)
-    from maptag.console import ScanConsole
+        known = ", ".join(FORMATS)
+        raise UsageError(f"{chosen.label('format')}: unknown format {quote(output_format)} (known: {known})")
+    fail_under = chosen.get("fail_under")
+    if fail_under is not None and not (math.isfinite(fail_under) and 0 <= fail_under <= 100):
+        raise UsageError(f"{chosen.label('fail_under')}: {fail_under!r} is not a percentage from 0 to 100")
+    publish = tuple(dict.fromkeys(chosen.get("publish") or ()))
+    for name in publish:
+        if name not in sinks.SINKS:
+            known = ", ".join(sorted(sinks.SINKS))
+            raise UsageError(f"{chosen.label('publish')}: unknown sink {quote(name)} (known: {known})")
+    hub = hub_settings(chosen) if "migration-hub" in publish else None
+    outbox = chosen.get("outbox")
+    output = chosen.get("output")
+    if output is not None and not output.strip():
+        raise UsageError(f"{chosen.label('output')}: {quote(output)} is not a file name")
+    return Options(
+        format=output_format,
+        output=Path(output) if output is not None else None,
+        publish=publish,
+        dry_run=bool(chosen.get("dry_run", False)),
+        fail_under=fail_under,
+        hub=hub,
+        outbox=FileOutbox(Path(outbox).expanduser() if outbox else None) if hub else None,
+    )
 
-    console = ScanConsole(enabled=output_format == "table" and values.get("output") is None)
-    with scanned(values, console) as report:
-        _write(report, output_format, values.get("output"), console)
-        for failed in report.failed_units:
-            print(f"maptag: unit {failed.unit.key} failed: {failed.error}", file=sys.stderr)
-        code = exit_code(report, fail_under)
-        if hub is not None and not publish_to_hub(report, hub, outbox, bool(values.get("dry_run"))):
-            # The report is written; a publish that failed is a configuration or service
-            # problem the run must not hide (design.md exit codes; 3 stays 3).
-            code = max(code, EXIT_USAGE)
-        return code
+
+def hub_settings(chosen: Settings) -> HubSettings:
+    """Migration Hub settings from flags and config, checked before anything is scanned."""
+    stream = chosen.get("stream", DEFAULT_STREAM)
+    try:
+        validate_stream(str(stream))
+    except StreamNameError as error:
+        raise UsageError(f"{chosen.label('stream')}: {error}") from None
+    seconds = chosen.get("next_update_seconds", DEFAULT_NEXT_UPDATE_SECONDS)
+    if seconds < 0:
+        raise UsageError(
+            f"{chosen.label('next_update_seconds')}: {seconds!r} is not a number of seconds (0 or more)"
+        )
+    return HubSettings(
+        stream=str(stream), server_tasks=bool(chosen.get("server_tasks")), next_update_seconds=seconds
+    )
+
+
+class ReportFile:
+    """The --output file: created next to its target before the scan, so an unwritable path
+    fails at once (exit 2), and moved into place when the report is complete."""
+
+    def __init__(self, path: Path, label: str) -> None:
+        self.path = path
+        shown = quote(str(path), 200)
+        if path.is_dir():
+            raise UsageError(f"{label}: {shown} is a directory")
+        try:
+            handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+        except OSError as error:
+            raise UsageError(f"{label}: cannot write {shown}: {error.strerror}") from None
+        self._temporary = Path(name)
+        self.stream: IO[str] = os.fdopen(handle, "w", encoding="utf-8", newline="")
+
+    def commit(self) -> None:
+        self.stream.close()
+        os.replace(self._temporary, self.path)
+
+    def discard(self) -> None:
+        self.stream.close()
+        self._temporary.unlink(missing_ok=True)
 
 
 @contextmanager
-def scanned(values: dict[str, Any], console: ScanConsole) -> Iterator[ScanReport]:
+def report_destination(opts: Options, chosen: Settings) -> Iterator[ReportFile | None]:
+    if opts.output is None:
+        yield None
+        return
+    target = ReportFile(opts.output, chosen.label("output"))
+    try:
+        yield target
+    except BaseException:
+        target.discard()
+        raise
+    target.commit()
+
+
+def run(args: argparse.Namespace) -> int:
+    from maptag.console import ScanConsole
+    from maptag.sinks.report import write_report
+
+    chosen = merge(args)
+    opts = options(chosen)
+    # design.md: progress only for the table, on a terminal, never into piped output.
+    console = ScanConsole(enabled=opts.format == "table" and (opts.output is not None or sys.stdout.isatty()))
+    with report_destination(opts, chosen) as destination, scanned(chosen, console) as report:
+        write_report(report, opts.format, destination.stream if destination else sys.stdout)
+        for failed in report.failed_units:
+            print(f"maptag: error: unit {failed.unit.key} failed: {failed.error}", file=sys.stderr)
+        code = exit_code(report.totals, bool(report.failed_units), opts.fail_under)
+        if not publish(report, opts):
+            # The report is written; a publish that failed is a configuration or service
+            # problem the run must not hide (3 stays 3).
+            code = max(code, EXIT_USAGE)
+    if opts.output is not None:
+        print(f"maptag: wrote the {opts.format} report to {opts.output}", file=sys.stderr)
+    return code
+
+
+@contextmanager
+def scanned(values: Settings | dict[str, Any], console: ScanConsole) -> Iterator[ScanReport]:
     """Scan with these settings and yield the ScanReport (its findings live until the block ends).
 
     `maptag scan` writes one format from it; `maptag demo` writes several from one scan.
+    ``values`` holds settings by name (see SETTINGS), e.g. {"mpe_ids": ["12345"]}.
     """
+    import boto3
+
+    from maptag.policy import PolicyError
     from maptag.scan import plan, run_scan
     from maptag.sinks.report import FindingSpool, ScanReport
 
+    chosen = values if isinstance(values, Settings) else Settings(values=dict(values))
     session = boto3.Session()
     # botocore reads AWS_DEFAULT_REGION and profiles; AWS_REGION is the SDKs' newer name.
-    policy = build_policy(values, session.region_name or os.environ.get("AWS_REGION"))
+    policy = build_policy(chosen, session.region_name or os.environ.get("AWS_REGION"))
+    if session.get_credentials() is None:
+        raise UsageError(
+            "no AWS credentials found: set AWS_PROFILE, or run `aws configure` / `aws sso login`"
+        )
     for warning in policy.warnings:
         print(f"maptag: warning: {warning}", file=sys.stderr)
-
     try:
         scan_plan = plan(policy, session)
     except PolicyError as error:
-        field, _, message = str(error).partition(": ")
-        raise UsageError(f"{FLAG_OF.get(field, field)}: {message}") from None
+        raise usage_error(error, chosen) from None
     spool = FindingSpool()
     try:
         with console.progress(scan_plan.units) as progress:
@@ -232,32 +495,18 @@ def scanned(values: dict[str, Any], console: ScanConsole) -> Iterator[ScanReport
         spool.close()
 
 
-def _publish_sinks(values: dict[str, Any]) -> list[str]:
-    sinks = values.get("publish") or []
-    sinks = csv_list(sinks) if isinstance(sinks, str) else list(sinks)
-    for sink in sinks:
-        if sink not in PUBLISH_SINKS:
-            raise UsageError(f"--publish: unknown sink {sink!r} (known: {', '.join(PUBLISH_SINKS)})")
-    return sinks
-
-
-def hub_settings(values: dict[str, Any]) -> HubSettings:
-    """Migration Hub settings from flags and config, checked before anything is scanned."""
-    stream = values.get("stream", DEFAULT_STREAM)
-    try:
-        validate_stream(str(stream))
-    except StreamNameError as error:
-        raise UsageError(f"--stream: {error}") from None
-    seconds = values.get("next_update_seconds", DEFAULT_NEXT_UPDATE_SECONDS)
-    if not isinstance(seconds, int) or isinstance(seconds, bool) or seconds < 0:
-        raise UsageError(f"--next-update-seconds: {seconds!r} is not a number of seconds (0 or more)")
-    return HubSettings(
-        stream=str(stream), server_tasks=bool(values.get("server_tasks")), next_update_seconds=seconds
-    )
+def publish(report: ScanReport, opts: Options) -> bool:
+    """Publish to each sink asked for; one failing never stops the others. True if all worked."""
+    ok = True
+    if opts.hub is not None and opts.outbox is not None:
+        ok = publish_to_hub(report, opts.hub, opts.outbox, opts.dry_run) and ok
+    return ok
 
 
 def publish_to_hub(report: ScanReport, settings: HubSettings, outbox: FileOutbox, dry_run: bool) -> bool:
     """Publish the report to Migration Hub, telling the user what happened; True when it worked."""
+    import boto3
+
     from maptag.sinks.migration_hub import publish
 
     # GetHomeRegion is asked in the caller's region, else the first region scanned.
@@ -275,36 +524,14 @@ def publish_to_hub(report: ScanReport, settings: HubSettings, outbox: FileOutbox
     return not result.failed
 
 
-def exit_code(report: Any, fail_under: float | None) -> int:
-    if report.failed_units:
+def exit_code(totals: Totals, failed: bool, fail_under: float | None) -> int:
+    """design.md: 3 a unit failed; 0 all compliant, nothing in scope, or coverage ≥
+    --fail-under; 1 findings."""
+    if failed:
         return EXIT_UNIT_FAILED
-    coverage = report.totals.coverage_percent
+    coverage = totals.coverage_percent
     if coverage is None:
         return EXIT_OK
     if fail_under is not None:
         return EXIT_OK if coverage >= fail_under else EXIT_FINDINGS
-    return EXIT_OK if report.totals.non_compliant == 0 else EXIT_FINDINGS
-
-
-def _write(report: Any, output_format: str, output: Path | None, console: Any) -> None:
-    from maptag.sinks import report as writers
-
-    def emit(out: IO[str]) -> None:
-        if output_format == "json":
-            writers.write_json(report, out)
-        elif output_format == "csv":
-            writers.write_csv(report, out)
-        elif output_format == "html":
-            writers.write_html(report, out)
-        else:
-            console.table(report, out)
-
-    if output is None:
-        emit(sys.stdout)
-        return
-    try:
-        with open(output, "w", encoding="utf-8", newline="") as out:
-            emit(out)
-    except OSError as error:
-        raise UsageError(f"--output: cannot write {output}: {error.strerror}") from None
-    print(f"maptag: wrote {output_format} report to {output}", file=sys.stderr)
+    return EXIT_OK if totals.non_compliant == 0 else EXIT_FINDINGS

@@ -10,7 +10,7 @@ import csv
 import json
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -44,7 +44,7 @@ class FindingSpool:
 
         return write
 
-    def read(self, units: list[ScanUnit]) -> Iterator[dict[str, Any]]:
+    def read(self, units: list[ScanUnit]) -> Generator[dict[str, Any], None, None]:
         for unit in units:
             handle = self._files.get(unit)
             if handle is None:
@@ -83,7 +83,7 @@ class ScanReport:
     def failed_units(self) -> list[UnitResult]:
         return [result for result in self.units if result.failed]
 
-    def resources(self) -> Iterator[dict[str, Any]]:
+    def resources(self) -> Generator[dict[str, Any], None, None]:
         return self.spool.read([result.unit for result in self.units])
 
     def header(self) -> dict[str, Any]:
@@ -99,7 +99,7 @@ class ScanReport:
 
 
 def write_json(report: ScanReport, out: IO[str]) -> None:
-    """The JSON report, written resource by resource."""
+    """The JSON report, written resource by resource (never the whole list in memory)."""
     header = json.dumps(report.header(), indent=2)
     out.write(header[: header.rindex("}")].rstrip() + ',\n  "resources": [')
     for index, resource in enumerate(report.resources()):
@@ -123,8 +123,8 @@ CSV_COLUMNS = (
 
 
 def write_csv(report: ScanReport, out: IO[str]) -> None:
-    """One row per resource."""
-    writer = csv.writer(out, lineterminator="\n")
+    """One row per resource (RFC 4180 quoting: commas, quotes and newlines survive)."""
+    writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for resource in report.resources():
         observed = resource["observed"]
@@ -133,14 +133,20 @@ def write_csv(report: ScanReport, out: IO[str]) -> None:
 
 
 def write_html(report: ScanReport, out: IO[str]) -> None:
-    """A single self-contained page (placeholder until the full report lands)."""
-    from html import escape
+    from maptag.sinks.html_report import write_html as write
 
-    totals = report.totals
-    out.write("<!doctype html><meta charset='utf-8'><title>maptag report</title>")
-    out.write(f"<h1>MAP tag coverage: {escape(str(totals.to_report()['coverage_percent']))} %</h1><table>")
-    for resource in report.resources():
-        if resource["verdict"] not in ("compliant", "excluded"):
-            cells = (resource["arn"], resource["verdict"], resource["reason"], resource["fix"] or "")
-            out.write("<tr>" + "".join(f"<td>{escape(str(c))}</td>" for c in cells) + "</tr>")
-    out.write("</table>\n")
+    write(report, out)
+
+
+def write_table(report: ScanReport, out: IO[str]) -> None:
+    from maptag.console import print_report
+
+    print_report(report, out)
+
+
+WRITERS = {"table": write_table, "json": write_json, "csv": write_csv, "html": write_html}
+
+
+def write_report(report: ScanReport, report_format: str, out: IO[str]) -> None:
+    """The report in one of the formats of design.md: table, json, csv or html."""
+    WRITERS[report_format](report, out)
