@@ -481,11 +481,13 @@ class MigrationHubPublisher:
         self._retry = retry or RetryPolicy()
         self._sleep = sleep
 
+    def client(self, service: str, region: str) -> Any:
+        session: Any = self._session
+        return session.client(service, region_name=region, config=HUB_CLIENT_CONFIG)
+
     def home_region(self) -> str:
-        config: Any = self._session.client(
-            "migrationhub-config", region_name=self._region, config=HUB_CLIENT_CONFIG
-        )
-        answer = self._call(config.get_home_region)
+        config = self.client("migrationhub-config", self._region)
+        answer = self.call(config.get_home_region)
         home = answer.get("HomeRegion")
         if not home:
             raise HubUnavailable(HOME_REGION_MISSING)
@@ -506,7 +508,7 @@ class MigrationHubPublisher:
         todo = sorted(newest([*kept, *updates]), key=lambda u: (u.stream, u.task))
         try:
             result.home_region = self.home_region()
-            mgh: Any = self._session.client("mgh", region_name=result.home_region, config=HUB_CLIENT_CONFIG)
+            mgh = self.client("mgh", result.home_region)
             if dry_run:
                 result.planned = list(self._plan(mgh, todo))
                 return result
@@ -554,16 +556,16 @@ class MigrationHubPublisher:
 
     def _ensure_stream(self, mgh: Any, name: str) -> bool:
         """Create the stream unless it exists; True when it was created."""
-        if name in self._streams(mgh):
+        if name in self.streams(mgh):
             return False
-        self._call(mgh.create_progress_update_stream, ProgressUpdateStreamName=name)
+        self.call(mgh.create_progress_update_stream, ProgressUpdateStreamName=name)
         return True
 
-    def _streams(self, mgh: Any) -> set[str]:
+    def streams(self, mgh: Any) -> set[str]:
         names: set[str] = set()
         token: str | None = None
         while True:
-            page = self._call(mgh.list_progress_update_streams, **({"NextToken": token} if token else {}))
+            page = self.call(mgh.list_progress_update_streams, **({"NextToken": token} if token else {}))
             names.update(
                 s["ProgressUpdateStreamName"] for s in page.get("ProgressUpdateStreamSummaryList", [])
             )
@@ -573,7 +575,7 @@ class MigrationHubPublisher:
 
     def _existing(self, mgh: Any, update: TaskUpdate) -> Mapping[str, Any] | None:
         try:
-            answer = self._call(
+            answer = self.call(
                 mgh.describe_migration_task, ProgressUpdateStream=update.stream, MigrationTaskName=update.task
             )
         except ClientError as error:
@@ -592,15 +594,15 @@ class MigrationHubPublisher:
                 return "stale"
         task = {"ProgressUpdateStream": update.stream, "MigrationTaskName": update.task}
         if existing is None:
-            self._call(mgh.import_migration_task, **task)
+            self.call(mgh.import_migration_task, **task)
         if update.attributes:
-            self._call(mgh.put_resource_attributes, **task, ResourceAttributeList=_attribute_list(update))
-        self._call(mgh.notify_migration_task_state, **task, **_notify_arguments(update))
+            self.call(mgh.put_resource_attributes, **task, ResourceAttributeList=_attribute_list(update))
+        self.call(mgh.notify_migration_task_state, **task, **_notify_arguments(update))
         return "created" if existing is None else "updated"
 
     def _plan(self, mgh: Any, todo: Sequence[TaskUpdate]) -> Iterator[str]:
         """Dry run: every call the publish would make, each checked with DryRun=True."""
-        streams = self._streams(mgh)
+        streams = self.streams(mgh)
         for name in sorted({update.stream for update in todo}):
             if name not in streams:
                 yield self._dry(mgh.create_progress_update_stream, f"create stream {name}",
@@ -623,7 +625,7 @@ class MigrationHubPublisher:
 
     def _dry(self, operation: Callable[..., Any], description: str, **arguments: Any) -> str:
         try:
-            self._call(operation, DryRun=True, **arguments)
+            self.call(operation, DryRun=True, **arguments)
         except ClientError as error:
             if error_code(error) == "DryRunOperation":
                 return description
@@ -633,7 +635,7 @@ class MigrationHubPublisher:
             return f"{description} (would fail: {describe_error(error)})"
         return description
 
-    def _call(self, operation: Callable[..., _T], **arguments: Any) -> _T:
+    def call(self, operation: Callable[..., _T], **arguments: Any) -> _T:
         """Call with retries on throttling, 5xx and lost connections (the API asks for it)."""
         for attempt in range(self._retry.attempts):
             last = attempt == self._retry.attempts - 1
@@ -691,3 +693,67 @@ def publish(
     updates = plan_updates(header, resources, settings)
     publisher = MigrationHubPublisher(session, region, outbox=outbox, retry=retry)
     return publisher.publish(updates, dry_run=dry_run, stream=settings.stream)
+
+
+# --- reading tasks back (`maptag hub tasks`) -----------------------------------------------
+
+
+class UnknownStream(LookupError):
+    """The stream does not exist in the home region; the message names the ones that do."""
+
+
+@dataclass(frozen=True, slots=True)
+class TaskView:
+    """A migration task as the console lists it."""
+
+    task: str
+    status: str | None
+    progress_percent: int | None
+    detail: str | None
+    updated_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class StreamView:
+    stream: str
+    home_region: str
+    tasks: list[TaskView]
+
+
+def stream_tasks(
+    stream: str = DEFAULT_STREAM,
+    *,
+    session: boto3.Session | None = None,
+    region: str | None = None,
+    retry: RetryPolicy | None = None,
+) -> StreamView:
+    """The stream's tasks from the home region, sorted by name (ListMigrationTasks has no
+    stream filter, so the summaries are filtered here)."""
+    publisher = MigrationHubPublisher(session, region, retry=retry)
+    home = publisher.home_region()
+    mgh: Any = publisher.client("mgh", home)
+    streams = publisher.streams(mgh)
+    if stream not in streams:
+        known = ", ".join(sorted(streams)) or "none"
+        raise UnknownStream(
+            f"no progress update stream {quote(stream)} in home region {home} (streams: {known})"
+        )
+    tasks: list[TaskView] = []
+    token: str | None = None
+    while True:
+        page = publisher.call(mgh.list_migration_tasks, **({"NextToken": token} if token else {}))
+        for summary in page.get("MigrationTaskSummaryList", []):
+            if summary.get("ProgressUpdateStream") == stream:
+                tasks.append(
+                    TaskView(
+                        task=str(summary.get("MigrationTaskName")),
+                        status=summary.get("Status"),
+                        progress_percent=summary.get("ProgressPercent"),
+                        detail=summary.get("StatusDetail"),
+                        updated_at=summary.get("UpdateDateTime"),
+                    )
+                )
+        token = page.get("NextToken")
+        if not token:
+            break
+    return StreamView(stream=stream, home_region=home, tasks=sorted(tasks, key=lambda t: t.task))

@@ -1,0 +1,80 @@
+"""`maptag hub tasks [--stream NAME]`: a stream's migration tasks, as the console lists them.
+
+Reads Migration Hub through the standard chain (the home region from migrationhub-config;
+AWS_ENDPOINT_URL_MIGRATION_HUB reaches the local hub), so it shows what AWS shows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import UTC
+from typing import IO, Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from maptag.aws import describe_error
+from maptag.commands import EXIT_OK, UsageError
+from maptag.sinks.migration_hub import (
+    DEFAULT_STREAM,
+    HubUnavailable,
+    StreamNameError,
+    StreamView,
+    UnknownStream,
+    stream_tasks,
+    validate_stream,
+)
+
+STATUS_STYLE = {"COMPLETED": "green", "IN_PROGRESS": "yellow", "FAILED": "red", "NOT_STARTED": "dim"}
+
+
+def register_tasks(subcommands: Any) -> None:
+    tasks = subcommands.add_parser(
+        "tasks",
+        help="list a progress update stream's migration tasks (status, progress, detail, last update)",
+    )
+    tasks.add_argument("--stream", default=DEFAULT_STREAM, metavar="NAME", help=f"default: {DEFAULT_STREAM}")
+    tasks.set_defaults(handler=run_tasks)
+
+
+def run_tasks(args: argparse.Namespace) -> int:
+    try:
+        stream = validate_stream(args.stream)
+    except StreamNameError as error:
+        raise UsageError(f"--stream: {error}") from None
+    try:
+        view = stream_tasks(stream)
+    except UnknownStream as error:
+        raise UsageError(f"--stream: {error}") from None
+    except HubUnavailable as error:
+        raise UsageError(str(error)) from None
+    except (ClientError, BotoCoreError) as error:
+        raise UsageError(f"cannot read Migration Hub: {describe_error(error)}") from None
+    print_tasks(view, sys.stdout)
+    return EXIT_OK
+
+
+def print_tasks(view: StreamView, out: IO[str]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    console = Console(file=out, width=None if out.isatty() else 140)
+    table = Table(
+        title=f"Migration Hub · stream {view.stream} · home region {view.home_region}", title_justify="left"
+    )
+    table.add_column("Migration task", no_wrap=True)
+    table.add_column("Status")
+    table.add_column("Progress", justify="right")
+    table.add_column("Detail")
+    table.add_column("Last update", no_wrap=True)
+    for task in view.tasks:
+        status = task.status or "—"
+        progress = "—" if task.progress_percent is None else f"{task.progress_percent} %"
+        updated = task.updated_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if task.updated_at else "—"
+        style = STATUS_STYLE.get(status, "")
+        # Text, not markup: a task's detail may hold brackets from an error message.
+        table.add_row(Text(task.task), Text(status, style=style), progress, Text(task.detail or ""), updated)
+    console.print(table)
+    if not view.tasks:
+        console.print(f"No migration tasks in stream {view.stream} yet.")

@@ -1,0 +1,83 @@
+"""The deployed outbox backend (DynamoDB) against moto: the same rules as the file outbox."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from maptag.sinks.migration_hub import OutboxError, TaskUpdate
+from maptag.sinks.outbox import TABLE_KEY, DynamoDBOutbox
+
+T0 = datetime(2026, 11, 23, 10, tzinfo=UTC)
+
+
+def update(task: str, at: datetime, detail: str = "1/2 tagged · 1 missing") -> TaskUpdate:
+    return TaskUpdate(
+        stream="MAP-Tagging",
+        task=task,
+        status="IN_PROGRESS",
+        progress_percent=50,
+        detail=detail,
+        updated_at=at,
+        next_update_seconds=90_000,
+        attributes=(("IPV4_ADDRESS", "10.0.0.1"),),
+    )
+
+
+@pytest.fixture
+def dynamodb() -> Iterator[Any]:
+    with mock_aws():
+        client = boto3.client("dynamodb", region_name="us-east-1")
+        client.create_table(
+            TableName="maptag-hub-outbox",
+            KeySchema=[{"AttributeName": TABLE_KEY, "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": TABLE_KEY, "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        yield client
+
+
+def test_kept_updates_come_back_whole(dynamodb):
+    outbox = DynamoDBOutbox("maptag-hub-outbox", dynamodb)
+    first, second = update("map-tagging-1-us-east-1", T0), update("map-tagging-1-eu-west-1", T0, "ünï · x")
+    outbox.keep([first, second])
+    assert sorted(outbox.pending(), key=lambda u: u.task) == [second, first]
+
+
+def test_an_older_update_never_overwrites_a_newer_one(dynamodb):
+    outbox = DynamoDBOutbox("maptag-hub-outbox", dynamodb)
+    newer = update("map-tagging-1-us-east-1", T0 + timedelta(hours=1), "newer")
+    # Given a newer update kept / When an older one for the same task is kept
+    outbox.keep([newer])
+    outbox.keep([update("map-tagging-1-us-east-1", T0, "older")])
+    # Then the newer one stays
+    assert outbox.pending() == [newer]
+    # And a still newer one replaces it
+    newest = update("map-tagging-1-us-east-1", T0 + timedelta(hours=2), "newest")
+    outbox.keep([newest])
+    assert outbox.pending() == [newest]
+
+
+def test_sending_an_older_update_does_not_forget_a_newer_one(dynamodb):
+    outbox = DynamoDBOutbox("maptag-hub-outbox", dynamodb)
+    newer = update("map-tagging-1-us-east-1", T0 + timedelta(hours=1))
+    outbox.keep([newer])
+    outbox.sent([update("map-tagging-1-us-east-1", T0)])
+    assert outbox.pending() == [newer]
+    outbox.sent([newer, update("map-tagging-never-kept", T0)])
+    assert outbox.pending() == []
+
+
+def test_a_missing_table_is_a_clear_error(dynamodb):
+    outbox = DynamoDBOutbox("no-such-table", dynamodb)
+    with pytest.raises(
+        OutboxError, match="cannot read the outbox table no-such-table: ResourceNotFoundException"
+    ):
+        outbox.pending()
+    with pytest.raises(OutboxError, match="cannot write the outbox table no-such-table"):
+        outbox.keep([update("t", T0)])
