@@ -585,13 +585,38 @@ class MigrationHubPublisher:
         task: Mapping[str, Any] = answer.get("MigrationTask", {})
         return task
 
+    def newer_scan(self, mgh: Any, update: TaskUpdate, existing: Mapping[str, Any]) -> datetime | None:
+        """The scan time the hub shows for the task when newer than the update's, else None."""
+        held = existing.get("UpdateDateTime")
+        if not isinstance(held, datetime) or held <= update.updated_at:
+            return None
+        # A task imported but never notified carries its import time, not a scan time: the
+        # notifications' own times (ListMigrationTaskUpdates) say which scan it shows.
+        times: list[datetime] = []
+        token: str | None = None
+        while True:
+            page = self.call(
+                mgh.list_migration_task_updates,
+                ProgressUpdateStream=update.stream,
+                MigrationTaskName=update.task,
+                **({"NextToken": token} if token else {}),
+            )
+            times.extend(
+                entry["UpdateDateTime"]
+                for entry in page.get("MigrationTaskUpdateList", [])
+                if entry.get("UpdateType") == "MIGRATION_TASK_STATE_UPDATED" and "UpdateDateTime" in entry
+            )
+            token = page.get("NextToken")
+            if not token:
+                break
+        shown = max(times, default=None)
+        return shown if shown is not None and shown > update.updated_at else None
+
     def _send(self, mgh: Any, update: TaskUpdate) -> str:
         """'created', 'updated' or 'stale' (the hub holds a newer scan: left alone)."""
         existing = self._existing(mgh, update)
-        if existing is not None:
-            held = existing.get("UpdateDateTime")
-            if isinstance(held, datetime) and held > update.updated_at:
-                return "stale"
+        if existing is not None and self.newer_scan(mgh, update, existing) is not None:
+            return "stale"
         task = {"ProgressUpdateStream": update.stream, "MigrationTaskName": update.task}
         if existing is None:
             self.call(mgh.import_migration_task, **task)
@@ -610,8 +635,8 @@ class MigrationHubPublisher:
         for update in todo:
             task = {"ProgressUpdateStream": update.stream, "MigrationTaskName": update.task}
             existing = self._existing(mgh, update) if update.stream in streams else None
-            held = existing.get("UpdateDateTime") if existing is not None else None
-            if isinstance(held, datetime) and held > update.updated_at:
+            held = self.newer_scan(mgh, update, existing) if existing is not None else None
+            if held is not None:
                 yield f"skip {update.task}: Migration Hub holds a newer scan ({held.isoformat()})"
                 continue
             if existing is None:
