@@ -7,18 +7,25 @@ import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import botocore.session
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from maptag.coverage import Totals
+from maptag.local.migration_hub.validation import violations
 from maptag.model import Finding, Judgement, Resource, Verdict
 from maptag.sinks.migration_hub import (
     DEFAULT_NEXT_UPDATE_SECONDS,
     HubSettings,
     StreamNameError,
     TaskUpdate,
+    attributes_request,
     clean_text,
+    import_request,
     newest,
     next_update_seconds,
+    notify_request,
     plan_updates,
     resource_attributes,
     server_task_name,
@@ -347,3 +354,40 @@ def test_an_unreadable_outbox_is_never_overwritten(tmp_path: Path):
     with pytest.raises(OutboxError, match="is not readable"):
         outbox.keep([update()])
     assert path.read_text(encoding="utf-8") == "{not json"
+
+
+# --- property: no input makes a request the service would reject --------------------------
+
+MGH = botocore.session.get_session().get_service_model("mgh")
+_text = st.text(st.characters(codec="utf-8"), max_size=400)
+
+
+def _wire(params: dict) -> dict:
+    """Arguments as they go on the wire (JSON 1.1 sends timestamps as epoch seconds)."""
+    return {k: v.timestamp() if isinstance(v, datetime) else v for k, v in params.items()}
+
+
+@settings(max_examples=300, deadline=None)
+@given(account=_text, region=_text, error=_text, instance=_text, values=st.lists(_text, max_size=120))
+def test_every_request_passes_the_hubs_validation(account, region, error, instance, values):
+    # Given arbitrary text in every string a report carries into a request
+    arn = f"arn:aws:ec2:r:a:instance/{instance}"
+    attributes = {"private_ips": values, "macs": values[:3], "private_dns": error, "mgn_source_server": "s-1"}
+    header = {
+        "generated_at": SCANNED,
+        "units": [
+            {**unit(compliant=1, missing=2), "account_id": account, "region": region},
+            {**unit(status="failed", error=error), "account_id": account, "region": region},
+        ],
+    }
+    resources = [{**resource(arn, "ec2:instance", "missing", attributes=attributes), "account_id": account}]
+    # When it is planned / Then the local hub's validation (botocore's model, strictly) finds nothing
+    for update in plan_updates(header, resources, HubSettings(server_tasks=True)):
+        requests = [
+            ("ImportMigrationTask", import_request(update)),
+            ("NotifyMigrationTaskState", notify_request(update)),
+        ]
+        if update.attributes:
+            requests.append(("PutResourceAttributes", attributes_request(update)))
+        for operation, params in requests:
+            assert violations(MGH.operation_model(operation).input_shape, _wire(params)) == []

@@ -15,6 +15,7 @@ from types import FrameType
 from typing import Any
 
 from maptag.commands import EXIT_OK, UsageError
+from maptag.commands.hub_tasks import register_tasks
 
 ENDPOINT_VARIABLES = ("AWS_ENDPOINT_URL_MIGRATION_HUB", "AWS_ENDPOINT_URL_MIGRATIONHUB_CONFIG")
 
@@ -35,7 +36,7 @@ def register_serve(subcommands: Any) -> None:
     serve.set_defaults(handler=run_serve)
 
 
-SUBCOMMANDS: list[Callable[[Any], None]] = [register_serve]
+SUBCOMMANDS: list[Callable[[Any], None]] = [register_serve, register_tasks]
 
 
 def register(commands: Any) -> None:

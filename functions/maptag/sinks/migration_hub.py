@@ -617,12 +617,11 @@ class MigrationHubPublisher:
         existing = self._existing(mgh, update)
         if existing is not None and self.newer_scan(mgh, update, existing) is not None:
             return "stale"
-        task = {"ProgressUpdateStream": update.stream, "MigrationTaskName": update.task}
         if existing is None:
-            self.call(mgh.import_migration_task, **task)
+            self.call(mgh.import_migration_task, **import_request(update))
         if update.attributes:
-            self.call(mgh.put_resource_attributes, **task, ResourceAttributeList=_attribute_list(update))
-        self.call(mgh.notify_migration_task_state, **task, **_notify_arguments(update))
+            self.call(mgh.put_resource_attributes, **attributes_request(update))
+        self.call(mgh.notify_migration_task_state, **notify_request(update))
         return "created" if existing is None else "updated"
 
     def _plan(self, mgh: Any, todo: Sequence[TaskUpdate]) -> Iterator[str]:
@@ -630,25 +629,33 @@ class MigrationHubPublisher:
         streams = self.streams(mgh)
         for name in sorted({update.stream for update in todo}):
             if name not in streams:
-                yield self._dry(mgh.create_progress_update_stream, f"create stream {name}",
-                                ProgressUpdateStreamName=name)  # fmt: skip
+                yield self._dry(
+                    mgh.create_progress_update_stream,
+                    f"create stream {name}",
+                    {"ProgressUpdateStreamName": name},
+                )
         for update in todo:
-            task = {"ProgressUpdateStream": update.stream, "MigrationTaskName": update.task}
             existing = self._existing(mgh, update) if update.stream in streams else None
             held = self.newer_scan(mgh, update, existing) if existing is not None else None
             if held is not None:
                 yield f"skip {update.task}: Migration Hub holds a newer scan ({held.isoformat()})"
                 continue
             if existing is None:
-                yield self._dry(mgh.import_migration_task, f"import task {update.task}", **task)
+                yield self._dry(
+                    mgh.import_migration_task, f"import task {update.task}", import_request(update)
+                )
             if update.attributes:
                 shown = ", ".join(value for _, value in update.attributes)
-                yield self._dry(mgh.put_resource_attributes, f"put attributes of {update.task}: {shown}",
-                                **task, ResourceAttributeList=_attribute_list(update))  # fmt: skip
-            yield self._dry(mgh.notify_migration_task_state, f"notify {update.describe()}",
-                            **task, **_notify_arguments(update))  # fmt: skip
+                yield self._dry(
+                    mgh.put_resource_attributes,
+                    f"put attributes of {update.task}: {shown}",
+                    attributes_request(update),
+                )
+            yield self._dry(
+                mgh.notify_migration_task_state, f"notify {update.describe()}", notify_request(update)
+            )
 
-    def _dry(self, operation: Callable[..., Any], description: str, **arguments: Any) -> str:
+    def _dry(self, operation: Callable[..., Any], description: str, arguments: Mapping[str, Any]) -> str:
         try:
             self.call(operation, DryRun=True, **arguments)
         except ClientError as error:
@@ -667,7 +674,7 @@ class MigrationHubPublisher:
             try:
                 return operation(**arguments)
             except ClientError as error:
-                if last or error_code(error) not in RETRYABLE_CODES or _is_dry_run(arguments):
+                if last or error_code(error) not in RETRYABLE_CODES:
                     raise
             except _RETRYABLE_TRANSPORT:
                 if last:
@@ -676,16 +683,21 @@ class MigrationHubPublisher:
         raise AssertionError("unreachable: the last attempt returns or raises")
 
 
-def _is_dry_run(arguments: Mapping[str, Any]) -> bool:
-    return bool(arguments.get("DryRun"))
+def import_request(update: TaskUpdate) -> dict[str, Any]:
+    """ImportMigrationTask's (and every task call's) identifying arguments."""
+    return {"ProgressUpdateStream": update.stream, "MigrationTaskName": update.task}
 
 
-def _attribute_list(update: TaskUpdate) -> list[dict[str, str]]:
-    return [{"Type": kind, "Value": value} for kind, value in update.attributes]
+def attributes_request(update: TaskUpdate) -> dict[str, Any]:
+    """PutResourceAttributes' arguments (only sent when the update has attributes)."""
+    attributes = [{"Type": kind, "Value": value} for kind, value in update.attributes]
+    return {**import_request(update), "ResourceAttributeList": attributes}
 
 
-def _notify_arguments(update: TaskUpdate) -> dict[str, Any]:
+def notify_request(update: TaskUpdate) -> dict[str, Any]:
+    """NotifyMigrationTaskState's arguments (design.md, "Migration Hub mapping")."""
     return {
+        **import_request(update),
         "Task": {
             "Status": update.status,
             "StatusDetail": update.detail,
