@@ -1,12 +1,13 @@
 """The verdict on one resource's tags: a pure function of the tags and the policy.
 
 Each rule cites ../shared/docs/map-tagging-facts.md ("The tag"); design.md fixes the verdicts.
+Every verdict carries a one-line reason and, unless compliant, the fix.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from maptag.model import Judgement, Verdict
 from maptag.policy import Policy
@@ -14,10 +15,13 @@ from maptag.rules import (
     DEFAULT_PREFIX,
     LEGACY_KEYS,
     LEGACY_SERVER_ID,
+    LEGACY_SERVER_ID_LOOSE,
     LEGACY_SERVER_PREFIX,
     MAP_KEY,
     MPE_ID,
     PREFIXES,
+    SPACE,
+    is_full_value,
     is_near_miss_key,
     key_differences,
     quote,
@@ -25,109 +29,180 @@ from maptag.rules import (
 )
 
 _UNKNOWN_PREFIX = re.compile(r"([A-Za-z_\-]{1,16}?)[-_ ]?([0-9]{5}|[A-Z0-9]{10})")
-_INNER_WHITESPACE = re.compile(r"\s+")
+_SPACES = re.compile(f"{SPACE}+")
+_EDGES = re.compile(f"^{SPACE}+|{SPACE}+$")
+# What people put between two values when they try to give several in one tag.
+_LIST_SEPARATORS = re.compile(rf"(?:{SPACE}|[,;|/+&])+")
+KNOWN = "known: " + ", ".join(sorted(PREFIXES))
+FIX_UNREADABLE = "allow the scanning role to read this resource's tags, then scan again"
 
 
 def judge(tags: Mapping[str, str] | None, policy: Policy, tag_error: str | None = None) -> Judgement:
     """The verdict on a resource's tags (never EXCLUDED: scoping is scope.py's job)."""
     if tags is None:
         # design.md: a resource whose tags could not be read is never reported as missing.
-        return Judgement(Verdict.UNREADABLE, f"tags could not be read: {tag_error or 'unknown error'}")
+        return Judgement(
+            Verdict.UNREADABLE, f"tags could not be read: {_one_line(tag_error)}", fix=FIX_UNREADABLE
+        )
     if MAP_KEY in tags:
         return _judge_value(tags[MAP_KEY], policy)
     near = sorted(k for k in tags if is_near_miss_key(k))
     if near:
-        key = near[0]
-        more = f" (and {len(near) - 1} more near-miss key(s))" if len(near) > 1 else ""
-        return Judgement(
-            Verdict.NEAR_MISS_KEY,
-            f"key {quote(key)} differs from '{MAP_KEY}' by {' and '.join(key_differences(key))}{more}",
-            key=key,
-            value=tags[key],
-            fix=f"rename key {quote(key)} to '{MAP_KEY}'"
-            + _value_hint(tags[key], policy, " and set its value to "),
-        )
+        return _near_miss(near, tags, policy)
+    add = f"add tag {MAP_KEY}={policy.example_value}"
     legacy = sorted(k for k in tags if k.strip().lower() in LEGACY_KEYS)
     if legacy:
         # Facts: older guides named these keys; recognise them as legacy, not garbage.
-        return Judgement(
-            Verdict.MISSING,
-            f"only the legacy key {quote(legacy[0])} is present; MAP 2.0 needs '{MAP_KEY}'",
-            key=legacy[0],
-            fix=f"add tag {MAP_KEY}={policy.example_value}",
-        )
+        reason = f"only the legacy key {quote(legacy[0])} is present; MAP 2.0 needs '{MAP_KEY}'"
+        return Judgement(Verdict.MISSING, reason, key=legacy[0], value=tags[legacy[0]], fix=add)
+    reason = f"no '{MAP_KEY}' tag" if tags else f"no tags at all, so no '{MAP_KEY}' tag"
+    return Judgement(Verdict.MISSING, reason, fix=add)
+
+
+def _near_miss(near: list[str], tags: Mapping[str, str], policy: Policy) -> Judgement:
+    # Facts: a near-miss key earns nothing, and its fix is a rename, not a new tag.
+    key = near[0]
+    differences = key_differences(key)
+    how = "only by " + differences[0] if len(differences) == 1 else "by " + _and(differences)
+    more = f" (and {len(near) - 1} more near-miss key(s))" if len(near) > 1 else ""
+    value = tags[key]
+    fix = f"rename key {quote(key)} to '{MAP_KEY}'"
+    if value not in policy.accepted_values:
+        fix += f" and set its value to {quote(policy.example_value)}"
     return Judgement(
-        Verdict.MISSING,
-        f"no '{MAP_KEY}' tag" if tags else f"no tags at all, so no '{MAP_KEY}' tag",
-        fix=f"add tag {MAP_KEY}={policy.example_value}",
+        Verdict.NEAR_MISS_KEY,
+        f"key {quote(key)} differs from '{MAP_KEY}' {how}{more}",
+        key=key,
+        value=value,
+        fix=fix,
     )
 
 
-def _value_hint(value: str, policy: Policy, lead: str) -> str:
-    return "" if value in policy.accepted_values else f"{lead}{quote(policy.example_value)}"
-
-
 def _judge_value(value: str, policy: Policy) -> Judgement:
-    def invalid(reason: str, fix: str | None = None) -> Judgement:
-        return Judgement(
-            Verdict.INVALID_VALUE,
-            reason,
-            key=MAP_KEY,
-            value=value,
-            fix=fix or f"set value to {quote(policy.example_value)}",
-        )
+    def invalid(reason: str, fix_value: str | None = None) -> Judgement:
+        fix = f"set the value to {quote(fix_value or policy.example_value)}"
+        return Judgement(Verdict.INVALID_VALUE, reason, key=MAP_KEY, value=value, fix=fix)
 
     if value in policy.accepted_values:
         return Judgement(Verdict.COMPLIANT, f"tagged {MAP_KEY}={value}", key=MAP_KEY, value=value)
     if value == "":
-        return invalid("value is empty")
+        return invalid("the value is empty")
+
+    several = _several_values(value)
+    if several:
+        accepted = next((v for v in several if v in policy.accepted_values), None)
+        shown = ", ".join(quote(v) for v in several[:4])
+        return invalid(
+            f"value {quote(value)} holds {len(several)} values ({shown}); a tag holds exactly one", accepted
+        )
 
     # Facts: values are case-sensitive; surrounding or inner whitespace earns nothing.
     defects = []
-    if value != value.strip():
+    core = _EDGES.sub("", value)
+    if core != value:
         defects.append("surrounding whitespace")
-    if _INNER_WHITESPACE.search(value.strip()):
+    if _SPACES.search(core):
         defects.append("inner whitespace")
-    compact = _INNER_WHITESPACE.sub("", value)
+    compact = _SPACES.sub("", value)
     canonical = policy.accepted_lower.get(compact.lower())
     if canonical is not None and compact != canonical:
         defects.append("the wrong case")
     if defects:
-        return invalid(
-            f"value {quote(value)} has {' and '.join(defects)}",
-            f"set value to {quote(canonical)}" if canonical else None,
-        )
+        return invalid(f"value {quote(value)} has {_and(defects)}", canonical)
+    if not value.isprintable():
+        return invalid(f"value {quote(value)} contains control or invisible characters")
+    if not value.isascii():
+        return invalid(f"value {quote(value)} contains non-ASCII characters (look-alike letters?)")
 
-    # Facts: legacy Application Discovery server ids are recognised, not treated as garbage.
-    if value.startswith(LEGACY_SERVER_PREFIX):
-        shape = "" if LEGACY_SERVER_ID.fullmatch(value) else " (of an unusual shape)"
-        if policy.accept_legacy:
-            return Judgement(
-                Verdict.COMPLIANT,
-                f"legacy Application Discovery server id{shape}, accepted by policy",
-                key=MAP_KEY,
-                value=value,
-            )
-        return invalid(f"value {quote(value)} is a legacy server id{shape}; MAP 2.0 needs prefix+MPE id")
+    if value.lower().startswith(LEGACY_SERVER_PREFIX):
+        return _legacy(value, policy, invalid)
 
     parts = split_value(value)
-    if parts is not None:
-        prefix, mpe = parts
-        if MPE_ID.fullmatch(mpe):
-            if mpe in policy.mpe_ids_bare:
-                return invalid(f"prefix '{prefix}' is not accepted for this engagement's MPE id {mpe}")
-            return invalid(
-                f"value {quote(value)} names MPE id {mpe}, "
-                f"not this engagement's ({', '.join(policy.mpe_ids_bare)})"
-            )
-        if mpe[:1] in "-_ " and MPE_ID.fullmatch(mpe[1:]):
-            return invalid(f"value {quote(value)} has a separator between prefix and MPE id")
+    if parts is None:
+        return _no_known_prefix(value, policy, invalid)
+    prefix, mpe = parts
+    if MPE_ID.fullmatch(mpe):
+        if mpe in policy.mpe_ids_bare:
+            return invalid(f"prefix '{prefix}' is not accepted for this engagement's MPE id {mpe}")
+        engagement = ", ".join(policy.mpe_ids_bare)
+        return invalid(f"value {quote(value)} names MPE id {mpe}, not this engagement's ({engagement})")
+    if mpe[:1] in "-_" and MPE_ID.fullmatch(mpe[1:]):
+        fixed = prefix + mpe[1:]
+        hint = fixed if fixed in policy.accepted_values else None
+        return invalid(f"value {quote(value)} has a separator between prefix and MPE id", hint)
+    if MPE_ID.fullmatch(mpe.upper()):
+        fixed = prefix + mpe.upper()
+        ours = fixed in policy.accepted_values
+        also = "" if ours else ", and it is not this engagement's"
         return invalid(
-            f"MPE id {quote(mpe)} in {quote(value)} is neither 5 digits nor 10 upper-case letters and digits"
+            f"MPE id {quote(mpe)} in {quote(value)} must be upper-case{also}", fixed if ours else None
         )
+    unknown = _UNKNOWN_PREFIX.fullmatch(value)
+    if unknown and unknown.group(1).rstrip("_-") not in PREFIXES:
+        # `migr12345` starts with `mig`, but its prefix is `migr`.
+        return invalid(f"value {quote(value)} has the unknown prefix {quote(unknown.group(1))} ({KNOWN})")
+    return invalid(
+        f"MPE id {quote(mpe)} in {quote(value)} is neither 5 digits nor 10 upper-case letters and digits"
+    )
+
+
+def _no_known_prefix(value: str, policy: Policy, invalid: Callable[..., Judgement]) -> Judgement:
+    for prefix in PREFIXES:
+        rest = value[len(prefix) :]
+        if value[: len(prefix)].lower() == prefix and MPE_ID.fullmatch(rest.upper()):
+            fixed = prefix + rest.upper()
+            ours = fixed in policy.accepted_values
+            also = "" if ours else ", and its MPE id is not this engagement's"
+            reason = f"value {quote(value)} has its prefix in the wrong case (prefixes are lower-case){also}"
+            return invalid(reason, fixed if ours else None)
     if MPE_ID.fullmatch(value):
-        return invalid(f"value {quote(value)} lacks a prefix such as '{DEFAULT_PREFIX}'")
+        hint = DEFAULT_PREFIX + value if DEFAULT_PREFIX + value in policy.accepted_values else None
+        return invalid(f"value {quote(value)} lacks a prefix such as '{DEFAULT_PREFIX}'", hint)
     unknown = _UNKNOWN_PREFIX.fullmatch(value)
     if unknown:
-        return invalid(f"unknown prefix {quote(unknown.group(1))} (known: {', '.join(sorted(PREFIXES))})")
+        return invalid(f"value {quote(value)} has the unknown prefix {quote(unknown.group(1))} ({KNOWN})")
     return invalid(f"value {quote(value)} is not a MAP value (expected e.g. {policy.example_value})")
+
+
+def _legacy(value: str, policy: Policy, invalid: Callable[..., Judgement]) -> Judgement:
+    # Facts: legacy Application Discovery server ids (older MAP terms) are recognised, not
+    # treated as garbage; their exact shape is uncertain, so an unusual length is flagged.
+    if not LEGACY_SERVER_ID_LOOSE.fullmatch(value):
+        return invalid(
+            f"value {quote(value)} is a malformed legacy server id ('{LEGACY_SERVER_PREFIX}' "
+            "followed by lower-case letters and digits)"
+        )
+    shape = "" if LEGACY_SERVER_ID.fullmatch(value) else " (of an unusual length)"
+    if policy.accept_legacy:
+        return Judgement(
+            Verdict.COMPLIANT,
+            f"legacy Application Discovery server id {quote(value)}{shape}, accepted by policy",
+            key=MAP_KEY,
+            value=value,
+        )
+    return invalid(
+        f"value {quote(value)} is a legacy server id{shape} from older MAP terms; MAP 2.0 needs a prefix "
+        "and MPE id (or scan with --accept-legacy)"
+    )
+
+
+def _several_values(value: str) -> list[str]:
+    """The MAP values in a tag that holds more than one (`mig12345,mig67890`), else []."""
+    parts = [part for part in _LIST_SEPARATORS.split(value) if part]
+    if len(parts) < 2:
+        return []
+    values = [part for part in parts if is_full_value(part) or LEGACY_SERVER_ID_LOOSE.fullmatch(part)]
+    return values if len(values) >= 2 else []
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _one_line(text: str | None, limit: int = 300) -> str:
+    """An error for a reason: its first line, escaped if need be, at most ``limit`` characters."""
+    lines = (text or "").strip().splitlines()
+    first = lines[0].strip() if lines and lines[0].strip() else "unknown error"
+    if not first.isprintable():
+        first = first.encode("unicode_escape").decode("ascii")
+    return first if len(first) <= limit else first[: limit - 1] + "…"

@@ -24,6 +24,7 @@ from maptag.rules import (
     bare_mpe_id,
     is_full_value,
     quote,
+    split_value,
 )
 
 _REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-[0-9]{1,2}")
@@ -99,16 +100,10 @@ class Policy(BaseModel):
     def _mpe_ids(cls, raw: Any) -> tuple[str, ...]:
         ids = _as_tuple(raw)
         for text in ids:
-            # design.md: a full tag value (mig12345) or a bare MPE id (12345, ABCDE12345).
-            if is_full_value(text) or MPE_ID_LOOSE.fullmatch(text):
-                if not is_full_value(text) and text.upper() != text:
-                    raise ValueError(f"MPE id {quote(text)} must be upper-case ({text.upper()})")
-                continue
-            raise ValueError(
-                f"{quote(text)} is neither an MPE id (5 digits or 10 upper-case letters and "
-                f"digits) nor a tag value such as {DEFAULT_PREFIX}12345"
-            )
-        return ids
+            problem = _mpe_id_problem(text)
+            if problem is not None:
+                raise ValueError(problem)
+        return tuple(dict.fromkeys(ids))
 
     @field_validator("prefixes", mode="before")
     @classmethod
@@ -123,12 +118,12 @@ class Policy(BaseModel):
     @classmethod
     def _agreement_start(cls, raw: Any) -> Any:
         if isinstance(raw, str):
+            if not _DATE.fullmatch(raw):
+                raise ValueError(f"{quote(raw)} is not a date YYYY-MM-DD")
             try:
-                if not _DATE.fullmatch(raw):
-                    raise ValueError
                 return date.fromisoformat(raw)
-            except ValueError:
-                raise ValueError(f"{quote(raw)} is not a date YYYY-MM-DD") from None
+            except ValueError as error:
+                raise ValueError(f"{quote(raw)} is not a valid date ({error})") from None
         return raw
 
     @field_validator("regions", mode="before")
@@ -215,6 +210,36 @@ class Policy(BaseModel):
             "accept_legacy": self.accept_legacy,
             "exclusions": [str(rule) for rule in self.exclusions],
         }
+
+
+def _mpe_id_problem(text: Any) -> str | None:
+    """Why ``text`` is neither a bare MPE id nor a full tag value, or None when it is one.
+
+    design.md: a full value (mig12345) or a bare id (12345, ABCDE12345). Facts, "The tag":
+    ids are 5 digits or 10 upper-case letters and digits; other lengths up to 44 are only
+    unusual (Policy.warnings), but lower case, other characters and a stray prefix are wrong.
+    """
+    if not isinstance(text, str):
+        return f"{quote(repr(text))} is not text"
+    parts = split_value(text)
+    if parts is not None and MPE_ID_LOOSE.fullmatch(parts[1]):
+        return None
+    lowered = split_value(text.lower())
+    if MPE_ID_LOOSE.fullmatch(text) and (MPE_ID.fullmatch(text) or lowered is None):
+        return None
+    if text != text.strip():
+        return f"{quote(text)} has surrounding whitespace"
+    if lowered is not None and MPE_ID_LOOSE.fullmatch(lowered[1].upper()):
+        expected = lowered[0] + lowered[1].upper()
+        return (
+            f"{quote(text)} is not a valid tag value: prefixes are lower-case and ids upper-case ({expected})"
+        )
+    if MPE_ID.fullmatch(text.upper()):
+        return f"MPE id {quote(text)} must be upper-case ({text.upper()})"
+    return (
+        f"{quote(text)} is neither an MPE id (5 digits or 10 upper-case letters and digits) "
+        f"nor a tag value such as {DEFAULT_PREFIX}12345"
+    )
 
 
 def _as_tuple(raw: Any) -> tuple[Any, ...]:

@@ -18,11 +18,12 @@ DEFAULT_PREFIX = "mig"
 # Facts, "The tag": an MPE id is 5 digits or 10 upper-case alphanumerics. One public tagger
 # accepts up to 44 characters (uncertain): other lengths are "unusual", a warning, not an error.
 MPE_ID = re.compile(r"[0-9]{5}|[A-Z0-9]{10}")
-MPE_ID_LOOSE = re.compile(r"[A-Za-z0-9]{1,44}")
+MPE_ID_LOOSE = re.compile(r"[A-Z0-9]{1,44}")
 
 # Facts, "The tag": legacy values were Application Discovery Service server ids,
 # `d-server-` + 14 lower-case alphanumerics (shape uncertain: other lengths are flagged).
 LEGACY_SERVER_ID = re.compile(r"d-server-[a-z0-9]{14}")
+LEGACY_SERVER_ID_LOOSE = re.compile(r"d-server-[a-z0-9]{1,64}")
 LEGACY_SERVER_PREFIX = "d-server-"
 # Facts, "The tag": older guides also named these keys.
 LEGACY_KEYS: frozenset[str] = frozenset({"map-dba", "aws-migration-project-id"})
@@ -41,8 +42,25 @@ MGN_TOOLING_NAMES: tuple[str, ...] = (
 )
 MIGRATION_HUB_SOURCE_KEY = "aws:migrationhub:source-id"
 
-_SEPARATORS = re.compile(r"[\s_.\-]+")
-_WHITESPACE = re.compile(r"\s")
+# Whitespace, including the invisible kinds that copy-paste brings along (zero-width space,
+# word joiner, byte-order mark).
+SPACE = r"[\s\u200b-\u200d\u2060\ufeff]"
+_SPACE_ONLY = re.compile(f"{SPACE}*")
+_SEPARATOR = rf"(?:{SPACE}|[_.\-])"
+
+
+def _word(word: str) -> str:
+    """A word in either case, possibly with whitespace between its letters (ASCII letters only,
+    so a look-alike such as the dotless ı is not taken for an i)."""
+    return f"{SPACE}*".join(f"[{c}{c.upper()}]" for c in word)
+
+
+# Facts, "The tag": `map-migrated` but for case, whitespace, `_` `.` or no separator. Stray
+# separators at either end count too: the fix is still a rename.
+_NEAR_MISS = re.compile(
+    rf"(?P<lead>{_SEPARATOR}*)(?P<map>{_word('map')})(?P<sep>{_SEPARATOR}*)"
+    rf"(?P<migrated>{_word('migrated')})(?P<trail>{_SEPARATOR}*)"
+)
 
 
 def quote(text: str, limit: int = 64) -> str:
@@ -55,29 +73,39 @@ def quote(text: str, limit: int = 64) -> str:
 
 def is_near_miss_key(key: str) -> bool:
     """True for keys that are `map-migrated` but for case, whitespace or separators."""
-    return key != MAP_KEY and _SEPARATORS.sub("", key).lower() == "mapmigrated"
+    return key != MAP_KEY and _NEAR_MISS.fullmatch(key) is not None
 
 
 def key_differences(key: str) -> list[str]:
-    """How a near-miss key differs from `map-migrated`, in words, in a stable order."""
+    """How a near-miss key differs from `map-migrated`: noun phrases in a stable order."""
+    match = _NEAR_MISS.fullmatch(key)
+    if match is None or key == MAP_KEY:
+        return []
     differences: list[str] = []
-    core = key.strip()
-    if core != key:
-        differences.append("surrounding whitespace")
-    if _WHITESPACE.search(core):
-        differences.append("inner whitespace")
-    compact = _WHITESPACE.sub("", core)
-    if compact != compact.lower():
+    words = match["map"] + match["migrated"]
+    if words != words.lower():
         differences.append("case")
-    lower = compact.lower()
-    if lower.startswith("map") and lower.endswith("migrated"):
-        separator = lower[3 : len(lower) - len("migrated")]
-        if separator == "":
-            differences.append("no separator")
-        elif separator != "-":
-            differences.append(f"'{separator}' instead of '-'")
-    elif lower != MAP_KEY:
-        differences.append("spelling")
+    lead, trail = match["lead"], match["trail"]
+    if (lead or trail) and _SPACE_ONLY.fullmatch(lead + trail):
+        differences.append("surrounding whitespace")
+    else:
+        if lead:
+            differences.append(f"a leading {quote(lead)}")
+        if trail:
+            differences.append(f"a trailing {quote(trail)}")
+    if re.search(SPACE, words):
+        differences.append("whitespace inside a word")
+    separator = match["sep"]
+    if separator == "":
+        differences.append("a missing separator")
+    elif separator == "-":
+        pass
+    elif _SPACE_ONLY.fullmatch(separator):
+        differences.append("whitespace instead of '-'")
+    elif _SPACE_ONLY.fullmatch(separator.replace("-", "", 1)):
+        differences.append("whitespace around '-'")
+    else:
+        differences.append(f"{quote(separator)} instead of '-'")
     return differences
 
 
