@@ -1,8 +1,8 @@
 """AWS access: sessions, clients with retries, assumed roles, and error wording.
 
 Only the standard chain is used (profiles, AWS_REGION, AWS_ENDPOINT_URL and
-AWS_ENDPOINT_URL_<SERVICE_ID>), so the same code runs against AWS, moto and the local
-Migration Hub without a test-only branch.
+AWS_ENDPOINT_URL_<SERVICE_ID>, AWS_MAX_ATTEMPTS), so the same code runs against AWS, moto and
+the local Migration Hub without a test-only branch.
 """
 
 from __future__ import annotations
@@ -11,37 +11,71 @@ import threading
 from typing import Any
 
 import boto3
+import botocore.session
 from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.credentials import CredentialProvider, RefreshableCredentials
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    CredentialRetrievalError,
+    NoCredentialsError,
+    PartialCredentialsError,
+    ProfileNotFound,
+    TokenRetrievalError,
+)
 
 from maptag import __version__
 
-# Throttling is retried by botocore with backoff ("adaptive" also rate-limits the client);
-# 10 attempts ride out a burst without hiding a real outage for long.
-CLIENT_CONFIG = Config(
-    retries={"max_attempts": 10, "mode": "adaptive"},
-    user_agent_extra=f"maptag/{__version__}",
-    connect_timeout=10,
-    read_timeout=60,
-    max_pool_connections=16,
-)
+# Throttling and transient 5xx are retried by botocore ("standard" mode: capped exponential
+# backoff with jitter). 10 attempts ride out a burst without hiding a real outage for long;
+# AWS_MAX_ATTEMPTS or a profile's max_attempts (the standard chain) overrides it.
+DEFAULT_MAX_ATTEMPTS = 10
 
-ACCESS_DENIED = frozenset(
+# The caller's own credentials are missing, wrong or expired: a configuration problem.
+BAD_CREDENTIALS = frozenset(
     {
-        "AccessDenied",
-        "AccessDeniedException",
-        "UnauthorizedOperation",
-        "AuthorizationError",
-        "AuthFailure",
-        "UnrecognizedClientException",
         "InvalidClientTokenId",
-        "OptInRequired",
+        "UnrecognizedClientException",
+        "SignatureDoesNotMatch",
+        "IncompleteSignature",
+        "InvalidAccessKeyId",
+        "ExpiredToken",
+        "ExpiredTokenException",
+        "AuthFailure",
     }
 )
 
+_CREDENTIAL_ERRORS = (
+    NoCredentialsError,
+    PartialCredentialsError,
+    CredentialRetrievalError,
+    ProfileNotFound,
+    TokenRetrievalError,
+)
 
 # Clients are thread-safe once made, but making them from a shared session is not.
 _CLIENT_LOCK = threading.Lock()
+
+
+def client_config(session: boto3.Session) -> Config:
+    """Retries and identification for every client maptag makes from ``session``."""
+    configured = session._session.get_config_variable("max_attempts")
+    return Config(
+        retries={
+            "mode": "standard",
+            "total_max_attempts": int(configured) if configured else DEFAULT_MAX_ATTEMPTS,
+        },
+        user_agent_extra=f"maptag/{__version__}",
+        connect_timeout=10,
+        read_timeout=60,
+        max_pool_connections=16,
+    )
+
+
+def make_client(session: boto3.Session, service: str, region: str) -> Any:
+    with _CLIENT_LOCK:
+        maker: Any = session  # service names are data here, not literals
+        return maker.client(service, region_name=region, config=client_config(session))
 
 
 class Clients:
@@ -51,14 +85,13 @@ class Clients:
         self.session = session
         self.region = region
         self._clients: dict[str, Any] = {}
+        self._lock = threading.Lock()
 
     def __call__(self, service: str) -> Any:
-        with _CLIENT_LOCK:
+        with self._lock:
             client = self._clients.get(service)
             if client is None:
-                session: Any = self.session  # service names are data here, not literals
-                client = session.client(service, region_name=self.region, config=CLIENT_CONFIG)
-                self._clients[service] = client
+                client = self._clients[service] = make_client(self.session, service, self.region)
             return client
 
 
@@ -71,8 +104,20 @@ def partition_of(region: str) -> str:
 
 
 def caller_account(session: boto3.Session, region: str) -> str:
-    sts = session.client("sts", region_name=region, config=CLIENT_CONFIG)
-    return str(sts.get_caller_identity()["Account"])
+    return str(make_client(session, "sts", region).get_caller_identity()["Account"])
+
+
+class _AssumedRole(CredentialProvider):
+    """Puts already-assumed, self-refreshing credentials first in a session's chain."""
+
+    METHOD = "maptag-assume-role"
+
+    def __init__(self, credentials: RefreshableCredentials) -> None:
+        super().__init__()
+        self._credentials = credentials
+
+    def load(self) -> RefreshableCredentials:
+        return self._credentials
 
 
 def assume_role(
@@ -82,22 +127,43 @@ def assume_role(
     region: str,
     session_name: str = "maptag-scan",
 ) -> boto3.Session:
-    """A session in ``account_id`` through ``role_name`` (the member account's read-only role)."""
-    sts = session.client("sts", region_name=region, config=CLIENT_CONFIG)
+    """A session in ``account_id`` through ``role_name`` (the member account's read-only role).
+
+    The role is assumed at once (so a denied role fails here, for the unit that needs it) and
+    again shortly before the credentials expire: one account's units may start hours apart.
+    """
+    sts = make_client(session, "sts", region)
     arn = f"arn:{partition_of(region)}:iam::{account_id}:role/{role_name}"
-    credentials = sts.assume_role(RoleArn=arn, RoleSessionName=session_name)["Credentials"]
-    return boto3.Session(
-        aws_access_key_id=credentials["AccessKeyId"],
-        aws_secret_access_key=credentials["SecretAccessKey"],
-        aws_session_token=credentials["SessionToken"],
-        region_name=region,
+
+    def fetch() -> dict[str, str]:
+        credentials = sts.assume_role(RoleArn=arn, RoleSessionName=session_name)["Credentials"]
+        return {
+            "access_key": credentials["AccessKeyId"],
+            "secret_key": credentials["SecretAccessKey"],
+            "token": credentials["SessionToken"],
+            "expiry_time": credentials["Expiration"].isoformat(),
+        }
+
+    credentials = RefreshableCredentials.create_from_metadata(
+        metadata=fetch(), refresh_using=fetch, method=_AssumedRole.METHOD
     )
+    # Same profile, so region, endpoints and retry settings come from the same chain.
+    core = botocore.session.Session(profile=session.profile_name)
+    core.get_component("credential_provider").insert_before("env", _AssumedRole(credentials))
+    return boto3.Session(botocore_session=core, region_name=region)
 
 
 def error_code(error: BaseException) -> str:
     if isinstance(error, ClientError):
         return str(error.response.get("Error", {}).get("Code", "ClientError"))
     return type(error).__name__
+
+
+def is_bad_credentials(error: BaseException) -> bool:
+    """The error says the caller's credentials are missing, invalid or expired."""
+    if isinstance(error, ClientError):
+        return error_code(error) in BAD_CREDENTIALS
+    return isinstance(error, _CREDENTIAL_ERRORS)
 
 
 def describe_error(error: BaseException) -> str:

@@ -49,8 +49,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("maptag: error: no AWS region: set AWS_REGION or pass --regions", file=sys.stderr)
         return EXIT_USAGE
     except ScanError as error:
+        # Missing/invalid credentials are configuration (2); an unreadable Organization is 3.
         print(f"maptag: error: {error}", file=sys.stderr)
-        return EXIT_UNIT_FAILED
+        return EXIT_USAGE if error.configuration else EXIT_UNIT_FAILED
     except BotoCoreError as error:
         # No credentials, a broken profile: configuration, not a finding.
         print(f"maptag: error: {error}", file=sys.stderr)

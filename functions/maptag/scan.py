@@ -17,25 +17,32 @@ from datetime import UTC, datetime
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
-from maptag.aws import Clients, assume_role, caller_account, describe_error
+from maptag.aws import Clients, assume_role, caller_account, describe_error, is_bad_credentials, make_client
 from maptag.coverage import Totals, by_type
 from maptag.judge import judge
 from maptag.model import Finding, Judgement, Resource, ScanUnit, Verdict
 from maptag.policy import Policy, PolicyError
-from maptag.resources.collector import BucketDirectory, CollectionError, UnitContext, collect
-from maptag.resources.declarations import BY_NAME, TYPES
-from maptag.scope import ParentScopes, scope
+from maptag.resources.collector import CollectionError, UnitContext, collect
+from maptag.resources.declarations import TYPES, ResourceType
+from maptag.scope import ParentScopes, in_scope_through_parent, scope
 
 FindingSink = Callable[[Finding], None]
 # (unit, resources evaluated so far in the unit)
 Progress = Callable[[ScanUnit, int], None]
 
-# Types other types name as their parent: their scope decisions are remembered per unit.
-PARENT_TYPES = frozenset(t.parent.type for t in TYPES if t.parent is not None)
+_NO_PARENTS: ParentScopes = {}
 
 
 class ScanError(Exception):
-    """The scan could not start (no credentials, Organizations not readable)."""
+    """The scan could not start (no credentials, Organizations not readable).
+
+    ``configuration`` is true when the user's setup is at fault (missing or invalid
+    credentials): the CLI exits 2 for those, 3 for the others (design.md, "Exit codes").
+    """
+
+    def __init__(self, message: str, *, configuration: bool = False) -> None:
+        super().__init__(message)
+        self.configuration = configuration
 
 
 @dataclass(frozen=True)
@@ -77,7 +84,12 @@ def evaluate(resource: Resource, policy: Policy, parents: ParentScopes) -> tuple
         judgement = Judgement(Verdict.EXCLUDED, exclusion.reason)
         return Finding.of(resource, judgement), exclusion.carries_over
     judgement = judge(resource.tags, policy, resource.tag_error)
-    if resource.created is None and judgement.verdict is not Verdict.COMPLIANT:
+    if (
+        policy.agreement_start is not None
+        and resource.created is None
+        and judgement.verdict is not Verdict.COMPLIANT
+        and not in_scope_through_parent(resource, parents)
+    ):
         judgement = Judgement(
             judgement.verdict,
             f"{judgement.reason} (creation time unknown: in scope whatever the agreement date)",
@@ -94,30 +106,39 @@ def scan_unit(
     policy: Policy,
     emit: FindingSink,
     *,
-    buckets: BucketDirectory | None = None,
     progress: Progress | None = None,
 ) -> UnitResult:
-    """Scan one account × region, emitting every finding; never raises for AWS errors."""
+    """Scan one account × region, emitting every finding; never raises for AWS errors.
+
+    Types run parents first. The scope decisions of a parent type are kept (ARNs only) until
+    its last dependent type is done, so dependents inherit them (design.md, "Dependents").
+    """
     started = datetime.now(UTC)
     ctx = UnitContext(
         clients=clients,
         account_id=unit.account_id,
         region=unit.region,
         need_created=policy.agreement_start is not None,
-        buckets=buckets or BucketDirectory(clients, (unit.region,)),
     )
-    parents: dict[str, str | None] = {}
+    types = _ordered(policy.types)
+    last_use = {
+        rtype.parent.type: index
+        for index, rtype in enumerate(types)
+        if rtype.parent is not None and rtype.parent.type in policy.types
+    }
+    decisions: dict[str, dict[str, str | None]] = {name: {} for name in last_use}
     counts: Counter[tuple[str, Verdict]] = Counter()
     errors: list[str] = []
     done = 0
-    for rtype in (BY_NAME[name] for name in _ordered(policy.types)):
+    for index, rtype in enumerate(types):
+        parents = decisions.get(rtype.parent.type, _NO_PARENTS) if rtype.parent else _NO_PARENTS
+        remember = decisions.get(rtype.name)
         try:
             for resource in collect(rtype, ctx):
                 finding, carries_over = evaluate(resource, policy, parents)
-                if rtype.name in PARENT_TYPES and carries_over:
-                    parents[resource.arn] = (
-                        None if finding.verdict is not Verdict.EXCLUDED else finding.reason
-                    )
+                if remember is not None and carries_over:
+                    excluded = finding.verdict is Verdict.EXCLUDED
+                    remember[resource.arn] = finding.reason if excluded else None
                 counts[(rtype.name, finding.verdict)] += 1
                 emit(finding)
                 done += 1
@@ -125,6 +146,8 @@ def scan_unit(
                     progress(unit, done)
         except CollectionError as error:
             errors.append(str(error))
+        for name in [name for name, last in last_use.items() if last == index]:
+            del decisions[name]
     if progress is not None:
         progress(unit, done)
     return UnitResult(
@@ -137,9 +160,9 @@ def scan_unit(
     )
 
 
-def _ordered(names: Sequence[str]) -> list[str]:
+def _ordered(names: Sequence[str]) -> list[ResourceType]:
     wanted = set(names)
-    return [t.name for t in TYPES if t.name in wanted]
+    return [t for t in TYPES if t.name in wanted]
 
 
 def _summarise(errors: list[str]) -> str | None:
@@ -163,7 +186,10 @@ def plan(policy: Policy, session: boto3.Session) -> Plan:
     try:
         me = caller_account(session, home)
     except (ClientError, BotoCoreError) as error:
-        raise ScanError(f"cannot identify the AWS caller: {describe_error(error)}") from None
+        raise ScanError(
+            f"cannot identify the AWS caller: {describe_error(error)}",
+            configuration=is_bad_credentials(error),
+        ) from None
     if policy.organization:
         accounts = list(organization_accounts(session, home))
     else:
@@ -175,10 +201,18 @@ def plan(policy: Policy, session: boto3.Session) -> Plan:
     return Plan(units=units, caller_account=me)
 
 
+# Organizations ListAccounts returns at most 20 accounts a page.
+_ACCOUNTS_PAGE = 20
+
+
 def organization_accounts(session: boto3.Session, region: str) -> Iterator[str]:
-    organizations = session.client("organizations", region_name=region)
+    """The Organization's ACTIVE accounts (suspended and closing ones cannot be scanned)."""
+    organizations = make_client(session, "organizations", region)
     try:
-        for page in organizations.get_paginator("list_accounts").paginate():
+        pages = organizations.get_paginator("list_accounts").paginate(
+            PaginationConfig={"PageSize": _ACCOUNTS_PAGE}
+        )
+        for page in pages:
             for account in page["Accounts"]:
                 if account.get("Status", "ACTIVE") == "ACTIVE":
                     yield str(account["Id"])
@@ -187,34 +221,45 @@ def organization_accounts(session: boto3.Session, region: str) -> Iterator[str]:
 
 
 class AccountAccess:
-    """Credentials per account, assumed once and shared by that account's units."""
+    """Credentials per account: the caller's own, or the role assumed once per account."""
 
     def __init__(self, session: boto3.Session, policy: Policy, caller: str) -> None:
         self._session = session
         self._policy = policy
         self._caller = caller
         self._lock = threading.Lock()
-        self._sessions: dict[str, boto3.Session] = {}
-        self._buckets: dict[str, BucketDirectory] = {}
+        self._locks: dict[str, threading.Lock] = {}
+        # an account's assumed session, or why the role could not be assumed
+        self._sessions: dict[str, boto3.Session | str] = {}
 
     def clients(self, unit: ScanUnit) -> Clients:
         return Clients(self._account_session(unit), unit.region)
 
-    def buckets(self, unit: ScanUnit, clients: Clients) -> BucketDirectory:
-        with self._lock:
-            if unit.account_id not in self._buckets:
-                self._buckets[unit.account_id] = BucketDirectory(clients, self._policy.regions)
-            return self._buckets[unit.account_id]
-
     def _account_session(self, unit: ScanUnit) -> boto3.Session:
-        if unit.account_id == self._caller or self._policy.role_name is None:
+        account = unit.account_id
+        if account == self._caller:
             return self._session
+        role = self._policy.role_name
+        if role is None:
+            raise UnitUnreachable(f"no role name to reach account {account} (the caller is {self._caller})")
         with self._lock:
-            if unit.account_id not in self._sessions:
-                self._sessions[unit.account_id] = assume_role(
-                    self._session, unit.account_id, self._policy.role_name, unit.region
-                )
-            return self._sessions[unit.account_id]
+            lock = self._locks.setdefault(account, threading.Lock())
+        # One account's units wait for its role; other accounts go on meanwhile.
+        with lock:
+            if account not in self._sessions:
+                try:
+                    self._sessions[account] = assume_role(self._session, account, role, unit.region)
+                except (ClientError, BotoCoreError) as error:
+                    # Not asked again for the account's other units: they fail the same way.
+                    self._sessions[account] = f"cannot assume role {role}: {describe_error(error)}"
+            session = self._sessions[account]
+        if isinstance(session, str):
+            raise UnitUnreachable(session)
+        return session
+
+
+class UnitUnreachable(Exception):
+    """The unit's account cannot be reached (no role, role not assumable)."""
 
 
 def run_scan(
@@ -231,16 +276,9 @@ def run_scan(
     def one(unit: ScanUnit) -> UnitResult:
         try:
             clients = access.clients(unit)
-            return scan_unit(
-                unit,
-                clients,
-                policy,
-                sink_for(unit),
-                buckets=access.buckets(unit, clients),
-                progress=progress,
-            )
-        except (ClientError, BotoCoreError) as error:
-            return UnitResult(unit=unit, status="failed", error=describe_error(error))
+        except UnitUnreachable as error:
+            return UnitResult(unit=unit, status="failed", error=str(error))
+        return scan_unit(unit, clients, policy, sink_for(unit), progress=progress)
 
     with ThreadPoolExecutor(max_workers=policy.max_concurrency, thread_name_prefix="maptag-unit") as pool:
         futures: dict[Future[UnitResult], ScanUnit] = {pool.submit(one, unit): unit for unit in units}

@@ -5,7 +5,6 @@ Streaming: one page of items is held at a time; nothing here keeps the whole est
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -29,7 +28,6 @@ from maptag.resources.declarations import (
 # The resource went away between listing and reading its tags: it no longer exists, so it
 # is not reported (neither as missing nor as unreadable).
 _GONE = frozenset({"NoSuchBucket", "ResourceNotFoundException", "LoadBalancerNotFound", "FileSystemNotFound"})
-_PAGE = 1000
 
 
 class CollectionError(Exception):
@@ -41,53 +39,6 @@ class CollectionError(Exception):
         self.code = error_code(cause)
 
 
-class BucketDirectory:
-    """S3 buckets of one account, listed once and attributed to their own region.
-
-    ListBuckets is global: scanning several regions must not count a bucket twice
-    (issue 3). AWS returns each bucket's BucketRegion; where an endpoint does not (moto),
-    the region-filtered form of ListBuckets is asked once per scanned region instead.
-    """
-
-    def __init__(self, clients: Clients, regions: Sequence[str]) -> None:
-        self._clients = clients
-        self._regions = tuple(regions)
-        self._lock = threading.Lock()
-        self._by_region: dict[str, list[Item]] | None = None
-        self._error: BaseException | None = None
-
-    def in_region(self, region: str) -> list[Item]:
-        with self._lock:
-            if self._by_region is None and self._error is None:
-                try:
-                    self._by_region = self._list()
-                except (ClientError, BotoCoreError) as error:
-                    self._error = error
-            if self._error is not None:
-                raise self._error
-            assert self._by_region is not None
-            return self._by_region.get(region, [])
-
-    def _list(self) -> dict[str, list[Item]]:
-        s3 = self._clients("s3")
-        buckets = [
-            bucket
-            for page in s3.get_paginator("list_buckets").paginate(PaginationConfig={"PageSize": _PAGE})
-            for bucket in page.get("Buckets", [])
-        ]
-        by_region: dict[str, list[Item]] = {}
-        if all("BucketRegion" in bucket for bucket in buckets):
-            for bucket in buckets:
-                by_region.setdefault(bucket["BucketRegion"], []).append(bucket)
-            return by_region
-        for region in self._regions:
-            pages = s3.get_paginator("list_buckets").paginate(
-                BucketRegion=region, PaginationConfig={"PageSize": _PAGE}
-            )
-            by_region[region] = [bucket for page in pages for bucket in page.get("Buckets", [])]
-        return by_region
-
-
 @dataclass
 class UnitContext:
     """What a collector needs to know about the unit it runs in."""
@@ -96,7 +47,6 @@ class UnitContext:
     account_id: str
     region: str
     need_created: bool
-    buckets: BucketDirectory | None = None
 
     @property
     def partition(self) -> str:
@@ -108,7 +58,7 @@ def collect(rtype: ResourceType, ctx: UnitContext) -> Iterator[Resource]:
     try:
         for items in _pages(rtype, ctx):
             if rtype.detail is not None and ctx.need_created:
-                items = [_with_detail(rtype, ctx, item) for item in items]
+                items = [d for d in (_with_detail(rtype, ctx, item) for item in items) if d is not None]
             arns = [rtype.arn_of(item, ctx.partition, ctx.region, ctx.account_id) for item in items]
             for item, arn, tags in zip(items, arns, _read_tags(rtype, ctx, items, arns), strict=True):
                 if tags is None:
@@ -119,24 +69,26 @@ def collect(rtype: ResourceType, ctx: UnitContext) -> Iterator[Resource]:
 
 
 def _pages(rtype: ResourceType, ctx: UnitContext) -> Iterator[list[Item]]:
-    if rtype.account_wide:
-        if ctx.buckets is None:
-            raise ValueError(f"{rtype.name} needs the account's bucket directory")
-        items = ctx.buckets.in_region(ctx.region)
-        for start in range(0, len(items), _PAGE):
-            yield items[start : start + _PAGE]
-        return
-    client = ctx.clients(rtype.service)
-    paginator = client.get_paginator(rtype.listing.operation)
-    expression = jmespath.compile(rtype.listing.items)
-    for page in paginator.paginate(**rtype.listing.params):
+    listing = rtype.listing
+    params = dict(listing.params)
+    if listing.region_param is not None:
+        params[listing.region_param] = ctx.region
+    paginator = ctx.clients(rtype.service).get_paginator(listing.operation)
+    expression = jmespath.compile(listing.items)
+    for page in paginator.paginate(**params, PaginationConfig={"PageSize": listing.page_size}):
         yield list(expression.search(page) or [])
 
 
-def _with_detail(rtype: ResourceType, ctx: UnitContext, item: Item) -> Item:
+def _with_detail(rtype: ResourceType, ctx: UnitContext, item: Item) -> Item | None:
+    """The item with its detail merged in; None when it went away since it was listed."""
     assert rtype.detail is not None
     client = ctx.clients(rtype.service)
-    response = getattr(client, rtype.detail.operation)(**rtype.detail.request(item))
+    try:
+        response = getattr(client, rtype.detail.operation)(**rtype.detail.request(item))
+    except ClientError as error:
+        if error_code(error) in _GONE:
+            return None
+        raise
     return {**item, **response.get(rtype.detail.result, {})}
 
 
@@ -183,17 +135,24 @@ def _per_resource(client: Any, strategy: PerResource, item: Item, arn: str) -> T
 def _batched(client: Any, strategy: Batched, arns: Sequence[str]) -> list[TagResult]:
     results: list[TagResult] = []
     for start in range(0, len(arns), strategy.size):
-        batch = arns[start : start + strategy.size]
-        try:
-            found = dict(strategy.tags(getattr(client, strategy.operation)(**strategy.request(batch))))
-        except ClientError as error:
-            results.extend((None, describe_error(error)) for _ in batch)
-            continue
-        results.extend(
-            (found[arn], None) if arn in found else (None, f"{strategy.operation} did not return it")
-            for arn in batch
-        )
+        results.extend(_batch(client, strategy, arns[start : start + strategy.size]))
     return results
+
+
+def _batch(client: Any, strategy: Batched, batch: Sequence[str]) -> list[TagResult]:
+    try:
+        found = dict(strategy.tags(getattr(client, strategy.operation)(**strategy.request(batch))))
+    except ClientError as error:
+        if error_code(error) in _GONE:
+            # One resource of the batch went away and the call names none: ask one by one.
+            return (
+                [None] if len(batch) == 1 else [r for arn in batch for r in _batch(client, strategy, [arn])]
+            )
+        return [(None, describe_error(error)) for _ in batch]
+    return [
+        (found[arn], None) if arn in found else (None, f"{strategy.operation} did not return it")
+        for arn in batch
+    ]
 
 
 def _resource(

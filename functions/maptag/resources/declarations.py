@@ -29,11 +29,18 @@ def pairs(entries: Iterable[Mapping[str, str]] | None, key: str = "Key", value: 
 
 @dataclass(frozen=True, slots=True)
 class Listing:
-    """A paginated list/describe call and where the items sit in each page (JMESPath)."""
+    """A paginated list/describe call and where the items sit in each page (JMESPath).
+
+    ``page_size`` is the largest page the API returns (most services document a bigger
+    number than they honour): fewer pages, fewer calls. ``region_param`` names the request
+    parameter that filters a global listing to the unit's region (S3's ListBuckets).
+    """
 
     operation: str
     items: str
+    page_size: int
     params: Mapping[str, Any] = field(default_factory=dict)
+    region_param: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,8 +105,6 @@ class ResourceType:
     tags: Inline | PerResource | Batched
     parent: Parent | None = None
     detail: Detail | None = None
-    # listed once per account and attributed to each item's own region (S3)
-    account_wide: bool = False
     attributes: Callable[[Item], dict[str, object]] | None = None
 
     def arn_of(self, item: Item, partition: str, region: str, account: str) -> str:
@@ -154,7 +159,7 @@ def _instance_attributes(item: Item) -> dict[str, object]:
 EC2_INSTANCE = ResourceType(
     name="ec2:instance",
     service="ec2",
-    listing=Listing("describe_instances", "Reservations[].Instances[]", {"Filters": [_LIVE]}),
+    listing=Listing("describe_instances", "Reservations[].Instances[]", 1000, {"Filters": [_LIVE]}),
     id="InstanceId",
     arn="arn:{partition}:ec2:{region}:{account}:instance/{id}",
     created=_instance_created,
@@ -165,7 +170,7 @@ EC2_INSTANCE = ResourceType(
 EC2_VOLUME = ResourceType(
     name="ec2:volume",
     service="ec2",
-    listing=Listing("describe_volumes", "Volumes[]"),
+    listing=Listing("describe_volumes", "Volumes[]", 500),
     id="VolumeId",
     arn="arn:{partition}:ec2:{region}:{account}:volume/{id}",
     created="CreateTime",
@@ -176,7 +181,7 @@ EC2_VOLUME = ResourceType(
 EC2_SNAPSHOT = ResourceType(
     name="ec2:snapshot",
     service="ec2",
-    listing=Listing("describe_snapshots", "Snapshots[]", {"OwnerIds": ["self"]}),
+    listing=Listing("describe_snapshots", "Snapshots[]", 1000, {"OwnerIds": ["self"]}),
     id="SnapshotId",
     arn="arn:{partition}:ec2:{region}::snapshot/{id}",
     created="StartTime",
@@ -187,7 +192,7 @@ EC2_SNAPSHOT = ResourceType(
 EC2_IMAGE = ResourceType(
     name="ec2:image",
     service="ec2",
-    listing=Listing("describe_images", "Images[]", {"Owners": ["self"]}),
+    listing=Listing("describe_images", "Images[]", 1000, {"Owners": ["self"]}),
     id="ImageId",
     arn="arn:{partition}:ec2:{region}::image/{id}",
     created=lambda item: _iso(item.get("CreationDate")),
@@ -199,7 +204,7 @@ EC2_IMAGE = ResourceType(
 RDS_DB = ResourceType(
     name="rds:db",
     service="rds",
-    listing=Listing("describe_db_instances", "DBInstances[]"),
+    listing=Listing("describe_db_instances", "DBInstances[]", 100),
     id="DBInstanceIdentifier",
     arn="arn:{partition}:rds:{region}:{account}:db:{id}",
     created="InstanceCreateTime",
@@ -209,7 +214,7 @@ RDS_DB = ResourceType(
 RDS_CLUSTER = ResourceType(
     name="rds:cluster",
     service="rds",
-    listing=Listing("describe_db_clusters", "DBClusters[]"),
+    listing=Listing("describe_db_clusters", "DBClusters[]", 100),
     id="DBClusterIdentifier",
     arn="arn:{partition}:rds:{region}:{account}:cluster:{id}",
     created="ClusterCreateTime",
@@ -219,7 +224,7 @@ RDS_CLUSTER = ResourceType(
 RDS_SNAPSHOT = ResourceType(
     name="rds:snapshot",
     service="rds",
-    listing=Listing("describe_db_snapshots", "DBSnapshots[]"),
+    listing=Listing("describe_db_snapshots", "DBSnapshots[]", 100),
     id="DBSnapshotIdentifier",
     arn="arn:{partition}:rds:{region}:{account}:snapshot:{id}",
     created="SnapshotCreateTime",
@@ -230,7 +235,9 @@ RDS_SNAPSHOT = ResourceType(
 S3_BUCKET = ResourceType(
     name="s3:bucket",
     service="s3",
-    listing=Listing("list_buckets", "Buckets[]"),
+    # ListBuckets is global; filtered by BucketRegion it returns only the unit's own buckets,
+    # so a bucket is listed once, in its region, however many regions are scanned.
+    listing=Listing("list_buckets", "Buckets[]", 10000, region_param="BucketRegion"),
     id="Name",
     arn="arn:{partition}:s3:::{id}",
     created="CreationDate",
@@ -241,13 +248,12 @@ S3_BUCKET = ResourceType(
         tags=lambda response: pairs(response.get("TagSet")),
         absent=("NoSuchTagSet", "NoSuchTagSetError"),
     ),
-    account_wide=True,
 )
 
 DYNAMODB_TABLE = ResourceType(
     name="dynamodb:table",
     service="dynamodb",
-    listing=Listing("list_tables", "TableNames[].{TableName: @}"),
+    listing=Listing("list_tables", "TableNames[].{TableName: @}", 100),
     id="TableName",
     arn="arn:{partition}:dynamodb:{region}:{account}:table/{id}",
     created="CreationDateTime",
@@ -265,7 +271,7 @@ DYNAMODB_TABLE = ResourceType(
 LAMBDA_FUNCTION = ResourceType(
     name="lambda:function",
     service="lambda",
-    listing=Listing("list_functions", "Functions[]"),
+    listing=Listing("list_functions", "Functions[]", 50),
     id="FunctionName",
     arn="FunctionArn",
     # The Lambda API has no creation time (LastModified changes on every deploy): a
@@ -287,7 +293,7 @@ def _elb_tags(response: Mapping[str, Any]) -> Iterator[tuple[str, Tags]]:
 ELB_LOAD_BALANCER = ResourceType(
     name="elasticloadbalancing:loadbalancer",
     service="elbv2",
-    listing=Listing("describe_load_balancers", "LoadBalancers[]"),
+    listing=Listing("describe_load_balancers", "LoadBalancers[]", 400),
     id="LoadBalancerName",
     arn="LoadBalancerArn",
     created="CreatedTime",
@@ -302,7 +308,7 @@ ELB_LOAD_BALANCER = ResourceType(
 EFS_FILE_SYSTEM = ResourceType(
     name="elasticfilesystem:file-system",
     service="efs",
-    listing=Listing("describe_file_systems", "FileSystems[]"),
+    listing=Listing("describe_file_systems", "FileSystems[]", 100),
     id="FileSystemId",
     arn="arn:{partition}:elasticfilesystem:{region}:{account}:file-system/{id}",
     created="CreationTime",

@@ -1,0 +1,132 @@
+"""Every declared resource type is found by the scan, whatever its tags (moto, issue 3).
+
+One estate is seeded per module: for each of the types in TYPE_NAMES, a resource tagged
+compliant, one with tags but no `map-migrated`, one that never had a tag (all created after
+the agreement start), and one that never had a tag created before it. One scan then runs
+exactly as the CLI runs it (plan → run_scan), and each case below checks what a user sees:
+ARN, type, account, region, verdict, reason, and the creation time the scope used.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import boto3
+import pytest
+from freezegun import freeze_time
+from moto import mock_aws
+
+from maptag.model import Verdict
+from maptag.resources.declarations import BY_NAME, TYPE_NAMES
+from tests.integration.moto_seed import ACCOUNT, COMPLIANT, NO_MAP_TAG, SEEDERS, ScanOutcome, policy, scan
+
+REGION = "eu-west-1"
+AGREEMENT_START = "2025-01-01"
+# Resources are created at fixed moments (freezegun drives moto's clock), so the creation
+# time each type reports can be checked exactly.
+NEW = datetime(2025, 6, 15, 10, 30, 0, tzinfo=UTC)
+OLD = datetime(2024, 3, 1, 8, 0, 0, tzinfo=UTC)
+
+VARIANTS = {
+    "compliant": (COMPLIANT, NEW),
+    "no-map-tag": (NO_MAP_TAG, NEW),
+    "never-tagged": (None, NEW),
+    "old": (None, OLD),
+}
+# Types whose service reports no creation time (Lambda: LastModified changes on every deploy).
+UNDATED = {"lambda:function"}
+
+
+def _name(type_name: str, variant: str) -> str:
+    return f"t{TYPE_NAMES.index(type_name)}-{variant}"
+
+
+@pytest.fixture(scope="module")
+def estate() -> Iterator[tuple[dict[tuple[str, str], str], ScanOutcome]]:
+    """(seeded ARN per (type, variant), the scan's outcome) for one moto account."""
+    with pytest.MonkeyPatch.context() as env:
+        # The suite's autouse fixture is per test; this module-scoped estate needs the same.
+        for name in list(os.environ):
+            if name.startswith(("AWS_ENDPOINT_URL", "AWS_PROFILE")):
+                env.delenv(name)
+        env.setenv("AWS_ACCESS_KEY_ID", "testing")
+        env.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+        env.setenv("AWS_DEFAULT_REGION", REGION)
+        env.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
+        with mock_aws():
+            session = boto3.Session(region_name=REGION)
+            seeded: dict[tuple[str, str], str] = {}
+            for type_name, seeder in SEEDERS.items():
+                for variant, (tags, when) in VARIANTS.items():
+                    with freeze_time(when):
+                        seeded[(type_name, variant)] = seeder(
+                            session, REGION, _name(type_name, variant), tags
+                        )
+            outcome = scan(session, policy(regions=[REGION], agreement_start=AGREEMENT_START))
+            yield seeded, outcome
+
+
+def test_every_declared_type_has_a_seeder() -> None:
+    assert set(SEEDERS) == set(TYPE_NAMES)
+    assert len(TYPE_NAMES) >= 12
+
+
+def test_the_unit_completes(estate: tuple[dict[tuple[str, str], str], ScanOutcome]) -> None:
+    _, outcome = estate
+    assert [(r.unit.account_id, r.unit.region, r.status, r.error) for r in outcome.units] == [
+        (ACCOUNT, REGION, "ok", None)
+    ]
+
+
+EXPECTED = {
+    "compliant": (Verdict.COMPLIANT, "tagged map-migrated=mig12345"),
+    "no-map-tag": (Verdict.MISSING, "no 'map-migrated' tag"),
+    "never-tagged": (Verdict.MISSING, "no tags at all"),
+    "old": (Verdict.EXCLUDED, "created 2024-03-01, before the agreement start 2025-01-01"),
+}
+
+
+@pytest.mark.parametrize("variant", list(VARIANTS))
+@pytest.mark.parametrize("type_name", TYPE_NAMES)
+def test_type_is_found_and_judged(
+    estate: tuple[dict[tuple[str, str], str], ScanOutcome], type_name: str, variant: str
+) -> None:
+    # Given a resource of the type seeded in this variant
+    seeded, outcome = estate
+    arn = seeded[(type_name, variant)]
+    # When the scan ran, then it reports the resource once, with its ARN, type and place
+    matches = [f for f in outcome.findings if f.resource.arn == arn]
+    assert len(matches) == 1, f"{type_name} {arn} reported {len(matches)} times"
+    finding = matches[0]
+    assert (finding.resource.type, finding.resource.account_id, finding.resource.region) == (
+        type_name,
+        ACCOUNT,
+        REGION,
+    )
+    verdict, reason = EXPECTED[variant]
+    if type_name in UNDATED and variant == "old":
+        # No creation time: never scoped out by date, and the reason says why.
+        verdict, reason = Verdict.MISSING, "creation time unknown"
+    assert finding.verdict is verdict, finding.reason
+    assert reason in finding.reason
+    # And the creation time is the one the service reported
+    created = finding.resource.created
+    if type_name in UNDATED:
+        assert created is None
+    else:
+        assert created is not None
+        assert abs((created - VARIANTS[variant][1]).total_seconds()) < 1, created
+
+
+@pytest.mark.parametrize("type_name", TYPE_NAMES)
+def test_no_resource_of_the_type_is_reported_twice(
+    estate: tuple[dict[tuple[str, str], str], ScanOutcome], type_name: str
+) -> None:
+    _, outcome = estate
+    found = [f.resource.arn for f in outcome.of_type(type_name)]
+    assert len(found) == len(set(found))
+    # every reported ARN is of this type's shape
+    service = BY_NAME[type_name].name.split(":")[0]
+    assert all(arn.startswith(f"arn:aws:{service}:") for arn in found), found
