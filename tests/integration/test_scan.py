@@ -19,7 +19,6 @@ from moto.core import set_initial_no_auth_action_count
 
 from maptag.model import Finding, Verdict
 from tests.integration.moto_seed import (
-    ACCOUNT,
     COMPLIANT,
     ScanOutcome,
     base_image,
