@@ -1,0 +1,77 @@
+"""What every findings sink takes (a finished run) and gives back (a SinkOutcome).
+
+A sink never raises into its caller: the publish Lambda and the CLI run several sinks one
+after another, and one that fails must be reported without hiding the others.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from maptag.aws import describe_error
+
+logger = logging.getLogger(__name__)
+
+_RUN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
+
+
+@dataclass(frozen=True, slots=True)
+class RunInfo:
+    """Metadata of one finished run: its id, when it scanned, and where its report is."""
+
+    run_id: str
+    scanned_at: datetime
+    report_url: str | None = None
+
+    def __post_init__(self) -> None:
+        if not _RUN_ID.fullmatch(self.run_id):
+            raise ValueError(f"run id {self.run_id!r} must be 1-128 letters, digits, '.', '_', ':' or '-'")
+        if self.scanned_at.tzinfo is None:
+            raise ValueError("scanned_at must be timezone-aware (UTC)")
+
+    @classmethod
+    def new(cls, run_id: str | None = None, scanned_at: datetime | None = None) -> RunInfo:
+        """A run id from the scan time when none is given (the CLI has no execution name)."""
+        when = (scanned_at or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
+        return cls(run_id=run_id or when.strftime("%Y%m%dT%H%M%SZ"), scanned_at=when)
+
+    def with_report_url(self, url: str | None) -> RunInfo:
+        return replace(self, report_url=url)
+
+    @property
+    def timestamp(self) -> str:
+        """ISO 8601 in UTC to the second, as ASFF, history and events record it."""
+        return self.scanned_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True, slots=True)
+class SinkOutcome:
+    """How one sink fared; ``links`` carries what later sinks need (the report URLs)."""
+
+    name: str
+    ok: bool
+    detail: str
+    links: Mapping[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, object]:
+        return {"name": self.name, "ok": self.ok, "detail": self.detail, "links": dict(self.links)}
+
+
+def guarded(name: str, deliver: Callable[[], SinkOutcome]) -> SinkOutcome:
+    """Run one sink; any error becomes a failed outcome naming it, never an exception."""
+    try:
+        return deliver()
+    except (ClientError, BotoCoreError) as error:
+        detail = describe_error(error)
+    except Exception as error:
+        # A sink is an edge: whatever broke in it must not stop the other sinks.
+        detail = describe_error(error)
+        logger.exception("sink %s failed", name)
+    logger.error("sink %s failed: %s", name, detail)
+    return SinkOutcome(name=name, ok=False, detail=detail)

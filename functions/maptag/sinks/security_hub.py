@@ -1,0 +1,393 @@
+"""Security Hub: one ASFF finding per non-compliant in-scope resource, resolved when fixed.
+
+A finding's Id is derived from the resource ARN, so every run updates the same finding and
+never duplicates it. Before importing, the previous run's still-active maptag findings are
+read once (GetFindings by ProductArn, GeneratorId and RecordState); while this run's
+resources stream past, each one either updates its finding (keeping its CreatedAt) or, now
+compliant or out of scope, resolves it. Findings left over belong to resources that are
+gone: they are resolved too, unless their unit failed or their type was not scanned, because
+then nothing is known about them.
+
+Findings are imported into one Security Hub (the deployment's account and region) with the
+account's default product: BatchImportFindings with the default product ARN requires
+AwsAccountId to be the calling account, so the resource's own account is in its ARN,
+Resources[].Region and ProductFields["maptag/account_id"].
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+from botocore.exceptions import BotoCoreError, ClientError
+
+from maptag import __version__
+from maptag.aws import Clients, caller_account, describe_error, partition_of
+from maptag.model import ScanUnit, Verdict
+from maptag.rules import MAP_KEY
+from maptag.sinks.outcome import RunInfo, SinkOutcome, guarded
+from maptag.sinks.report import ScanReport
+
+logger = logging.getLogger(__name__)
+
+NAME = "security-hub"
+GENERATOR_ID = "maptag/map-migrated-tag"
+SCHEMA_VERSION = "2018-10-08"
+BATCH = 100  # BatchImportFindings takes at most 100 findings per call
+ATTEMPTS = 3  # findings Security Hub refused are sent again this many times in all
+TYPES = ("Software and Configuration Checks/Industry and Regulatory Standards/MAP 2.0 Tagging",)
+ID_PREFIX = "maptag/map-migrated/"
+MAX_ID = 512  # ASFF Id length limit
+
+# Severity is what an unfixed finding costs. None of these is a security exposure, so nothing
+# is HIGH. Missing and invalid values lose MAP credits and need someone to pick the right
+# value: MEDIUM. A near-miss key loses the credits too, but the intent is already there and the
+# fix is a mechanical rename: LOW. Unreadable means "not known yet", not "wrong": INFORMATIONAL
+# (Compliance NOT_AVAILABLE, ASFF's status for a check that could not run).
+SEVERITY: Mapping[str, str] = {
+    Verdict.MISSING: "MEDIUM",
+    Verdict.INVALID_VALUE: "MEDIUM",
+    Verdict.NEAR_MISS_KEY: "LOW",
+    Verdict.UNREADABLE: "INFORMATIONAL",
+}
+COMPLIANCE: Mapping[str, str] = {
+    Verdict.MISSING: "FAILED",
+    Verdict.INVALID_VALUE: "FAILED",
+    Verdict.NEAR_MISS_KEY: "FAILED",
+    Verdict.UNREADABLE: "NOT_AVAILABLE",
+}
+TITLES: Mapping[str, str] = {
+    Verdict.MISSING: f"'{MAP_KEY}' tag missing",
+    Verdict.INVALID_VALUE: f"'{MAP_KEY}' tag has an invalid value",
+    Verdict.NEAR_MISS_KEY: f"'{MAP_KEY}' tag key misspelt",
+    Verdict.UNREADABLE: "tags could not be read",
+}
+
+# maptag type → ASFF Resources[].Type (the ResourceDetails names; Security Hub's own controls
+# use AwsEc2Snapshot and AwsEfsFileSystem). Types not listed are "Other", as ASFF asks.
+ASFF_TYPES: Mapping[str, str] = {
+    "ec2:instance": "AwsEc2Instance",
+    "ec2:volume": "AwsEc2Volume",
+    "ec2:snapshot": "AwsEc2Snapshot",
+    "ec2:image": "AwsEc2Image",
+    "rds:db": "AwsRdsDbInstance",
+    "rds:cluster": "AwsRdsDbCluster",
+    "rds:snapshot": "AwsRdsDbSnapshot",
+    "rds:cluster-snapshot": "AwsRdsDbClusterSnapshot",
+    "s3:bucket": "AwsS3Bucket",
+    "dynamodb:table": "AwsDynamoDbTable",
+    "lambda:function": "AwsLambdaFunction",
+    "elasticloadbalancing:loadbalancer": "AwsElbv2LoadBalancer",
+    "elasticfilesystem:file-system": "AwsEfsFileSystem",
+}
+
+
+def finding_id(arn: str) -> str:
+    """Stable per resource: the same ARN always gives the same Id (≤ 512 characters)."""
+    candidate = ID_PREFIX + arn
+    if len(candidate) <= MAX_ID:
+        return candidate
+    return ID_PREFIX + "sha256:" + hashlib.sha256(arn.encode()).hexdigest()
+
+
+def product_arn(region: str, account_id: str) -> str:
+    """The account's own default product, which any account may import findings into."""
+    return f"arn:{partition_of(region)}:securityhub:{region}:{account_id}:product/{account_id}/default"
+
+
+@dataclass(frozen=True, slots=True)
+class Hub:
+    """Where findings go: one account's Security Hub in one region."""
+
+    region: str
+    account_id: str
+
+    @property
+    def product_arn(self) -> str:
+        return product_arn(self.region, self.account_id)
+
+
+@dataclass(frozen=True, slots=True)
+class ActiveFinding:
+    """What is kept of a previous run's active finding: enough to update or resolve it."""
+
+    id: str
+    created_at: str
+    arn: str
+    type: str
+    account_id: str
+    region: str
+
+
+def asff_finding(
+    resource: Mapping[str, Any], run: RunInfo, hub: Hub, created_at: str | None
+) -> dict[str, Any]:
+    """The ASFF finding for one non-compliant resource (a report ``resources[]`` item)."""
+    verdict = resource["verdict"]
+    arn = resource["arn"]
+    reason = str(resource["reason"])
+    fix = resource.get("fix")
+    short = _short_name(arn)
+    created = resource.get("created")
+    lines = [f"{resource['type']} {arn}: {reason}."]
+    if verdict != Verdict.UNREADABLE:
+        # Facts, "The tag": tags cannot be back-dated; every untagged day earns nothing.
+        lines.append("It earns no MAP 2.0 credits until it is tagged correctly; tags cannot be back-dated.")
+    if created:
+        lines.append(f"Resource created {created}.")
+    if fix:
+        lines.append(f"Fix: {fix}.")
+    severity = {"Label": SEVERITY[verdict], "Original": verdict}
+    finding: dict[str, Any] = {
+        "SchemaVersion": SCHEMA_VERSION,
+        "Id": finding_id(arn),
+        "ProductArn": hub.product_arn,
+        "ProductName": "maptag",
+        "CompanyName": "maptag",
+        "GeneratorId": GENERATOR_ID,
+        "AwsAccountId": hub.account_id,
+        "Region": hub.region,
+        "Types": list(TYPES),
+        "CreatedAt": created_at or run.timestamp,
+        "FirstObservedAt": created_at or run.timestamp,
+        "LastObservedAt": run.timestamp,
+        "UpdatedAt": run.timestamp,
+        "Severity": severity,
+        "FindingProviderFields": {"Severity": severity, "Types": list(TYPES)},
+        "Title": _cut(f"{TITLES[verdict]} on {resource['type']} {short}", 256),
+        "Description": _cut(" ".join(lines), 1024),
+        "Resources": [_resource(resource)],
+        "Compliance": {"Status": COMPLIANCE[verdict]},
+        "Workflow": {"Status": "NEW"},
+        "RecordState": "ACTIVE",
+        "ProductFields": _product_fields(resource, run),
+    }
+    if run.report_url:
+        finding["SourceUrl"] = run.report_url
+    if fix:
+        finding["Remediation"] = {"Recommendation": {"Text": _cut(f"{fix}.", 512)}}
+    return finding
+
+
+def resolved_finding(previous: ActiveFinding, why: str, run: RunInfo, hub: Hub) -> dict[str, Any]:
+    """The update that closes a finding: compliance PASSED, record ARCHIVED, workflow RESOLVED."""
+    resource = {"arn": previous.arn, "type": previous.type, "account_id": previous.account_id,
+                "region": previous.region, "verdict": "resolved"}  # fmt: skip
+    short = _short_name(previous.arn)
+    return {
+        "SchemaVersion": SCHEMA_VERSION,
+        "Id": previous.id,
+        "ProductArn": hub.product_arn,
+        "ProductName": "maptag",
+        "CompanyName": "maptag",
+        "GeneratorId": GENERATOR_ID,
+        "AwsAccountId": hub.account_id,
+        "Region": hub.region,
+        "Types": list(TYPES),
+        "CreatedAt": previous.created_at,
+        "LastObservedAt": run.timestamp,
+        "UpdatedAt": run.timestamp,
+        "Severity": {"Label": "INFORMATIONAL", "Original": "resolved"},
+        "FindingProviderFields": {"Severity": {"Label": "INFORMATIONAL", "Original": "resolved"}},
+        "Title": _cut(f"'{MAP_KEY}' tag resolved on {previous.type} {short}", 256),
+        "Description": _cut(f"{previous.type} {previous.arn}: {why}.", 1024),
+        "Resources": [_resource(resource)],
+        "Compliance": {"Status": "PASSED"},
+        # Security Hub keeps a customer's own workflow choice on updates; a new finding or
+        # one nobody touched shows RESOLVED.
+        "Workflow": {"Status": "RESOLVED"},
+        "RecordState": "ARCHIVED",
+        "ProductFields": _product_fields(resource, run),
+    }
+
+
+def publish_findings(
+    report: ScanReport,
+    run: RunInfo,
+    *,
+    session: boto3.Session | None = None,
+    region: str | None = None,
+    account_id: str | None = None,
+) -> SinkOutcome:
+    """Import this run's findings into Security Hub and resolve the fixed ones; never raises.
+
+    ``region``/``account_id`` name the Security Hub that receives the findings (default: the
+    session's region and the caller's account).
+    """
+
+    def deliver() -> SinkOutcome:
+        chosen = session or boto3.Session()
+        where = region or chosen.region_name or report.policy.regions[0]
+        hub = Hub(region=where, account_id=account_id or caller_account(chosen, where))
+        return _publish(report, run, hub, Clients(chosen, where)("securityhub"))
+
+    return guarded(NAME, deliver)
+
+
+def _publish(report: ScanReport, run: RunInfo, hub: Hub, client: Any) -> SinkOutcome:
+    active = {found.id: found for found in active_findings(client, hub)}
+    evaluated = {r.unit for r in report.units if not r.failed}
+    scanned_types = set(report.policy.types)
+    importer = _Importer(client)
+    counts = {"created": 0, "updated": 0, "resolved": 0, "kept": 0}
+
+    for resource in report.resources():
+        fid = finding_id(resource["arn"])
+        previous = active.pop(fid, None)
+        verdict = resource["verdict"]
+        if verdict in SEVERITY:
+            importer.add(asff_finding(resource, run, hub, previous.created_at if previous else None))
+            counts["updated" if previous else "created"] += 1
+        elif previous is not None and _unit_of(previous) in evaluated:
+            why = (
+                "the resource is now compliant"
+                if verdict == Verdict.COMPLIANT
+                else f"the resource is now out of scope: {resource['reason']}"
+            )
+            importer.add(resolved_finding(previous, why, run, hub))
+            counts["resolved"] += 1
+        elif previous is not None:
+            counts["kept"] += 1
+
+    for previous in active.values():
+        # Gone since the last run, unless its unit failed or its type was not scanned: then
+        # nothing is known about it and its finding stays as it was.
+        if _unit_of(previous) in evaluated and previous.type in scanned_types:
+            importer.add(resolved_finding(previous, "the resource no longer exists", run, hub))
+            counts["resolved"] += 1
+        else:
+            counts["kept"] += 1
+    importer.flush()
+
+    summary = (
+        f"{counts['created']} created, {counts['updated']} updated, {counts['resolved']} resolved, "
+        f"{counts['kept']} kept (unit failed or not scanned) in {hub.account_id}/{hub.region}"
+    )
+    if importer.failed:
+        first_id, first_error = next(iter(importer.failed.items()))
+        refused = f"{len(importer.failed)} finding(s) not imported (first: {first_id}: {first_error})"
+        return SinkOutcome(NAME, False, f"{refused}; {summary}")
+    return SinkOutcome(NAME, True, summary)
+
+
+def active_findings(client: Any, hub: Hub) -> Iterator[ActiveFinding]:
+    """maptag's active findings in this hub, page by page (100 at a time)."""
+    filters = {
+        "ProductArn": [{"Value": hub.product_arn, "Comparison": "EQUALS"}],
+        "GeneratorId": [{"Value": GENERATOR_ID, "Comparison": "EQUALS"}],
+        "RecordState": [{"Value": "ACTIVE", "Comparison": "EQUALS"}],
+    }
+    for page in client.get_paginator("get_findings").paginate(
+        Filters=filters, PaginationConfig={"PageSize": 100}
+    ):
+        for finding in page["Findings"]:
+            # The filter already says this; checking again costs nothing and keeps a foreign
+            # finding from ever being resolved by maptag.
+            if (
+                finding.get("GeneratorId") != GENERATOR_ID
+                or finding.get("ProductArn") != hub.product_arn
+                or finding.get("RecordState", "ACTIVE") != "ACTIVE"
+            ):
+                continue
+            fields = finding.get("ProductFields", {})
+            resource = (finding.get("Resources") or [{}])[0]
+            yield ActiveFinding(
+                id=finding["Id"],
+                created_at=finding["CreatedAt"],
+                arn=resource.get("Id", ""),
+                type=fields.get("maptag/type", ""),
+                account_id=fields.get("maptag/account_id", ""),
+                region=fields.get("maptag/region", resource.get("Region", "")),
+            )
+
+
+class _Importer:
+    """Buffers findings into batches of 100 and sends them, retrying the refused ones."""
+
+    def __init__(self, client: Any, sleep: Callable[[float], None] = time.sleep) -> None:
+        self._client = client
+        self._sleep = sleep
+        self._batch: list[dict[str, Any]] = []
+        self.failed: dict[str, str] = {}
+
+    def add(self, finding: dict[str, Any]) -> None:
+        self._batch.append(finding)
+        if len(self._batch) == BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        pending, self._batch = self._batch, []
+        for attempt in range(ATTEMPTS):
+            if not pending:
+                return
+            if attempt:
+                self._sleep(0.5 * 2**attempt)
+            errors = self._send(pending)
+            pending = [finding for finding in pending if finding["Id"] in errors]
+            if not pending:
+                return
+            if attempt == ATTEMPTS - 1:
+                self.failed.update(errors)
+                logger.warning("security hub refused %d finding(s) after %d attempts", len(errors), ATTEMPTS)
+
+    def _send(self, findings: list[dict[str, Any]]) -> dict[str, str]:
+        try:
+            response = self._client.batch_import_findings(Findings=findings)
+        except (ClientError, BotoCoreError) as error:
+            message = describe_error(error)
+            return {finding["Id"]: message for finding in findings}
+        return {
+            failed.get("Id", ""): f"{failed.get('ErrorCode', '?')}: {failed.get('ErrorMessage', '')}"
+            for failed in response.get("FailedFindings", [])
+        }
+
+
+def _resource(resource: Mapping[str, Any]) -> dict[str, Any]:
+    arn = str(resource["arn"])
+    return {
+        "Type": ASFF_TYPES.get(resource["type"], "Other"),
+        "Id": arn,
+        "Partition": arn.split(":")[1] if arn.count(":") > 1 else "aws",
+        "Region": resource["region"],
+        # Only maptag's own facts: never the resource's other tags.
+        "Details": {
+            "Other": {"maptag:type": str(resource["type"]), "maptag:account": str(resource["account_id"])}
+        },
+    }
+
+
+def _product_fields(resource: Mapping[str, Any], run: RunInfo) -> dict[str, str]:
+    fields = {
+        "ProviderName": "maptag",
+        "ProviderVersion": __version__,
+        "maptag/verdict": str(resource["verdict"]),
+        "maptag/type": str(resource["type"]),
+        "maptag/account_id": str(resource["account_id"]),
+        "maptag/region": str(resource["region"]),
+        "maptag/run_id": run.run_id,
+    }
+    observed = resource.get("observed") or {}
+    if observed.get("key"):
+        # The map-migrated key (or its near-miss spelling) and its value: nothing else.
+        fields["maptag/observed_key"] = _cut(str(observed["key"]), 2048)
+        if observed.get("value") is not None:
+            fields["maptag/observed_value"] = _cut(str(observed["value"]), 2048)
+    return fields
+
+
+def _unit_of(found: ActiveFinding) -> ScanUnit:
+    return ScanUnit(found.account_id, found.region)
+
+
+def _short_name(arn: str) -> str:
+    tail = arn.rsplit(":", 1)[-1]
+    return tail.rsplit("/", 1)[-1] or arn
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
