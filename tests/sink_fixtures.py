@@ -96,7 +96,9 @@ def built_report(
         spool.close()
 
 
-def many(unit: ScanUnit, verdict: Verdict, count: int, prefix: str, rtype: str = "ec2:volume") -> list[Finding]:
+def many(
+    unit: ScanUnit, verdict: Verdict, count: int, prefix: str, rtype: str = "ec2:volume"
+) -> list[Finding]:
     return [finding(unit, verdict, f"{prefix}-{index:05d}", rtype) for index in range(count)]
 
 

@@ -116,8 +116,10 @@ def test_finding_content_names_reason_fix_and_never_other_tags(aws: None) -> Non
 
     # Then the finding is the documented ASFF shape, with the fix, and no unrelated tag value
     item = all_findings()[finding_id(arn(volume))]
-    assert item["ProductArn"] == product_arn(REGION, ACCOUNT) == (
-        f"arn:aws:securityhub:{REGION}:{ACCOUNT}:product/{ACCOUNT}/default"
+    assert (
+        item["ProductArn"]
+        == product_arn(REGION, ACCOUNT)
+        == (f"arn:aws:securityhub:{REGION}:{ACCOUNT}:product/{ACCOUNT}/default")
     )
     assert item["GeneratorId"] == GENERATOR_ID
     assert item["AwsAccountId"] == ACCOUNT
@@ -129,7 +131,8 @@ def test_finding_content_names_reason_fix_and_never_other_tags(aws: None) -> Non
     assert item["SourceUrl"] == "https://example.test/run-1.html"
     assert item["ProductFields"]["maptag/observed_key"] == "Map-Migrated"
     flat = repr(item)
-    assert "hunter2" not in flat and "db-password" not in flat
+    assert "hunter2" not in flat
+    assert "db-password" not in flat
 
 
 def test_findings_of_a_failed_unit_are_not_resolved(aws: None) -> None:
@@ -192,4 +195,3 @@ def test_unreadable_is_informational_and_not_failed(aws: None) -> None:
     (item,) = all_findings().values()
     assert item["Compliance"]["Status"] == "NOT_AVAILABLE"
     assert item["Severity"]["Label"] == "INFORMATIONAL"
-

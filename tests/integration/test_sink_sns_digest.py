@@ -64,13 +64,18 @@ def test_one_digest_per_run_with_totals_failed_units_worst_units_and_link(topic:
     (envelope,) = received(queue_url)
     message = envelope["Message"]
     assert envelope["Subject"] == "maptag MAP tags: 1 unit(s) FAILED, coverage 75.00%, 3 to fix"
-    assert message.startswith("MAP tag coverage: 75.00 % (9 of 12 in-scope resources tagged correctly, 3 to fix)")
+    assert message.startswith(
+        "MAP tag coverage: 75.00 % (9 of 12 in-scope resources tagged correctly, 3 to fix)"
+    )
     assert "https://console.example/report.html" in message
     assert "!! 1 UNIT(S) FAILED" in message
     assert "FAILED 333333333333 / us-east-1: AccessDenied on AssumeRole" in message
-    assert "  missing              2" in message and "  near-miss key        1" in message
+    assert "  missing              2" in message
+    assert "  near-miss key        1" in message
     worst = message.split("Worst units (lowest coverage first):\n")[1].splitlines()[0]
-    assert worst.startswith("  210987654321 / us-east-1") and "25.00 %" in worst and "2 missing" in worst
+    assert worst.startswith("  210987654321 / us-east-1")
+    assert "25.00 %" in worst
+    assert "2 missing" in worst
     assert ACCOUNT + " / " not in message.split("Worst units")[1].split("Per resource type")[0]
     attributes = envelope["MessageAttributes"]
     assert attributes["status"]["Value"] == "failed"
@@ -88,7 +93,9 @@ def test_a_huge_estate_still_fits_sns_limits(topic: tuple[str, str]) -> None:
     poor = []
     for n in range(300):
         unit = ScanUnit(f"9{n:011d}", "eu-west-1")
-        poor.append(UnitSpec(unit, many(unit, Verdict.MISSING, 1, "m") + many(unit, Verdict.COMPLIANT, 1, "c")))
+        poor.append(
+            UnitSpec(unit, many(unit, Verdict.MISSING, 1, "m") + many(unit, Verdict.COMPLIANT, 1, "c"))
+        )
     with built_report(failed + poor) as report:
         outcome = send_digest(report, RUN, topic_arn=topic_arn)
 
@@ -99,7 +106,8 @@ def test_a_huge_estate_still_fits_sns_limits(topic: tuple[str, str]) -> None:
     assert len(message.encode()) <= 256 * 1024
     assert "more failed unit(s): message cut to fit SNS, see the report." in message
     assert message.index("Report: https://console.example/report.html") < message.index("!! 1500 UNIT(S)")
-    assert len(envelope["Subject"]) < 100 and envelope["Subject"].isascii()
+    assert len(envelope["Subject"]) < 100
+    assert envelope["Subject"].isascii()
 
 
 def test_bad_topic_is_a_reported_failure(topic: tuple[str, str]) -> None:
@@ -108,5 +116,7 @@ def test_bad_topic_is_a_reported_failure(topic: tuple[str, str]) -> None:
         # A topic that does not exist, and a value that is not an ARN at all
         missing = send_digest(report, RUN, topic_arn=f"arn:aws:sns:{REGION}:{ACCOUNT}:nope")
         garbage = send_digest(report, RUN, topic_arn="maptag-digest")
-    assert not missing.ok and "NotFound" in missing.detail
-    assert not garbage.ok and "'maptag-digest' is not an SNS topic ARN" in garbage.detail
+    assert not missing.ok
+    assert "NotFound" in missing.detail
+    assert not garbage.ok
+    assert "'maptag-digest' is not an SNS topic ARN" in garbage.detail
