@@ -1,0 +1,80 @@
+"""CloudWatch metrics as Powertools EMF log lines (namespace ``maptag``), no API calls.
+
+Per run (dimension ``service=maptag``): CoveragePercent, InScope, Compliant, NonCompliant,
+Missing, NearMissKey, InvalidValue, Unreadable, Units, FailedUnits.
+Per unit (dimensions ``service``, ``AccountId``, ``Region``): CoveragePercent, NonCompliant,
+InScope, UnitFailed (1 or 0).
+CoveragePercent is left out, not sent as 100, when nothing is in scope (design.md). Each
+per-unit metric is a CloudWatch custom metric of its own (4 per account × region): pass
+``per_unit=False`` to keep only the run-level ones on very large estates.
+"""
+
+from __future__ import annotations
+
+from aws_lambda_powertools.metrics import EphemeralMetrics, MetricUnit
+
+from maptag.coverage import Totals, report_percent
+from maptag.sinks.outcome import RunInfo, SinkOutcome, guarded
+from maptag.sinks.report import ScanReport
+
+NAME = "metrics"
+NAMESPACE = "maptag"
+SERVICE = "maptag"
+
+
+def emit_metrics(
+    report: ScanReport,
+    run: RunInfo,
+    *,
+    per_unit: bool = True,
+    namespace: str = NAMESPACE,
+) -> SinkOutcome:
+    """Write the run's metrics to stdout as EMF (CloudWatch Logs turns them into metrics)."""
+
+    def deliver() -> SinkOutcome:
+        def batch(**dimensions: str) -> EphemeralMetrics:
+            # One metric set per dimension set: EMF puts one set of dimensions on a line.
+            metrics = EphemeralMetrics(namespace=namespace, service=SERVICE)
+            metrics.set_timestamp(run.scanned_at)
+            metrics.add_metadata("run_id", run.run_id)
+            for name, value in dimensions.items():
+                metrics.add_dimension(name=name, value=value)
+            return metrics
+
+        count = 0
+        totals = report.totals
+        overall = batch()
+        count += _coverage(overall, totals)
+        for name, value in (
+            ("Compliant", totals.compliant),
+            ("Missing", totals.missing),
+            ("NearMissKey", totals.near_miss_key),
+            ("InvalidValue", totals.invalid_value),
+            ("Unreadable", totals.unreadable),
+            ("Units", len(report.units)),
+            ("FailedUnits", len(report.failed_units)),
+        ):
+            overall.add_metric(name=name, unit=MetricUnit.Count, value=value)
+            count += 1
+        overall.flush_metrics()
+        if per_unit:
+            for result in report.units:
+                unit = batch(AccountId=result.unit.account_id, Region=result.unit.region)
+                count += _coverage(unit, result.totals)
+                unit.add_metric(name="UnitFailed", unit=MetricUnit.Count, value=1 if result.failed else 0)
+                unit.flush_metrics()
+                count += 1
+        scope = f"run and {len(report.units)} unit(s)" if per_unit else "run"
+        return SinkOutcome(NAME, True, f"{count} metric value(s) for the {scope} in namespace {namespace}")
+
+    return guarded(NAME, deliver)
+
+
+def _coverage(metrics: EphemeralMetrics, totals: Totals) -> int:
+    metrics.add_metric(name="InScope", unit=MetricUnit.Count, value=totals.in_scope)
+    metrics.add_metric(name="NonCompliant", unit=MetricUnit.Count, value=totals.non_compliant)
+    coverage = report_percent(totals.coverage_percent)
+    if coverage is None:
+        return 2
+    metrics.add_metric(name="CoveragePercent", unit=MetricUnit.Percent, value=coverage)
+    return 3
