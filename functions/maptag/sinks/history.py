@@ -1,0 +1,328 @@
+"""Coverage history: one row per run for the whole run, each account, each region and each unit
+(account × region), each with its per-type counts, so a trend is one read.
+
+DynamoDB layout (the deployed table: ``pk`` S, ``sk`` S, TTL attribute ``expires_at``):
+- ``pk`` = ``history#run`` | ``history#account#<id>`` | ``history#region#<name>`` |
+  ``history#unit#<id>#<region>``: the scope a trend is read for;
+- ``sk`` = ``<scanned_at ISO 8601 UTC>#<run id>``: time-ordered within the scope;
+- counts per verdict (``counts``), per type (``types``: type → counts), units and failed
+  units, a unit's error, and ``expires_at`` (epoch seconds) so old runs age out.
+"Trend for account/region over time" is one Query on ``pk`` (newest first, ``Limit`` N);
+"the latest run" is the same Query with ``Limit`` 1 on ``history#run``.
+
+The local backend is a JSON-lines file with the same rows (``maptag history --file``); rows
+past ``expires_at`` are skipped on read, as DynamoDB's TTL would eventually delete them.
+"""
+
+from __future__ import annotations
+
+import heapq
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, fields
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Protocol
+
+import boto3
+from boto3.dynamodb.types import TypeDeserializer
+from botocore.exceptions import ClientError
+
+from maptag.aws import CLIENT_CONFIG, Clients, describe_error, error_code
+from maptag.coverage import Totals, report_percent
+from maptag.scan import UnitResult
+from maptag.sinks.outcome import RunInfo, SinkOutcome, guarded
+from maptag.sinks.report import ScanReport
+
+NAME = "history"
+PREFIX = "history#"
+RETENTION_DAYS = 400  # a MAP agreement's first year plus slack, for year-over-year trends
+DEFAULT_FILE = Path.home() / ".maptag" / "history.jsonl"
+COUNT_NAMES = tuple(f.name for f in fields(Totals))
+
+
+class HistoryError(Exception):
+    """History cannot be read or written: one line naming the table or file."""
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """What a trend is about: everything, one account, one region, or one account × region."""
+
+    account_id: str | None = None
+    region: str | None = None
+
+    @property
+    def key(self) -> str:
+        if self.account_id and self.region:
+            return f"{PREFIX}unit#{self.account_id}#{self.region}"
+        if self.account_id:
+            return f"{PREFIX}account#{self.account_id}"
+        if self.region:
+            return f"{PREFIX}region#{self.region}"
+        return f"{PREFIX}run"
+
+    @property
+    def label(self) -> str:
+        if self.account_id and self.region:
+            return f"{self.account_id} / {self.region}"
+        if self.account_id:
+            return f"account {self.account_id} (all regions)"
+        if self.region:
+            return f"region {self.region} (all accounts)"
+        return "all accounts and regions"
+
+
+@dataclass(frozen=True, slots=True)
+class CoverageRow:
+    """Coverage of one scope in one run, with the per-type breakdown."""
+
+    scope: Scope
+    run_id: str
+    scanned_at: str
+    totals: Totals
+    types: Mapping[str, Totals] = field(default_factory=dict)
+    units: int = 1
+    failed_units: int = 0
+    error: str | None = None
+
+    @property
+    def sort_key(self) -> str:
+        return f"{self.scanned_at}#{self.run_id}"
+
+    @property
+    def coverage_percent(self) -> float | None:
+        return report_percent(self.totals.coverage_percent)
+
+    def for_type(self, name: str) -> CoverageRow:
+        """This row with a single type's counts as its totals."""
+        only = self.types.get(name, Totals())
+        return CoverageRow(self.scope, self.run_id, self.scanned_at, only, {name: only}, self.units,
+                           self.failed_units, self.error)  # fmt: skip
+
+    def to_item(self, expires_at: int) -> dict[str, Any]:
+        """The stored row (plain JSON types; DynamoDB numbers are ints)."""
+        item: dict[str, Any] = {
+            "pk": self.scope.key,
+            "sk": self.sort_key,
+            "kind": "coverage",
+            "run_id": self.run_id,
+            "scanned_at": self.scanned_at,
+            "counts": _counts(self.totals),
+            "types": {name: _counts(t) for name, t in self.types.items()},
+            "units": self.units,
+            "failed_units": self.failed_units,
+            "expires_at": expires_at,
+        }
+        if self.scope.account_id:
+            item["account_id"] = self.scope.account_id
+        if self.scope.region:
+            item["region"] = self.scope.region
+        if self.error:
+            item["error"] = self.error[:1000]
+        return item
+
+    @classmethod
+    def from_item(cls, item: Mapping[str, Any]) -> CoverageRow:
+        return cls(
+            scope=Scope(item.get("account_id"), item.get("region")),
+            run_id=str(item["run_id"]),
+            scanned_at=str(item["scanned_at"]),
+            totals=_totals(item["counts"]),
+            types={str(name): _totals(counts) for name, counts in (item.get("types") or {}).items()},
+            units=int(item.get("units", 1)),
+            failed_units=int(item.get("failed_units", 0)),
+            error=item.get("error"),
+        )
+
+    def to_report(self) -> dict[str, Any]:
+        """The row as `maptag history --format json` prints it."""
+        return {
+            "run_id": self.run_id,
+            "scanned_at": self.scanned_at,
+            "coverage_percent": self.coverage_percent,
+            "totals": self.totals.to_report(),
+            "types": {name: t.to_report() for name, t in self.types.items()},
+            "units": self.units,
+            "failed_units": self.failed_units,
+            "error": self.error,
+        }
+
+
+def history_rows(report: ScanReport, run: RunInfo) -> Iterator[CoverageRow]:
+    """The run's rows: the whole run, then each account, each region, each unit."""
+    stamp = run.timestamp
+
+    def combined(scope: Scope, results: list[UnitResult]) -> CoverageRow:
+        return CoverageRow(
+            scope=scope,
+            run_id=run.run_id,
+            scanned_at=stamp,
+            totals=Totals.sum(r.totals for r in results),
+            types=_types(results),
+            units=len(results),
+            failed_units=sum(1 for r in results if r.failed),
+        )
+
+    yield combined(Scope(), report.units)
+    accounts: dict[str, list[UnitResult]] = defaultdict(list)
+    regions: dict[str, list[UnitResult]] = defaultdict(list)
+    for result in report.units:
+        accounts[result.unit.account_id].append(result)
+        regions[result.unit.region].append(result)
+    for account, results in sorted(accounts.items()):
+        yield combined(Scope(account_id=account), results)
+    for region, results in sorted(regions.items()):
+        yield combined(Scope(region=region), results)
+    for result in report.units:
+        row = combined(Scope(result.unit.account_id, result.unit.region), [result])
+        yield CoverageRow(row.scope, row.run_id, row.scanned_at, row.totals, row.types, 1,
+                          row.failed_units, result.error)  # fmt: skip
+
+
+class HistoryStore(Protocol):
+    @property
+    def where(self) -> str: ...
+
+    def write(self, items: Iterable[dict[str, Any]]) -> int: ...
+
+    def trend(self, scope: Scope, runs: int) -> list[CoverageRow]:
+        """The newest ``runs`` rows of ``scope``, newest first."""
+        ...
+
+
+def record_history(
+    report: ScanReport, run: RunInfo, store: HistoryStore, *, retention_days: int = RETENTION_DAYS
+) -> SinkOutcome:
+    """Write the run's coverage rows to ``store``; never raises."""
+
+    def deliver() -> SinkOutcome:
+        expires_at = int((run.scanned_at + timedelta(days=retention_days)).timestamp())
+        written = store.write(row.to_item(expires_at) for row in history_rows(report, run))
+        return SinkOutcome(
+            NAME, True, f"{written} coverage row(s) of run {run.run_id} written to {store.where}"
+        )
+
+    return guarded(NAME, deliver)
+
+
+class DynamoHistory:
+    """The deployed history table (reached through the standard credential chain)."""
+
+    def __init__(self, table_name: str, *, session: boto3.Session | None = None, region: str | None = None):
+        chosen = session or boto3.Session()
+        where = region or chosen.region_name
+        if not where:
+            raise HistoryError("no AWS region for the history table: set AWS_REGION")
+        self.table_name = table_name
+        self.region = where
+        self._client = Clients(chosen, where)("dynamodb")
+        self._table = chosen.resource("dynamodb", region_name=where, config=CLIENT_CONFIG).Table(table_name)
+
+    @property
+    def where(self) -> str:
+        return f"DynamoDB table {self.table_name} ({self.region})"
+
+    def write(self, items: Iterable[dict[str, Any]]) -> int:
+        count = 0
+        # batch_writer sends 25 items per BatchWriteItem and resends unprocessed ones.
+        with self._table.batch_writer(overwrite_by_pkeys=["pk", "sk"]) as batch:
+            for item in items:
+                batch.put_item(Item=item)
+                count += 1
+        return count
+
+    def trend(self, scope: Scope, runs: int) -> list[CoverageRow]:
+        try:
+            response = self._client.query(
+                TableName=self.table_name,
+                KeyConditionExpression="pk = :pk",
+                ExpressionAttributeValues={":pk": {"S": scope.key}},
+                ScanIndexForward=False,
+                Limit=runs,
+            )
+        except ClientError as error:
+            if error_code(error) == "ResourceNotFoundException":
+                raise HistoryError(f"history table {self.table_name!r} not found in {self.region}") from None
+            raise HistoryError(
+                f"cannot read history table {self.table_name!r}: {describe_error(error)}"
+            ) from None
+        plain = TypeDeserializer()
+        return [
+            CoverageRow.from_item({key: plain.deserialize(value) for key, value in item.items()})
+            for item in response["Items"]
+        ]
+
+
+class FileHistory:
+    """A JSON-lines file of the same rows, for the local demo and laptops."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    @property
+    def where(self) -> str:
+        return str(self.path)
+
+    def write(self, items: Iterable[dict[str, Any]]) -> int:
+        count = 0
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self.path.open("a", encoding="utf-8") as out:
+                for item in items:
+                    out.write(json.dumps(item, separators=(",", ":"), sort_keys=True) + "\n")
+                    count += 1
+        except OSError as error:
+            raise HistoryError(f"cannot write history file {self.path}: {error.strerror}") from None
+        return count
+
+    def trend(self, scope: Scope, runs: int, *, now: datetime | None = None) -> list[CoverageRow]:
+        expired_before = int((now or datetime.now(UTC)).timestamp())
+        latest: dict[str, dict[str, Any]] = {}
+        for number, item in self._items():
+            if item.get("pk") != scope.key or int(item.get("expires_at", expired_before)) < expired_before:
+                continue
+            if "sk" not in item or "counts" not in item:
+                raise HistoryError(f"{self.path}:{number}: not a maptag history row")
+            latest[item["sk"]] = item  # a run written twice: its last write wins, as a put would
+        newest = heapq.nlargest(runs, latest.items())
+        try:
+            return [CoverageRow.from_item(item) for _, item in newest]
+        except (KeyError, TypeError, ValueError) as error:
+            raise HistoryError(f"{self.path}: a row is not a maptag history row ({error})") from None
+
+    def _items(self) -> Iterator[tuple[int, dict[str, Any]]]:
+        try:
+            with self.path.open(encoding="utf-8") as lines:
+                for number, line in enumerate(lines, start=1):
+                    if not line.strip():
+                        continue
+                    try:
+                        item = json.loads(line)
+                    except json.JSONDecodeError:
+                        raise HistoryError(f"{self.path}:{number}: not a JSON line") from None
+                    if not isinstance(item, dict):
+                        raise HistoryError(f"{self.path}:{number}: not a maptag history row")
+                    yield number, item
+        except FileNotFoundError:
+            raise HistoryError(f"no history file at {self.path}") from None
+        except (OSError, UnicodeDecodeError) as error:
+            raise HistoryError(f"cannot read history file {self.path}: {error}") from None
+
+
+def _counts(totals: Totals) -> dict[str, int]:
+    return {name: int(getattr(totals, name)) for name in COUNT_NAMES}
+
+
+def _totals(counts: Mapping[str, Any]) -> Totals:
+    return Totals(**{name: int(Decimal(str(counts.get(name, 0)))) for name in COUNT_NAMES})
+
+
+def _types(results: Iterable[UnitResult]) -> dict[str, Totals]:
+    grouped: dict[str, list[Totals]] = defaultdict(list)
+    for result in results:
+        for name, totals in result.by_type.items():
+            grouped[name].append(totals)
+    return {name: Totals.sum(parts) for name, parts in sorted(grouped.items())}
