@@ -152,6 +152,13 @@ class Policy(BaseModel):
                 raise ValueError(f"unknown resource type {quote(name)} (known: {', '.join(TYPE_NAMES)})")
         return types
 
+    @field_validator("max_concurrency", mode="before")
+    @classmethod
+    def _max_concurrency(cls, raw: Any) -> Any:
+        if isinstance(raw, bool) or not isinstance(raw, int) or not 1 <= raw <= 64:
+            raise ValueError(f"{quote(str(raw))} is not a number of units from 1 to 64")
+        return raw
+
     @field_validator("exclusions", mode="before")
     @classmethod
     def _exclusions(cls, raw: Any) -> tuple[Any, ...]:

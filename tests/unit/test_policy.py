@@ -47,8 +47,9 @@ GOOD: dict[str, Any] = {"mpe_ids": ["12345"], "regions": ["us-east-1"]}
         ({"exclusions": ["Environment=dev"]}, "exclusions: exclusion rule 'Environment=dev' is neither"),
         ({"exclusions": ["tag:"]}, "exclusion rule 'tag:' is neither"),
         ({"exclusions": ["arn:"]}, "exclusion rule 'arn:' is neither"),
-        ({"max_concurrency": 0}, "max_concurrency: '0'"),
-        ({"max_concurrency": 65}, "max_concurrency: '65'"),
+        ({"max_concurrency": 0}, "max_concurrency: '0' is not a number of units from 1 to 64"),
+        ({"max_concurrency": 65}, "max_concurrency: '65' is not a number"),
+        ({"max_concurrency": True}, "max_concurrency: 'True' is not a number"),
         ({"colour": "blue"}, "colour: unknown setting"),
     ],
 )

@@ -231,12 +231,13 @@ def load_config(path: Path) -> Settings:
 def _toml_problem(error: tomllib.TOMLDecodeError, text: str) -> str:
     """tomllib's message plus the offending line, so the message shows the bad value."""
     message = str(error)
-    position = _TOML_POSITION.search(message)
-    if position is None:
-        return message
     lines = text.splitlines()
-    number = int(position.group(1))
-    line = lines[number - 1].strip() if 0 < number <= len(lines) else ""
+    position = _TOML_POSITION.search(message)
+    if position is not None:
+        number = int(position.group(1))
+        line = lines[number - 1].strip() if 0 < number <= len(lines) else ""
+    else:  # "at end of document": the last line is where it went wrong
+        line = next((line.strip() for line in reversed(lines) if line.strip()), "")
     return f"{message}: {quote(line, 120)}" if line else message
 
 
@@ -290,7 +291,14 @@ _KIND_WORDS: dict[str, str] = {
 
 
 def _shown(value: Any) -> str:
-    return quote(value if isinstance(value, str) else repr(value), 80)
+    """A TOML value as the user wrote it: strings quoted, everything else bare."""
+    if isinstance(value, str):
+        return quote(value, 80)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    return quote(repr(value), 80)[1:-1]
 
 
 def merge(args: argparse.Namespace) -> Settings:
@@ -354,7 +362,7 @@ def options(chosen: Settings) -> Options:
         raise UsageError(f"{chosen.label('format')}: unknown format {quote(output_format)} (known: {known})")
     fail_under = chosen.get("fail_under")
     if fail_under is not None and not (math.isfinite(fail_under) and 0 <= fail_under <= 100):
-        raise UsageError(f"{chosen.label('fail_under')}: {fail_under!r} is not a percentage from 0 to 100")
+        raise UsageError(f"{chosen.label('fail_under')}: {fail_under:g} is not a percentage from 0 to 100")
     publish = tuple(dict.fromkeys(chosen.get("publish") or ()))
     for name in publish:
         if name not in sinks.SINKS:
