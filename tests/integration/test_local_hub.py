@@ -265,6 +265,62 @@ def test_unknown_stream_or_task_is_resource_not_found(task: Hub, call: str, para
     assert error_code(excinfo) == "ResourceNotFoundException"
 
 
+# -- associations and application state ------------------------------------------------------
+ON_TASK = {"ProgressUpdateStream": STREAM, "MigrationTaskName": TASK}
+ARN = "arn:aws:ec2:us-west-2:123456789012:instance/i-0123456789abcdef0"
+
+
+def test_discovered_resource_association_drives_the_resource_name_filter(task: Hub) -> None:
+    mgh = task.mgh()
+    mgh.associate_discovered_resource(**ON_TASK, DiscoveredResource={"ConfigurationId": "d-server-01abc"})
+    listed = mgh.list_discovered_resources(**ON_TASK)["DiscoveredResourceList"]
+    assert listed == [{"ConfigurationId": "d-server-01abc"}]
+    by_resource = mgh.list_migration_tasks(ResourceName="d-server-01abc")["MigrationTaskSummaryList"]
+    assert [t["MigrationTaskName"] for t in by_resource] == [TASK]
+    assert mgh.list_migration_tasks(ResourceName="d-server-other")["MigrationTaskSummaryList"] == []
+    mgh.disassociate_discovered_resource(**ON_TASK, ConfigurationId="d-server-01abc")
+    assert mgh.list_migration_tasks(ResourceName="d-server-01abc")["MigrationTaskSummaryList"] == []
+
+
+@pytest.mark.parametrize(
+    ("kind", "item", "key", "name"),
+    [
+        ("discovered_resource", "DiscoveredResource", "ConfigurationId", "d-server-01abc"),
+        ("created_artifact", "CreatedArtifact", "Name", ARN),
+        ("source_resource", "SourceResource", "Name", "web-01"),
+    ],
+)
+def test_associating_again_replaces_and_disassociating_unknown_is_not_found(
+    task: Hub, kind: str, item: str, key: str, name: str
+) -> None:
+    mgh = task.mgh()
+    associate = getattr(mgh, f"associate_{kind}")
+    associate(**ON_TASK, **{item: {key: name, "Description": "first"}})
+    associate(**ON_TASK, **{item: {key: name, "Description": "second"}})
+    listed = getattr(mgh, f"list_{kind}s")(**ON_TASK)[f"{item}List"]
+    assert listed == [{key: name, "Description": "second"}]
+    disassociate_key = {"discovered_resource": "ConfigurationId"}.get(kind, f"{item}Name")
+    getattr(mgh, f"disassociate_{kind}")(**ON_TASK, **{disassociate_key: name})
+    with pytest.raises(ClientError) as excinfo:
+        getattr(mgh, f"disassociate_{kind}")(**ON_TASK, **{disassociate_key: name})
+    assert error_code(excinfo) == "ResourceNotFoundException"
+
+
+def test_application_state_notify_describe_list(task: Hub) -> None:
+    mgh = task.mgh()
+    mgh.notify_application_state(ApplicationId="d-application-1", Status="IN_PROGRESS", UpdateDateTime=T0)
+    mgh.notify_application_state(ApplicationId="d-application-2", Status="COMPLETED", UpdateDateTime=T0)
+    described = mgh.describe_application_state(ApplicationId="d-application-1")
+    assert (described["ApplicationStatus"], described["LastUpdatedTime"]) == ("IN_PROGRESS", T0)
+    listed = mgh.list_application_states(ApplicationIds=["d-application-2"])["ApplicationStateList"]
+    assert [(a["ApplicationId"], a["ApplicationStatus"]) for a in listed] == [
+        ("d-application-2", "COMPLETED")
+    ]
+    with pytest.raises(ClientError) as excinfo:
+        mgh.describe_application_state(ApplicationId="d-application-3")
+    assert error_code(excinfo) == "ResourceNotFoundException"
+
+
 # -- DryRun --------------------------------------------------------------------------------
 def test_dry_run_answers_dry_run_operation_and_changes_nothing(task: Hub) -> None:
     mgh = task.mgh()
@@ -332,6 +388,13 @@ def test_botocore_retries_recover_from_injected_throttling(task: Hub) -> None:
     assert outcomes == ["ThrottlingException", "ThrottlingException", "ok"]
 
 
+def test_injected_throttling_can_carry_retry_after_seconds(task: Hub) -> None:
+    task.state.inject_fault("ThrottlingException", times=1, retry_after_seconds=7)
+    with pytest.raises(ClientError) as excinfo:
+        task.mgh().list_progress_update_streams()
+    assert excinfo.value.response["RetryAfterSeconds"] == 7
+
+
 def test_inject_fault_rejects_an_unknown_code() -> None:
     with pytest.raises(ValueError, match="cannot inject 'Boom'"):
         HubState().inject_fault("Boom")
@@ -357,6 +420,25 @@ def test_list_migration_tasks_pages_with_next_token(task: Hub) -> None:
     assert error_code(excinfo) == "InvalidInputException"
 
 
+def test_concurrent_clients_share_one_consistent_state(task: Hub) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    def import_many(worker: int) -> None:
+        mgh = task.mgh()
+        for index in range(15):
+            mgh.import_migration_task(ProgressUpdateStream=STREAM, MigrationTaskName=f"w{worker}-{index:02d}")
+            notify_args = {"ProgressUpdateStream": STREAM, "MigrationTaskName": f"w{worker}-{index:02d}"}
+            mgh.notify_migration_task_state(
+                **notify_args, Task={"Status": "COMPLETED"}, UpdateDateTime=T0, NextUpdateSeconds=60
+            )
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        list(pool.map(import_many, range(6)))
+    tasks = task.state.streams()[STREAM]["tasks"]
+    assert len(tasks) == 1 + 6 * 15
+    assert sum(1 for t in tasks.values() if t["Task"]["Status"] == "COMPLETED") == 6 * 15
+
+
 # -- transport -----------------------------------------------------------------------------
 def test_in_process_and_http_share_one_state(task: Hub) -> None:
     local = LocalMigrationHub(task.state)
@@ -369,6 +451,20 @@ def test_in_process_and_http_share_one_state(task: Hub) -> None:
         json.dumps({"ProgressUpdateStream": STREAM, "MigrationTaskName": "x"}),
     )
     assert (status, json.loads(body)["__type"]) == (400, "InvalidInputException")
+
+
+def test_every_operation_botocore_models_is_served() -> None:
+    import botocore.session
+
+    from maptag.local.migration_hub import served_operations
+
+    session = botocore.session.get_session()
+    modelled = {
+        (service, name)
+        for service in ("mgh", "migrationhub-config")
+        for name in session.get_service_model(service).operation_names
+    }
+    assert set(served_operations()) == modelled
 
 
 def test_unsigned_request_and_unknown_target_are_rejected(hub: Hub) -> None:
@@ -392,3 +488,15 @@ def test_unsigned_request_and_unknown_target_are_rejected(hub: Hub) -> None:
     wrong_scope = signed.replace("/mgh/", "/ec2/")
     status, body = post({"X-Amz-Target": "AWSMigrationHub.ListMigrationTasks", "Authorization": wrong_scope})
     assert (status, body["__type"]) == (400, "InvalidSignatureException")
+    status, body = post({"X-Amz-Target": "AWSMigrationHub.ListMigrationTasks", "Authorization": "Bearer x"})
+    assert (status, body["__type"]) == (400, "IncompleteSignatureException")
+
+
+@pytest.mark.parametrize(
+    ("body", "message"), [(b"{not json", "not valid JSON"), (b"[1, 2]", "a JSON object")]
+)
+def test_a_body_that_is_not_a_json_object_is_a_serialization_error(body: bytes, message: str) -> None:
+    status, raw = LocalMigrationHub(HubState()).handle("AWSMigrationHub.ListMigrationTasks", HOME, body)
+    answer = json.loads(raw)
+    assert (status, answer["__type"]) == (400, "SerializationException")
+    assert message in answer["message"]

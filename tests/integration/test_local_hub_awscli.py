@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from maptag.local.migration_hub import HubState, running_hub
+from maptag.local.migration_hub import HubState, LocalMigrationHub, running_hub
 
 pytestmark = pytest.mark.slow
 AWS = str(Path(sys.executable).with_name("aws"))
@@ -165,15 +165,11 @@ def test_aws_cli_paginates_through_next_token(aws: AwsCli) -> None:
     )
     aws.ok("mgh", "create-progress-update-stream", "--progress-update-stream-name", STREAM)
     names = [f"unit-{index}" for index in range(5)]
-    for name in names:  # in process: only the listing is under test here
-        aws.state.data["regions"][HOME]["streams"][STREAM]["tasks"][name] = {
-            "Task": {"Status": "NOT_STARTED"},
-            "UpdateDateTime": 1795428000,
-            "NextUpdateSeconds": None,
-            "ResourceAttributeList": [],
-            "DiscoveredResources": [],
-            "Updates": [],
-        }
+    hub = LocalMigrationHub(aws.state)  # the same state, in process: only the listing is under test
+    for name in names:
+        hub.invoke(
+            "mgh", "ImportMigrationTask", HOME, {"ProgressUpdateStream": STREAM, "MigrationTaskName": name}
+        )
     listed = aws.ok("mgh", "list-migration-tasks", "--page-size", "2")["MigrationTaskSummaryList"]
     assert [t["MigrationTaskName"] for t in listed] == names
     pages = [call for call in aws.state.calls if call.operation == "ListMigrationTasks"]

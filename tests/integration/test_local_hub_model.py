@@ -209,23 +209,28 @@ class Seeded:
         return request
 
 
+# Operations that bring into being what the other operations name, in the order they can run.
+SEEDING_ORDER = (
+    "CreateHomeRegionControl",
+    "CreateProgressUpdateStream",
+    "ImportMigrationTask",
+    "Associate",
+    "Notify",
+)
+
+
 def seed(state: HubState) -> Seeded:
+    """A hub in which each operation's valid sample request names things that exist."""
     state.reset()
     hub = LocalMigrationHub(state)
-    config_shapes = MODELS["migrationhub-config"].shape_for("HomeRegion")
-    control = hub.invoke(
-        "migrationhub-config",
-        "CreateHomeRegionControl",
-        REGION,
-        {"HomeRegion": sample(config_shapes), "Target": {"Type": "ACCOUNT"}},
-    )
-    stream = sample(MODELS["mgh"].shape_for("ProgressUpdateStream"))
-    task = sample(MODELS["mgh"].shape_for("MigrationTaskName"))
-    hub.invoke("mgh", "CreateProgressUpdateStream", REGION, {"ProgressUpdateStreamName": stream})
-    hub.invoke(
-        "mgh", "ImportMigrationTask", REGION, {"ProgressUpdateStream": stream, "MigrationTaskName": task}
-    )
-    return Seeded(state, control["HomeRegionControl"]["ControlId"])
+    seeded = Seeded(state, control_id="")
+    for prefix in SEEDING_ORDER:
+        for service, name in served_operations():
+            if name.startswith(prefix):
+                answer = hub.invoke(service, name, REGION, seeded.valid_request(service, name))
+                seeded.control_id = answer.get("HomeRegionControl", {}).get("ControlId", seeded.control_id)
+    state.calls.clear()
+    return seeded
 
 
 @pytest.fixture(scope="module")

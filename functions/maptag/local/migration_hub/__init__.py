@@ -6,6 +6,10 @@ It serves the `mgh` (target prefix `AWSMigrationHub`) and `migrationhub-config` 
 core (`HubState`, in memory or in a JSON file). Clients reach it the standard way, through
 AWS_ENDPOINT_URL_MIGRATION_HUB and AWS_ENDPOINT_URL_MIGRATIONHUB_CONFIG.
 
+Operations: every operation of both APIs as botocore 1.43 models them (streams, tasks and
+their updates, resource attributes, discovered resources, created artifacts, source
+resources, application states; home region controls). `served_operations()` lists them.
+
 What it does as the real service documents it:
 - Every request is validated against botocore's own service model, recursively: required
   members, JSON types, min/max lengths and list sizes, min/max values, patterns and enums
@@ -49,8 +53,13 @@ Choices where the real behaviour is not documented (a test double must pick one)
 - Streams belong to the home region they were created in: after the home region moves, the
   old streams are not visible (the service keeps data in the home region).
 - ListMigrationTasks' ResourceName matches the ConfigurationId of an associated discovered
-  resource. Lists are sorted by name; MaxResults defaults to 100; NextToken is opaque and an
-  unknown one answers InvalidInputException.
+  resource. There is no Application Discovery Service here: any ConfigurationId or
+  ApplicationId is accepted (the service checks them against its discovery data and may
+  answer PolicyErrorException). Associating an item again replaces it; disassociating one
+  that is not associated answers ResourceNotFoundException, as does DescribeApplicationState
+  for an application never notified.
+- Lists are sorted by name (updates newest first); MaxResults defaults to 100; NextToken is
+  opaque and an unknown one answers InvalidInputException.
 - Unmodelled operations answer UnknownOperationException; the signature itself is not
   verified (no secret keys exist here), only the presence and scope of the credential.
 """

@@ -127,7 +127,10 @@ class LocalMigrationHub:
         model = MODELS[service].operation_model(name)
         fault = self.state.take_fault(name)
         if fault is not None:
-            raise HubError(fault.code, fault.message)
+            extra = (
+                {} if fault.retry_after_seconds is None else {"RetryAfterSeconds": fault.retry_after_seconds}
+            )
+            raise HubError(fault.code, fault.message, extra)
         found = violations(model.input_shape, params) if model.input_shape is not None else []
         if found:
             raise HubError("InvalidInputException", describe(found))
@@ -249,7 +252,9 @@ def import_migration_task(call: Request) -> dict[str, Any]:
             "UpdateDateTime": now(),
             "NextUpdateSeconds": None,
             "ResourceAttributeList": [],
-            "DiscoveredResources": [],
+            "DiscoveredResourceList": [],
+            "CreatedArtifactList": [],
+            "SourceResourceList": [],
             "Updates": [],
         },
     )
@@ -325,7 +330,7 @@ def list_migration_tasks(call: Request) -> dict[str, Any]:
 
 
 def _resource_names(task: dict[str, Any]) -> set[str]:
-    return {item["ConfigurationId"] for item in task.get("DiscoveredResources", [])}
+    return {item["ConfigurationId"] for item in task.get("DiscoveredResourceList", [])}
 
 
 @operation(MGH, "ListMigrationTaskUpdates")
@@ -335,6 +340,102 @@ def list_migration_task_updates(call: Request) -> dict[str, Any]:
         for update in call.task()["Updates"]
     ]
     return paginate(list(reversed(updates)), call.params, "MigrationTaskUpdateList")
+
+
+# Associations of a task with discovered resources, created artifacts and source resources:
+# operation suffix -> (request member holding the item, its key, disassociate key, list key).
+ASSOCIATIONS = {
+    "DiscoveredResource": (
+        "DiscoveredResource",
+        "ConfigurationId",
+        "ConfigurationId",
+        "DiscoveredResourceList",
+    ),
+    "CreatedArtifact": ("CreatedArtifact", "Name", "CreatedArtifactName", "CreatedArtifactList"),
+    "SourceResource": ("SourceResource", "Name", "SourceResourceName", "SourceResourceList"),
+}
+
+
+def _associated(call: Request, kind: str) -> list[dict[str, Any]]:
+    return call.task().setdefault(ASSOCIATIONS[kind][3], [])  # type: ignore[no-any-return]
+
+
+def _associate(kind: str) -> Handler:
+    member, key, _, _ = ASSOCIATIONS[kind]
+
+    def associate(call: Request) -> dict[str, Any]:
+        item = dict(call.params[member])
+        items = _associated(call, kind)
+        # Associating the same item again replaces it (its description may have changed).
+        items[:] = [existing for existing in items if existing[key] != item[key]] + [item]
+        return {}
+
+    return associate
+
+
+def _disassociate(kind: str) -> Handler:
+    _, key, request_key, _ = ASSOCIATIONS[kind]
+
+    def disassociate(call: Request) -> dict[str, Any]:
+        items = _associated(call, kind)
+        name = call.params[request_key]
+        if not any(item[key] == name for item in items):
+            raise HubError("ResourceNotFoundException", f"{kind} {name!r} is not associated with this task.")
+        items[:] = [item for item in items if item[key] != name]
+        return {}
+
+    return disassociate
+
+
+def _list_associated(kind: str) -> Handler:
+    def list_associated(call: Request) -> dict[str, Any]:
+        items = [dict(item) for item in _associated(call, kind)]
+        return paginate(items, call.params, ASSOCIATIONS[kind][3])
+
+    return list_associated
+
+
+for _kind in ASSOCIATIONS:
+    operation(MGH, f"Associate{_kind}")(_associate(_kind))
+    operation(MGH, f"Disassociate{_kind}")(_disassociate(_kind))
+    operation(MGH, f"List{_kind}s")(_list_associated(_kind))
+
+
+def _applications(call: Request) -> dict[str, Any]:
+    regions: dict[str, Any] = call.data["regions"]
+    region = regions.setdefault(call.region, {"streams": {}})
+    return region.setdefault("applications", {})  # type: ignore[no-any-return]
+
+
+@operation(MGH, "NotifyApplicationState")
+def notify_application_state(call: Request) -> dict[str, Any]:
+    _applications(call)[call.params["ApplicationId"]] = {
+        "ApplicationStatus": call.params["Status"],
+        "LastUpdatedTime": call.params.get("UpdateDateTime", now()),
+    }
+    return {}
+
+
+@operation(MGH, "DescribeApplicationState")
+def describe_application_state(call: Request) -> dict[str, Any]:
+    found = _applications(call).get(call.params["ApplicationId"])
+    if found is None:
+        raise HubError(
+            "ResourceNotFoundException",
+            f"Application {call.params['ApplicationId']!r} has no migration status.",
+        )
+    return dict(found)
+
+
+@operation(MGH, "ListApplicationStates")
+def list_application_states(call: Request) -> dict[str, Any]:
+    wanted = call.params.get("ApplicationIds")
+    states = [
+        {"ApplicationId": application_id, **state}
+        for application_id, state in sorted(_applications(call).items())
+        if wanted is None or application_id in wanted
+    ]
+    return paginate(states, call.params, "ApplicationStateList")
 
 
 # -- migrationhub-config --------------------------------------------------------------------

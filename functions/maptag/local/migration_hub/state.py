@@ -37,6 +37,7 @@ class Fault:
     remaining: int
     operation: str | None
     message: str
+    retry_after_seconds: int | None = None
 
 
 @dataclass(frozen=True)
@@ -108,14 +109,19 @@ class HubState:
         times: int = 1,
         operation: str | None = None,
         message: str | None = None,
+        retry_after_seconds: int | None = None,
     ) -> None:
-        """The next `times` calls (of `operation`, or any) fail with `code` before doing anything."""
+        """The next `times` calls (of `operation`, or any) fail with `code` before doing anything.
+
+        `retry_after_seconds` adds ThrottlingException's RetryAfterSeconds member to the answer.
+        """
         if code not in FAULT_CODES:
             raise ValueError(f"cannot inject {code!r}: one of {', '.join(sorted(FAULT_CODES))}")
         if times < 1:
             raise ValueError(f"times must be at least 1, not {times}")
         with self.lock:
-            self._faults.append(Fault(code, times, operation, message or _FAULT_MESSAGES.get(code, code)))
+            text = message or _FAULT_MESSAGES.get(code, code)
+            self._faults.append(Fault(code, times, operation, text, retry_after_seconds))
 
     def clear_faults(self) -> None:
         with self.lock:
