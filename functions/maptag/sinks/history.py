@@ -30,7 +30,7 @@ import boto3
 from boto3.dynamodb.types import TypeDeserializer
 from botocore.exceptions import ClientError
 
-from maptag.aws import CLIENT_CONFIG, Clients, describe_error, error_code
+from maptag.aws import Clients, client_config, describe_error, error_code
 from maptag.coverage import Totals, report_percent
 from maptag.scan import UnitResult
 from maptag.sinks.outcome import RunInfo, SinkOutcome, guarded
@@ -219,7 +219,8 @@ class DynamoHistory:
         self.table_name = table_name
         self.region = where
         self._client = Clients(chosen, where)("dynamodb")
-        self._table = chosen.resource("dynamodb", region_name=where, config=CLIENT_CONFIG).Table(table_name)
+        resource = chosen.resource("dynamodb", region_name=where, config=client_config(chosen))
+        self._table = resource.Table(table_name)
 
     @property
     def where(self) -> str:
