@@ -439,24 +439,32 @@ class PublishResult:
         where = f"home region {self.home_region or 'unknown'}, stream {self.stream}"
         if self.status == "dry-run":
             return [
-                f"Migration Hub dry run ({where}): would make {len(self.planned)} calls, sent nothing",
+                f"Migration Hub dry run ({where}): would make {_count(self.planned, 'call')}, sent nothing",
                 *(f"  {call}" for call in self.planned),
             ]
         out = []
         if self.sent or not self.failed:
             replayed = f", {len(self.replayed)} from an earlier run" if self.replayed else ""
             out.append(
-                f"published to Migration Hub ({where}): {len(self.sent)} tasks updated "
+                f"published to Migration Hub ({where}): {_count(self.sent, 'task')} updated "
                 f"({len(self.created)} new{replayed})"
             )
         if self.stale:
             out.append(
-                f"skipped {len(self.stale)} tasks that already hold a newer scan: {', '.join(self.stale)}"
+                f"skipped {_count(self.stale, 'task')} that already show a newer scan: {', '.join(self.stale)}"
             )
         if self.failed:
-            kept = f"; {len(self.queued)} updates kept in the outbox for the next run" if self.queued else ""
+            kept = (
+                f"; {_count(self.queued, 'update')} kept in the outbox for the next run"
+                if self.queued
+                else ""
+            )
             out.append(f"Migration Hub publish failed: {self.error}{kept}")
         return out
+
+
+def _count(items: Sequence[object], noun: str) -> str:
+    return f"{len(items)} {noun}{'' if len(items) == 1 else 's'}"
 
 
 _T = TypeVar("_T")
