@@ -25,10 +25,12 @@ from maptag.coverage import Totals
 from maptag.local.migration_hub import HubState, running_hub
 from maptag.sinks.migration_hub import (
     HOME_REGION_MISSING,
+    IAM_ACTIONS,
     HubSettings,
     PublishResult,
     RetryPolicy,
     publish,
+    stream_tasks,
 )
 from maptag.sinks.outbox import FileOutbox
 
@@ -464,3 +466,24 @@ def test_dry_run_without_a_home_region_fails_the_same_way(hub: Hub):
     result = hub.publish(report(unit(compliant=1)), dry_run=True)
     assert (result.status, result.error) == ("failed", HOME_REGION_MISSING)
     assert not hub.outbox.path.exists()
+
+
+def test_the_documented_iam_actions_cover_every_call(home: Hub):
+    # Given every path of the publisher (create, server attributes, a stale replay) and `hub tasks`
+    instance = {
+        "arn": f"arn:aws:ec2:us-east-1:{ACCOUNT}:instance/i-1",
+        "account_id": ACCOUNT,
+        "region": "us-east-1",
+        "type": "ec2:instance",
+        "verdict": "compliant",
+        "parent": None,
+        "attributes": {"private_ips": ["10.0.0.1"], "mgn_source_server": "s-1"},
+    }
+    servers = HubSettings(server_tasks=True)
+    home.publish(report(unit(compliant=1), resources=[instance], at=T0 + timedelta(days=1)), servers)
+    home.publish(report(unit(compliant=1), resources=[instance], at=T0), servers)
+    assert [t.task for t in stream_tasks(retry=FAST).tasks] == [f"map-tagging-{ACCOUNT}-i-1", unit_task()]
+    # Then each call it made is one the README's policy allows (mgh:<Operation>)
+    allowed = {action for group in IAM_ACTIONS.values() for action in group}
+    made = {f"mgh:{c.operation}" for c in home.state.calls if c.operation != "CreateHomeRegionControl"}
+    assert made == allowed

@@ -35,6 +35,7 @@ from maptag.aws import describe_error, error_code
 from maptag.coverage import Totals
 from maptag.model import Verdict
 from maptag.rules import quote
+from maptag.sinks.outcome import SinkOutcome
 
 if TYPE_CHECKING:
     from maptag.sinks.outbox import Outbox
@@ -63,6 +64,24 @@ ATTRIBUTE_VALUE_MAX = 256
 # The API asks tools to retry these (map-tagging-facts.md); anything else is not transient.
 RETRYABLE_CODES = frozenset({"ThrottlingException", "InternalServerError", "ServiceUnavailableException"})
 _RETRYABLE_TRANSPORT = (EndpointConnectionError, ConnectionClosedError, ConnectTimeoutError, ReadTimeoutError)
+
+# What publishing needs (README "Migration Hub"): the first two groups can be scoped to the
+# stream (arn:aws:mgh:REGION:ACCOUNT:progressUpdateStream/NAME and .../NAME/*).
+IAM_ACTIONS = {
+    "stream": ("mgh:CreateProgressUpdateStream",),
+    "tasks": (
+        "mgh:ImportMigrationTask",
+        "mgh:NotifyMigrationTaskState",
+        "mgh:PutResourceAttributes",
+        "mgh:DescribeMigrationTask",
+    ),
+    "any": (
+        "mgh:GetHomeRegion",
+        "mgh:ListProgressUpdateStreams",
+        "mgh:ListMigrationTasks",
+        "mgh:ListMigrationTaskUpdates",
+    ),
+}
 
 HOME_REGION_MISSING = (
     "no Migration Hub home region is set: set a Migration Hub home region in the console or with "
@@ -450,9 +469,7 @@ class PublishResult:
                 f"({len(self.created)} new{replayed})"
             )
         if self.stale:
-            out.append(
-                f"skipped {_count(self.stale, 'task')} that already show a newer scan: {', '.join(self.stale)}"
-            )
+            out.append(f"skipped {_count(self.stale, 'task')} showing a newer scan: {', '.join(self.stale)}")
         if self.failed:
             kept = (
                 f"; {_count(self.queued, 'update')} kept in the outbox for the next run"
@@ -461,6 +478,11 @@ class PublishResult:
             )
             out.append(f"Migration Hub publish failed: {self.error}{kept}")
         return out
+
+    def outcome(self) -> SinkOutcome:
+        """The result as every findings sink reports it (sinks/outcome.py), for the publish Lambda."""
+        detail = "; ".join(line for line in self.lines() if not line.startswith("  "))
+        return SinkOutcome(name="migration-hub", ok=not self.failed, detail=detail)
 
 
 def _count(items: Sequence[object], noun: str) -> str:
