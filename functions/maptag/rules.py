@@ -64,11 +64,11 @@ _NEAR_MISS = re.compile(
 
 
 def quote(text: str, limit: int = 64) -> str:
-    """A value quoted for a one-line reason: control characters escaped, long text cut."""
-    shown = text if len(text) <= limit else text[: limit - 1] + "…"
-    if shown.isprintable():
-        return f"'{shown}'"
-    return "'" + shown.encode("unicode_escape").decode("ascii") + "'"
+    """A value quoted for a one-line reason: unprintable characters escaped, then cut to ``limit``."""
+    shown = "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+    if len(shown) > limit:
+        shown = shown[: limit - 1] + "…"
+    return f"'{shown}'"
 
 
 def is_near_miss_key(key: str) -> bool:

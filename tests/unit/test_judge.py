@@ -210,3 +210,13 @@ def test_observed_key_and_value_are_reported() -> None:
     assert (judgement.key, judgement.value) == ("Map-Migrated", "mig99999")
     # Unrelated tags are never echoed into a finding.
     assert "secret-team" not in f"{judgement.reason} {judgement.fix}"
+
+
+def test_quote_bounds_escaped_text() -> None:
+    # Escaping can multiply a character by ten (\U00018d09): the bound applies after it.
+    from maptag.rules import quote
+
+    shown = quote("0" + "\U00018d09" * 200)
+    assert len(shown) <= 66
+    assert shown.isprintable()
+    assert quote("a\nb") == "'a\\nb'"
