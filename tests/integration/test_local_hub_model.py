@@ -22,6 +22,8 @@ from urllib.parse import urlparse
 import botocore.session
 import pytest
 from botocore.model import ListShape, Shape, StructureShape
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from maptag.local.migration_hub import HubState, LocalMigrationHub, running_hub, served_operations
 
@@ -364,3 +366,44 @@ def test_status_detail_follows_the_services_java_pattern_and_length_rules(text: 
     request["Task"]["StatusDetail"] = text
     status, body = send_in_process(state, "", "mgh", "NotifyMigrationTaskState", request)
     assert (status == 200) is valid, body
+
+
+# -- the rules of map-tagging-facts.md as an independent oracle, on arbitrary text -----------
+LINE_TERMINATORS = "\n\r\x85\u2028\u2029"
+JSON_TEXT = st.text(st.characters(exclude_categories=["Cs"]), max_size=300)  # no lone surrogates: not JSON
+
+
+@settings(max_examples=300, deadline=None)
+@given(name=JSON_TEXT)
+def test_task_names_are_accepted_exactly_as_the_facts_say(name: str) -> None:
+    # "MigrationTaskName 1-256 chars, no `:` or `|`"
+    expected = 1 <= _length(name) <= 256 and not set(name) & {":", "|"}
+    request = {"ProgressUpdateStream": "s", "MigrationTaskName": name}
+    _, body = send_in_process(HubState(), "", "mgh", "DescribeMigrationTask", request)
+    assert (body.get("__type") != "InvalidInputException") is expected, body
+
+
+@settings(max_examples=300, deadline=None)
+@given(name=st.text(st.characters(exclude_categories=["Cs"]), max_size=60))
+def test_stream_names_are_accepted_exactly_as_the_facts_say(name: str) -> None:
+    # "ProgressUpdateStream (1-50 chars, no `/ : |` or control chars)": the pattern excludes \000-\037
+    expected = 1 <= _length(name) <= 50 and not any(char in "/:|" or ord(char) < 0x20 for char in name)
+    _, body = send_in_process(
+        HubState(), "", "mgh", "DeleteProgressUpdateStream", {"ProgressUpdateStreamName": name}
+    )
+    assert (body.get("__type") != "InvalidInputException") is expected, body
+
+
+@settings(max_examples=300, deadline=None)
+@given(detail=st.text(st.characters(exclude_categories=["Cs"]), max_size=40).map(lambda text: text * 70))
+def test_status_details_are_accepted_up_to_2500_code_units_without_line_terminators(detail: str) -> None:
+    expected = _length(detail) <= 2500 and not set(detail) & set(LINE_TERMINATORS)
+    request = {
+        "ProgressUpdateStream": "s",
+        "MigrationTaskName": "t",
+        "Task": {"Status": "IN_PROGRESS", "StatusDetail": detail},
+        "UpdateDateTime": TIMESTAMP,
+        "NextUpdateSeconds": 60,
+    }
+    _, body = send_in_process(HubState(), "", "mgh", "NotifyMigrationTaskState", request)
+    assert (body.get("__type") != "InvalidInputException") is expected, body

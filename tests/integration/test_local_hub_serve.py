@@ -15,7 +15,7 @@ import boto3
 import pytest
 from botocore.config import Config
 
-from maptag.local.migration_hub import HubState, StateFileError, running_hub
+from maptag.local.migration_hub import HubState, LocalMigrationHub, StateFileError, running_hub
 
 pytestmark = pytest.mark.slow
 MAPTAG = str(Path(sys.executable).with_name("maptag"))
@@ -75,6 +75,15 @@ def test_hub_serve_answers_boto3_prints_exports_and_stops_cleanly_on_ctrl_c(
         assert "Traceback" not in stderr
 
 
+def test_hub_serve_home_region_option_sets_it_at_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    with hub_serve("--home-region", "ap-southeast-2") as (process, url, lines):
+        assert "home region ap-southeast-2" in lines[0]
+        use_endpoint(monkeypatch, url)
+        assert boto3.client("migrationhub-config").get_home_region()["HomeRegion"] == "ap-southeast-2"
+        process.terminate()
+        process.communicate(timeout=10)
+
+
 def test_hub_serve_state_file_survives_a_restart(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     state_file = tmp_path / "hub.json"
     with hub_serve("--state", str(state_file)) as (process, url, _):
@@ -108,6 +117,28 @@ def test_hub_serve_bad_port_is_a_one_line_usage_error(args: list[str], message: 
     result = subprocess.run([MAPTAG, "hub", "serve", *args], capture_output=True, text=True, timeout=30)
     assert result.returncode == 2
     assert result.stderr.strip() == f"maptag: error: {message}"
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("Frankfurt", "1 validation error detected: Value 'Frankfurt' at 'homeRegion' failed to satisfy"),
+        ("us-east-1", "The home region is already set to eu-west-1"),
+    ],
+)
+def test_hub_serve_bad_home_region_is_a_usage_error(tmp_path: Path, value: str, message: str) -> None:
+    state_file = tmp_path / "hub.json"
+    state = HubState(path=state_file)
+    LocalMigrationHub(state).set_home_region("eu-west-1")
+    result = subprocess.run(
+        [MAPTAG, "hub", "serve", "--port", "0", "--state", str(state_file), "--home-region", value],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"maptag: error: --home-region {value}: {message}")
+    assert len(result.stderr.strip().splitlines()) == 1
 
 
 def test_hub_serve_port_in_use_and_bad_state_file_are_usage_errors(tmp_path: Path) -> None:

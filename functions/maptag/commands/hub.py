@@ -33,6 +33,11 @@ def register_serve(subcommands: Any) -> None:
         metavar="FILE",
         help="keep streams, tasks and home region in FILE (default: memory)",
     )
+    serve.add_argument(
+        "--home-region",
+        metavar="REGION",
+        help="set the Migration Hub home region at start (as create-home-region-control would)",
+    )
     serve.set_defaults(handler=run_serve)
 
 
@@ -61,15 +66,27 @@ def _interrupt(_signum: int, _frame: FrameType | None) -> None:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    from maptag.local.migration_hub import HubState, LocalMigrationHub, StateFileError, make_hub_server
+    from maptag.local.migration_hub import (
+        HubError,
+        HubState,
+        LocalMigrationHub,
+        StateFileError,
+        make_hub_server,
+    )
     from maptag.local.migration_hub.server import base_url
 
     try:
         state = HubState(path=args.state)
     except StateFileError as error:
         raise UsageError(f"--state: {error}") from None
+    hub = LocalMigrationHub(state)
+    if args.home_region is not None:
+        try:
+            hub.set_home_region(args.home_region)
+        except HubError as error:
+            raise UsageError(f"--home-region {args.home_region}: {error.message}") from None
     try:
-        server = make_hub_server(LocalMigrationHub(state), args.port)
+        server = make_hub_server(hub, args.port)
     except OSError as error:
         raise UsageError(
             f"--port {args.port}: cannot listen on 127.0.0.1:{args.port}: {error.strerror}"
@@ -78,6 +95,8 @@ def run_serve(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops it as cleanly as Ctrl-C
     url = base_url(server)
     where = f"state in {args.state}" if args.state else "state in memory"
+    if state.home_region is not None:
+        where += f", home region {state.home_region}"
     print(f"Local Migration Hub on {url} ({where}). Point AWS clients at it with:")
     for name in ENDPOINT_VARIABLES:
         print(f"  export {name}={url}")

@@ -96,6 +96,13 @@ class LocalMigrationHub:
             return error.status, json.dumps(error.body()).encode()
         return 200, json.dumps(result).encode()
 
+    def set_home_region(self, region: str) -> str:
+        """Create the home region control for `region` (as the CLI would); returns its ControlId."""
+        answer = self.invoke(
+            CONFIG, "CreateHomeRegionControl", region, {"HomeRegion": region, "Target": {"Type": "ACCOUNT"}}
+        )
+        return str(answer["HomeRegionControl"]["ControlId"])
+
     @staticmethod
     def resolve(target: str) -> tuple[str, str]:
         prefix, _, name = target.partition(".")
