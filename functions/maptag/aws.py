@@ -147,9 +147,12 @@ def assume_role(
     credentials = RefreshableCredentials.create_from_metadata(
         metadata=fetch(), refresh_using=fetch, method=_AssumedRole.METHOD
     )
-    # Same profile, so region, endpoints and retry settings come from the same chain.
-    core = botocore.session.Session(profile=session.profile_name)
+    # Same profile (if one was chosen), so region, endpoints and retry settings come from the
+    # same chain as the caller's.
+    core = botocore.session.Session(profile=session._session.profile)
     core.get_component("credential_provider").insert_before("env", _AssumedRole(credentials))
+    # The caller's loader: service models are parsed once per process, not once per account.
+    core.register_component("data_loader", session._session.get_component("data_loader"))
     return boto3.Session(botocore_session=core, region_name=region)
 
 
