@@ -192,6 +192,10 @@ def plan(policy: Policy, session: boto3.Session) -> Plan:
         ) from None
     if policy.organization:
         accounts = list(organization_accounts(session, home))
+        if not accounts:
+            # An Organization always holds its management account: nothing to scan means
+            # nothing was readable, never "all compliant".
+            raise ScanError("the Organization lists no active account: is this its management account?")
     else:
         accounts = list(policy.accounts) or [me]
     if policy.role_name is None and any(account != me for account in accounts):
