@@ -487,3 +487,11 @@ def test_the_documented_iam_actions_cover_every_call(home: Hub):
     allowed = {action for group in IAM_ACTIONS.values() for action in group}
     made = {f"mgh:{c.operation}" for c in home.state.calls if c.operation != "CreateHomeRegionControl"}
     assert made == allowed
+
+
+def test_a_caller_outside_migration_hubs_regions_still_finds_the_home_region(home: Hub):
+    # Given a caller whose region has no Migration Hub (eu-north-1)
+    result = publish(report(unit(compliant=1)), session=boto3.Session(region_name="eu-north-1"), retry=FAST)
+    # Then the home region is asked where Migration Hub is served, and the publish goes there
+    assert (result.status, result.home_region) == ("ok", HOME)
+    assert {c.region for c in home.state.calls if c.operation == "GetHomeRegion"} == {"us-west-2"}

@@ -1,4 +1,5 @@
-"""The deployed outbox backend (DynamoDB) against moto: the same rules as the file outbox."""
+"""The deployed outbox backend (DynamoDB) against moto: the same rules as the file outbox, and
+the publisher keeping and replaying through it."""
 
 from __future__ import annotations
 
@@ -10,10 +11,12 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from maptag.sinks.migration_hub import OutboxError, TaskUpdate
+from maptag.local.migration_hub import HubState, running_hub
+from maptag.sinks.migration_hub import OutboxError, RetryPolicy, TaskUpdate, publish
 from maptag.sinks.outbox import TABLE_KEY, DynamoDBOutbox
 
 T0 = datetime(2026, 11, 23, 10, tzinfo=UTC)
+FAST = RetryPolicy(attempts=3, base_delay=0.001, max_delay=0.005)
 
 
 def update(task: str, at: datetime, detail: str = "1/2 tagged · 1 missing") -> TaskUpdate:
@@ -81,3 +84,40 @@ def test_a_missing_table_is_a_clear_error(dynamodb):
         outbox.pending()
     with pytest.raises(OutboxError, match="cannot write the outbox table no-such-table"):
         outbox.keep([update("t", T0)])
+
+
+def test_the_deployed_publish_keeps_and_replays_through_the_table(dynamodb, monkeypatch: pytest.MonkeyPatch):
+    # Given the local hub (moto passes calls to other endpoints through) throttling past retries
+    state = HubState()
+    with running_hub(state) as url:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_MIGRATION_HUB", url)
+        monkeypatch.setenv("AWS_ENDPOINT_URL_MIGRATIONHUB_CONFIG", url)
+        boto3.client("migrationhub-config", region_name="us-west-2").create_home_region_control(
+            HomeRegion="us-west-2", Target={"Type": "ACCOUNT", "Id": "123456789012"}
+        )
+        outbox = DynamoDBOutbox("maptag-hub-outbox", dynamodb)
+        scan = {
+            "generated_at": "2026-11-23T10:00:00Z",
+            "units": [
+                {
+                    "account_id": "123456789012",
+                    "region": "us-east-1",
+                    "status": "ok",
+                    "error": None,
+                    "totals": {"compliant": 3, "missing": 1},
+                }
+            ],
+        }
+        state.inject_fault("InternalServerError", times=10)
+        failed = publish(scan, outbox=outbox, retry=FAST)
+        # Then the update waits in the table
+        assert failed.status == "failed"
+        assert [u.task for u in outbox.pending()] == ["map-tagging-123456789012-us-east-1"]
+        # When the hub recovers, the next run (with nothing of its own) sends it and empties the table
+        state.clear_faults()
+        replayed = publish({"generated_at": "2026-11-24T10:00:00Z", "units": []}, outbox=outbox, retry=FAST)
+        assert replayed.replayed == ["map-tagging-123456789012-us-east-1"]
+        assert (
+            state.task("MAP-Tagging", "map-tagging-123456789012-us-east-1")["Task"]["ProgressPercent"] == 75
+        )
+        assert outbox.pending() == []

@@ -39,6 +39,7 @@ from maptag.sinks.outcome import SinkOutcome
 
 if TYPE_CHECKING:
     from maptag.sinks.outbox import Outbox
+    from maptag.sinks.report import ScanReport
 
 
 class OutboxError(Exception):
@@ -82,6 +83,8 @@ IAM_ACTIONS = {
         "mgh:ListMigrationTaskUpdates",
     ),
 }
+
+FALLBACK_CONFIG_REGION = "us-west-2"
 
 HOME_REGION_MISSING = (
     "no Migration Hub home region is set: set a Migration Hub home region in the console or with "
@@ -430,8 +433,7 @@ class RetryPolicy:
 
 
 class HubUnavailable(Exception):
-    """Migration Hub cannot take the publish now (home region missing, an outage, a fault
-    past the retries); the message is one line."""
+    """Migration Hub cannot be used as configured (no home region); the message says what to do."""
 
 
 @dataclass
@@ -485,6 +487,15 @@ class PublishResult:
         return SinkOutcome(name="migration-hub", ok=not self.failed, detail=detail)
 
 
+def _config_region(session: boto3.Session, region: str | None) -> str:
+    """Where to ask GetHomeRegion: the caller's region if Migration Hub is served there (the
+    home region APIs are served where Migration Hub is), else us-west-2."""
+    served = session.get_available_regions("mgh")
+    if region and (not served or region in served):
+        return region
+    return FALLBACK_CONFIG_REGION
+
+
 def _count(items: Sequence[object], noun: str) -> str:
     return f"{len(items)} {noun}{'' if len(items) == 1 else 's'}"
 
@@ -505,8 +516,7 @@ class MigrationHubPublisher:
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self._session = session or boto3.Session()
-        # GetHomeRegion answers in any region migrationhub-config serves: use the caller's.
-        self._region = region or self._session.region_name or "us-east-1"
+        self._region = _config_region(self._session, region or self._session.region_name)
         self._outbox = outbox
         self._retry = retry or RetryPolicy()
         self._sleep = sleep
@@ -739,7 +749,7 @@ def notify_request(update: TaskUpdate) -> dict[str, Any]:
 
 
 def publish(
-    report: Any,
+    report: ScanReport | Mapping[str, Any],
     settings: HubSettings | None = None,
     *,
     session: boto3.Session | None = None,
@@ -753,6 +763,8 @@ def publish(
     The entry point for the CLI, the demo and the publish Lambda.
     """
     settings = settings or HubSettings()
+    header: Mapping[str, Any]
+    resources: Iterable[Mapping[str, Any]]
     if isinstance(report, Mapping):
         header, resources = report, report.get("resources", [])
     else:
