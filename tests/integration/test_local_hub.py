@@ -453,6 +453,31 @@ def test_in_process_and_http_share_one_state(task: Hub) -> None:
     assert (status, json.loads(body)["__type"]) == (400, "InvalidInputException")
 
 
+def test_attach_answers_a_boto3_sessions_calls_in_process_without_a_socket(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from maptag.local.migration_hub import attach
+
+    # Given endpoints where nothing listens: only the attached hub can answer
+    monkeypatch.setenv("AWS_ENDPOINT_URL_MIGRATION_HUB", "http://127.0.0.1:9")
+    monkeypatch.setenv("AWS_ENDPOINT_URL_MIGRATIONHUB_CONFIG", "http://127.0.0.1:9")
+    state = HubState()
+    session = boto3.Session(region_name=HOME)
+    attach(session, LocalMigrationHub(state))
+    session.client("migrationhub-config", config=NO_RETRIES).create_home_region_control(
+        HomeRegion=HOME, Target={"Type": "ACCOUNT"}
+    )
+    mgh = session.client("mgh", config=NO_RETRIES)
+    mgh.create_progress_update_stream(ProgressUpdateStreamName=STREAM)
+    mgh.import_migration_task(ProgressUpdateStream=STREAM, MigrationTaskName=TASK)
+    notify(mgh, T0, "COMPLETED", 100)
+    assert state.task(STREAM, TASK) is not None
+    with pytest.raises(ClientError) as excinfo:
+        session.client("mgh", region_name="eu-west-1", config=NO_RETRIES).list_migration_tasks()
+    assert error_code(excinfo) == "InvalidInputException"
+    assert [call.region for call in state.calls][-1] == "eu-west-1"  # read from the SigV4 scope
+
+
 def test_every_operation_botocore_models_is_served() -> None:
     import botocore.session
 

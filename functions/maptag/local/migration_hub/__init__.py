@@ -2,8 +2,9 @@
 
 It serves the `mgh` (target prefix `AWSMigrationHub`) and `migrationhub-config` (target prefix
 `AWSMigrationHubMultiAccountService`) JSON 1.1 APIs over HTTP on loopback (`running_hub`,
-`maptag hub serve`) and in process (`LocalMigrationHub.handle` / `.invoke`), with one state
-core (`HubState`, in memory or in a JSON file). Clients reach it the standard way, through
+`maptag hub serve`) and in process (`LocalMigrationHub.handle` / `.invoke`, or `attach` to
+route a boto3 session's calls to it without a socket), with one state core (`HubState`, in
+memory or in a JSON file). Clients reach it the standard way, through
 AWS_ENDPOINT_URL_MIGRATION_HUB and AWS_ENDPOINT_URL_MIGRATIONHUB_CONFIG.
 
 Operations: every operation of both APIs as botocore 1.43 models them (streams, tasks and
@@ -64,7 +65,7 @@ Choices where the real behaviour is not documented (a test double must pick one)
   verified (no secret keys exist here), only the presence and scope of the credential.
 """
 
-from maptag.local.migration_hub.server import MigrationHubApp, make_hub_server, running_hub
+from maptag.local.migration_hub.server import MigrationHubApp, attach, make_hub_server, running_hub
 from maptag.local.migration_hub.service import HubError, LocalMigrationHub, served_operations
 from maptag.local.migration_hub.state import Call, HubState, StateFileError
 
@@ -75,6 +76,7 @@ __all__ = [
     "LocalMigrationHub",
     "MigrationHubApp",
     "StateFileError",
+    "attach",
     "make_hub_server",
     "running_hub",
     "served_operations",

@@ -114,3 +114,43 @@ def running_hub(state: HubState | None = None, port: int = 0) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+class _Body:
+    """The raw stream botocore's AWSResponse reads an answer from."""
+
+    def __init__(self, payload: bytes):
+        self.payload = payload
+
+    def stream(self, **_: Any) -> Iterator[bytes]:
+        yield self.payload
+
+
+def attach(session: Any, hub: LocalMigrationHub) -> None:
+    """Answer every mgh and migrationhub-config call of a boto3/botocore `session` in process.
+
+    The request is signed and serialized by botocore as usual and handed to the same code
+    the HTTP server runs, just before it would be sent: no socket, same answers.
+    """
+    from botocore.awsrequest import AWSResponse, HTTPHeaders
+
+    def send(request: Any, **_: Any) -> AWSResponse:
+        headers = {name.lower(): _text(value) for name, value in request.headers.items()}
+        body = request.body or b""
+        try:
+            region = signing_region(headers.get("authorization"))
+            status, payload = hub.handle(headers.get("x-amz-target", ""), region, body)
+        except HubError as error:
+            status, payload = error.status, json.dumps(error.body()).encode()
+        answer_headers = HTTPHeaders()
+        answer_headers["Content-Type"] = CONTENT_TYPE
+        answer_headers["x-amzn-RequestId"] = str(uuid.uuid4())
+        return AWSResponse(request.url, status, answer_headers, _Body(payload))
+
+    events = session.events if hasattr(session, "events") else session._session.get_component("event_emitter")
+    for service_id in ("migration-hub", "migrationhub-config"):
+        events.register(f"before-send.{service_id}", send)
+
+
+def _text(value: str | bytes) -> str:
+    return value.decode() if isinstance(value, bytes) else value

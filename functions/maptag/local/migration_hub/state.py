@@ -11,6 +11,7 @@ import json
 import os
 import tempfile
 import threading
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from typing import Any
 
 DEFAULT_ACCOUNT_ID = "123456789012"  # moto's default account: the demo estate lives there
 STATE_SCHEMA = "maptag/local-migration-hub@1"
+CALLS_KEPT = 10_000  # the request log a long `hub serve` keeps: enough for any test, bounded
 FAULT_CODES = {
     "ThrottlingException": 400,
     "InternalServerError": 500,
@@ -64,7 +66,7 @@ class HubState:
         self.path = Path(path) if path is not None else None
         self.lock = threading.RLock()
         self._faults: list[Fault] = []
-        self.calls: list[Call] = []
+        self.calls: deque[Call] = deque(maxlen=CALLS_KEPT)
         self.data = empty_data()
         if self.path is not None and self.path.exists():
             self.data = _load(self.path)
