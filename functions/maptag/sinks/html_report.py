@@ -53,6 +53,8 @@ td.label { white-space: nowrap; }
 td.arn { word-break: break-all; font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace;
   font-size: .85em; }
 td.arn small { display: block; color: var(--muted); }
+td.tag { word-break: break-word; font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace;
+  font-size: .85em; white-space: pre-wrap; }
 .verdict { display: inline-block; border-radius: 4px; padding: 0 .4rem; white-space: nowrap;
   font-weight: 600; border: 1px solid currentColor; }
 .missing, .unreadable, .failed { color: var(--bad); }
@@ -148,7 +150,17 @@ LEGEND = (
     ("unreadable", "maptag was not allowed to read the tags: grant access and scan again."),
     ("excluded", "out of scope (older than the agreement, MGN tooling, an exclusion rule): not counted."),
 )
-FINDING_COLUMNS = ("Account", "Region", "Type", "Resource", "Verdict", "Reason", "Fix", "Created")
+FINDING_COLUMNS = (
+    "Account",
+    "Region",
+    "Type",
+    "Resource",
+    "Verdict",
+    "Tag found",
+    "Reason",
+    "Fix",
+    "Created",
+)
 
 
 def e(value: object) -> str:
@@ -291,10 +303,13 @@ def _findings(w: Any, report: ScanReport, totals: Totals) -> None:
 def _finding_row(row: dict[str, Any], verdict: str) -> str:
     parent = f"<small>part of {e(row['parent'])}</small>" if row.get("parent") else ""
     created = str(row.get("created") or "")[:10]
+    observed = row.get("observed") or {}
+    found = "" if observed.get("key") is None else f"{observed['key']} = {observed.get('value') or ''}"
     css = verdict if verdict in VERDICT_LABELS else ""
     return (
         f"<tr><td class='label'>{e(row['account_id'])}</td><td class='label'>{e(row['region'])}</td>"
         f"<td class='label'>{e(row['type'])}</td><td class='arn'>{e(row['arn'])}{parent}</td>"
         f"<td><span class='verdict {css}'>{e(VERDICT_LABELS.get(verdict, verdict))}</span></td>"
-        f"<td>{e(row['reason'])}</td><td>{e(row.get('fix'))}</td><td class='label'>{e(created)}</td></tr>\n"
+        f"<td class='tag'>{e(found)}</td><td>{e(row['reason'])}</td><td>{e(row.get('fix'))}</td>"
+        f"<td class='label'>{e(created)}</td></tr>\n"
     )
