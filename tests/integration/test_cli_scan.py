@@ -188,6 +188,26 @@ def test_exit_2_when_another_account_needs_a_role() -> None:
     assert OTHER_ACCOUNT in run.err
 
 
+def test_several_accounts_through_an_assumed_role() -> None:
+    run = scan(
+        *BUCKETS,
+        "--accounts",
+        f"{ACCOUNT},{OTHER_ACCOUNT}",
+        "--role-name",
+        "MapTagReader",
+        "--format",
+        "json",
+    )
+
+    assert run.code == 1, run.err
+    units = {(u["account_id"], u["region"]): u for u in run.json()["units"]}
+    assert set(units) == {(a, r) for a in (ACCOUNT, OTHER_ACCOUNT) for r in ("us-east-1", "eu-west-1")}
+    other = [units[(OTHER_ACCOUNT, r)]["totals"] for r in ("us-east-1", "eu-west-1")]
+    assert [t["in_scope"] for t in other] == [0, 0]
+    assert [t["coverage_percent"] for t in other] == [None, None], "an empty unit is null, not 100"
+    assert units[(ACCOUNT, "us-east-1")]["totals"]["compliant"] == 1
+
+
 # --- config file --------------------------------------------------------------------------
 
 
