@@ -495,3 +495,16 @@ def test_a_caller_outside_migration_hubs_regions_still_finds_the_home_region(hom
     # Then the home region is asked where Migration Hub is served, and the publish goes there
     assert (result.status, result.home_region) == ("ok", HOME)
     assert {c.region for c in home.state.calls if c.operation == "GetHomeRegion"} == {"us-west-2"}
+
+
+def test_hub_tasks_reads_every_page(home: Hub):
+    # Given more tasks than one ListMigrationTasks page holds (100), in two streams
+    units = [{**unit(compliant=1), "account_id": f"{n:012d}"} for n in range(101)]
+    assert home.publish(report(*units)).status == "ok"
+    assert home.publish(report(unit(missing=1)), HubSettings(stream="Other")).status == "ok"
+    # When the stream is listed / Then all its tasks, and only its tasks, come back, sorted
+    view = stream_tasks(retry=FAST)
+    assert len(view.tasks) == 101
+    assert [t.task for t in view.tasks] == sorted(f"map-tagging-{n:012d}-us-east-1" for n in range(101))
+    assert {t.status for t in view.tasks} == {"COMPLETED"}
+    assert [t.task for t in stream_tasks("Other", retry=FAST).tasks] == [unit_task()]
