@@ -3,9 +3,9 @@
     maptag history [--table NAME | --file PATH] [--account A] [--region R] [--type T]
                    [--runs N] [--format table|json]
 
-Without --table or --file it reads the local file (~/.maptag/history.jsonl, written by
-`maptag demo`). The table is reached through the standard chain (AWS_PROFILE, AWS_REGION,
-AWS_ENDPOINT_URL...).
+Without --table or --file it reads the local file ($MAPTAG_HISTORY_FILE, else
+~/.maptag/history.jsonl), written by `maptag scan --publish history`. The table is reached
+through the standard chain (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL...).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from rich.console import Console
 from rich.table import Table
 
 from maptag.commands import EXIT_OK, UsageError
-from maptag.sinks.history import DEFAULT_FILE, CoverageRow, HistoryError, Scope
+from maptag.sinks.history import FILE_VARIABLE, CoverageRow, HistoryError, Scope, default_file
 
 FORMATS = ("table", "json")
 MAX_RUNS = 1000
@@ -41,7 +41,10 @@ def register(commands: Any) -> None:
     source = history.add_mutually_exclusive_group()
     source.add_argument("--table", metavar="NAME", help="the deployed DynamoDB history table")
     source.add_argument(
-        "--file", type=Path, metavar="PATH", help=f"a local history file (default: {DEFAULT_FILE})"
+        "--file",
+        type=Path,
+        metavar="PATH",
+        help=f"a local history file (default: ${FILE_VARIABLE} or ~/.maptag/history.jsonl)",
     )
     history.add_argument("--account", metavar="ID", help="one account (12 digits)")
     history.add_argument("--region", metavar="NAME", help="one region, e.g. us-east-1")
@@ -99,9 +102,9 @@ def _store(args: argparse.Namespace) -> Any:
             return DynamoHistory(args.table)
         except HistoryError as error:
             raise UsageError(str(error)) from None
-    path: Path = args.file or DEFAULT_FILE
+    path: Path = args.file or default_file()
     if not path.exists():
-        hint = "" if args.file else " (run `maptag demo` first, or pass --table NAME for a deployment)"
+        hint = "" if args.file else " (run `maptag scan --publish history` first, or pass --table NAME)"
         raise UsageError(f"--file: no history file at {path}{hint}")
     return FileHistory(path)
 

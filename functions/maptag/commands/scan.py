@@ -508,7 +508,19 @@ def publish(report: ScanReport, opts: Options) -> bool:
     ok = True
     if opts.hub is not None and opts.outbox is not None:
         ok = publish_to_hub(report, opts.hub, opts.outbox, opts.dry_run) and ok
+    for name in ("history", "security-hub"):
+        if name in opts.publish:
+            ok = publish_finding_sink(name, report, opts.dry_run) and ok
     return ok
+
+
+def publish_finding_sink(name: str, report: ScanReport, dry_run: bool) -> bool:
+    """The local history file or the caller's Security Hub (sinks/history.py, security_hub.py)."""
+    from maptag.sinks.delivery import publish_local
+
+    outcome = publish_local(name, report, dry_run)
+    print(("maptag: " if outcome.ok else "maptag: error: ") + f"{name}: {outcome.detail}", file=sys.stderr)
+    return outcome.ok
 
 
 def publish_to_hub(report: ScanReport, settings: HubSettings, outbox: FileOutbox, dry_run: bool) -> bool:

@@ -9,4 +9,6 @@ from __future__ import annotations
 
 SINKS: dict[str, str] = {
     "migration-hub": "one AWS Migration Hub task per account × region, its state the coverage",
+    "history": "coverage per run × unit × type appended to the local history file (maptag history)",
+    "security-hub": "one finding per non-compliant resource in your Security Hub; fixed ones resolved",
 }

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import heapq
 import json
+import os
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
@@ -39,7 +40,15 @@ from maptag.sinks.report import ScanReport
 NAME = "history"
 PREFIX = "history#"
 RETENTION_DAYS = 400  # a MAP agreement's first year plus slack, for year-over-year trends
-DEFAULT_FILE = Path.home() / ".maptag" / "history.jsonl"
+FILE_VARIABLE = "MAPTAG_HISTORY_FILE"
+
+
+def default_file() -> Path:
+    """The local history file: $MAPTAG_HISTORY_FILE, else ~/.maptag/history.jsonl."""
+    configured = os.environ.get(FILE_VARIABLE)
+    return Path(configured) if configured else Path.home() / ".maptag" / "history.jsonl"
+
+
 COUNT_NAMES = tuple(f.name for f in fields(Totals))
 
 

@@ -1,0 +1,38 @@
+"""The findings sinks a laptop run can use without any settings (`maptag scan --publish`).
+
+- ``history``: appends the run's coverage rows to the local history file;
+- ``security-hub``: imports findings into the caller's Security Hub (AWS_REGION), resolving
+  the ones fixed since the last run exactly as the deployed workflow does.
+"""
+
+from __future__ import annotations
+
+import boto3
+
+from maptag.sinks.history import FileHistory, default_file, history_rows, record_history
+from maptag.sinks.outcome import RunInfo, SinkOutcome
+from maptag.sinks.report import ScanReport
+from maptag.sinks.security_hub import publish_findings
+
+LOCAL_SINKS = ("history", "security-hub")
+
+
+def publish_local(name: str, report: ScanReport, dry_run: bool = False) -> SinkOutcome:
+    """Deliver ``report`` to one settings-free sink; never raises."""
+    run = RunInfo.new(scanned_at=report.generated_at)
+    if name == "history":
+        store = FileHistory(default_file())
+        if dry_run:
+            rows = sum(1 for _ in history_rows(report, run))
+            return SinkOutcome(name, True, f"dry run: would append {rows} coverage row(s) to {store.where}")
+        return record_history(report, run, store)
+    if name == "security-hub":
+        session = boto3.Session()
+        if dry_run:
+            count = report.totals.non_compliant
+            where = session.region_name or report.policy.regions[0]
+            return SinkOutcome(
+                name, True, f"dry run: would import {count} finding(s) into Security Hub in {where}"
+            )
+        return publish_findings(report, run, session=session)
+    return SinkOutcome(name, False, f"no such settings-free sink {name!r} (known: {', '.join(LOCAL_SINKS)})")

@@ -1,0 +1,53 @@
+"""SinkOutcome/RunInfo: a sink's failure becomes a reported outcome, never an exception."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from botocore.exceptions import ClientError, EndpointConnectionError
+
+from maptag.sinks.outcome import RunInfo, SinkOutcome, guarded
+
+
+def test_client_error_becomes_a_failed_outcome_naming_it() -> None:
+    def deliver() -> SinkOutcome:
+        raise ClientError(
+            {"Error": {"Code": "AccessDeniedException", "Message": "no\nsecond line"}}, "Publish"
+        )
+
+    outcome = guarded("sns", deliver)
+    assert outcome == SinkOutcome("sns", False, "AccessDeniedException on Publish: no")
+
+
+def test_any_other_error_is_reported_too() -> None:
+    def unreachable() -> SinkOutcome:
+        raise EndpointConnectionError(endpoint_url="https://sns.example")
+
+    def broken() -> SinkOutcome:
+        raise KeyError("links")
+
+    assert guarded("sns", unreachable).detail.startswith("EndpointConnectionError: Could not connect")
+    assert guarded("s3-report", broken) == SinkOutcome("s3-report", False, "KeyError: 'links'")
+
+
+def test_success_passes_through() -> None:
+    done = SinkOutcome("events", True, "1 event(s) sent", {"html": "https://x"})
+    assert guarded("events", lambda: done) is done
+    assert done.to_dict() == {
+        "name": "events",
+        "ok": True,
+        "detail": "1 event(s) sent",
+        "links": {"html": "https://x"},
+    }
+
+
+def test_run_info_validates_and_defaults() -> None:
+    run = RunInfo.new(scanned_at=datetime.fromisoformat("2026-11-23T10:00:00.123456+01:00"))
+    assert run.run_id == "20261123T090000Z"
+    assert run.timestamp == "2026-11-23T09:00:00Z"
+    assert run.with_report_url("https://r").report_url == "https://r"
+    with pytest.raises(ValueError, match="run id 'a/b' must be"):
+        RunInfo("a/b", run.scanned_at)
+    with pytest.raises(ValueError, match="timezone-aware"):
+        RunInfo("r1", datetime(2026, 1, 1))
