@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -391,3 +392,19 @@ def test_every_request_passes_the_hubs_validation(account, region, error, instan
             requests.append(("PutResourceAttributes", attributes_request(update)))
         for operation, params in requests:
             assert violations(MGH.operation_model(operation).input_shape, _wire(params)) == []
+
+
+def test_concurrent_runs_do_not_lose_each_others_kept_updates(tmp_path: Path):
+    path = tmp_path / "outbox.json"
+
+    def run(worker: int) -> None:
+        outbox = FileOutbox(path)
+        for n in range(15):
+            outbox.keep([update(task=f"map-tagging-{worker}-{n}")])
+
+    threads = [threading.Thread(target=run, args=(worker,)) for worker in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(FileOutbox(path).pending()) == 45

@@ -18,6 +18,11 @@ from typing import Any, Protocol
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory locks; concurrent CLI runs there may race
+    fcntl = None  # type: ignore[assignment]
+
 from maptag.aws import describe_error, error_code
 from maptag.sinks.migration_hub import OutboxError, TaskUpdate
 
@@ -54,23 +59,38 @@ class FileOutbox:
         return list(self._load().values())
 
     def keep(self, updates: Iterable[TaskUpdate]) -> None:
-        entries = self._load()
-        changed = False
-        for update in updates:
-            held = entries.get(update.key)
-            if held is None or held.updated_at <= update.updated_at:
-                entries[update.key] = update
-                changed = True
-        if changed:
-            self._save(entries)
+        with self._locked():
+            entries = self._load()
+            changed = False
+            for update in updates:
+                held = entries.get(update.key)
+                if held is None or held.updated_at <= update.updated_at:
+                    entries[update.key] = update
+                    changed = True
+            if changed:
+                self._save(entries)
 
     def sent(self, updates: Iterable[TaskUpdate]) -> None:
-        entries = self._load()
-        gone = [u.key for u in updates if u.key in entries and entries[u.key].updated_at <= u.updated_at]
-        if gone:
-            for key in gone:
-                del entries[key]
-            self._save(entries)
+        with self._locked():
+            entries = self._load()
+            gone = [u.key for u in updates if u.key in entries and entries[u.key].updated_at <= u.updated_at]
+            if gone:
+                for key in gone:
+                    del entries[key]
+                self._save(entries)
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        """Two runs at once (cron and a hand-started scan) must not lose each other's entries."""
+        try:
+            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            handle = open(self.path.with_name(self.path.name + ".lock"), "a")  # noqa: SIM115
+        except OSError as error:
+            raise OutboxError(f"cannot write the outbox {self.path}: {error.strerror}") from None
+        with handle:
+            if fcntl is not None:
+                fcntl.flock(handle, fcntl.LOCK_EX)
+            yield
 
     def _load(self) -> dict[str, TaskUpdate]:
         try:
