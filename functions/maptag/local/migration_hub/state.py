@@ -11,7 +11,6 @@ import json
 import os
 import tempfile
 import threading
-from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -66,7 +65,7 @@ class HubState:
         self.path = Path(path) if path is not None else None
         self.lock = threading.RLock()
         self._faults: list[Fault] = []
-        self.calls: deque[Call] = deque(maxlen=CALLS_KEPT)
+        self.calls: list[Call] = []
         self.data = empty_data()
         if self.path is not None and self.path.exists():
             self.data = _load(self.path)
@@ -143,6 +142,8 @@ class HubState:
     def record(self, call: Call) -> None:
         with self.lock:
             self.calls.append(call)
+            if len(self.calls) > CALLS_KEPT:
+                del self.calls[: len(self.calls) - CALLS_KEPT]
 
     # -- read helpers for tests and `maptag hub tasks` ----------------------------------
     @property
