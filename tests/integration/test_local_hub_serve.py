@@ -181,6 +181,22 @@ def test_state_file_is_written_after_each_change_and_reloaded(
     assert not [name for name in os.listdir(path.parent) if name != "hub.json"]  # no temporary left behind
 
 
+def test_a_state_file_that_cannot_be_written_is_an_internal_server_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from botocore.exceptions import ClientError
+
+    state = HubState(path=tmp_path / "hub.json")
+    with running_hub(state) as url:
+        use_endpoint(monkeypatch, url)
+        (tmp_path / "hub.json").mkdir()  # the next save cannot replace a directory
+        config = boto3.client("migrationhub-config", config=NO_RETRIES)
+        with pytest.raises(ClientError) as excinfo:
+            config.create_home_region_control(HomeRegion="us-east-1", Target={"Type": "ACCOUNT"})
+    assert excinfo.value.response["Error"]["Code"] == "InternalServerError"
+    assert excinfo.value.response["ResponseMetadata"]["HTTPStatusCode"] == 500
+
+
 def test_unreadable_state_file_is_a_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "hub.json"
     path.write_text("{not json", encoding="utf-8")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -65,6 +66,10 @@ class MigrationHubApp:
                 status, payload = self.hub.handle(target, region, raw) if target else _missing_target()
             except HubError as error:
                 status, payload = error.status, json.dumps(error.body()).encode()
+            except Exception as error:  # a bug or an unwritable --state file: answer as AWS would
+                failure = HubError("InternalServerError", f"local Migration Hub failed: {error!r}")
+                print(f"maptag hub: {failure.message}", file=sys.stderr)
+                status, payload = failure.status, json.dumps(failure.body()).encode()
         reason = {200: "OK", 400: "Bad Request", 405: "Method Not Allowed", 500: "Internal Server Error"}
         start_response(
             f"{status} {reason.get(status, 'Error')}",
