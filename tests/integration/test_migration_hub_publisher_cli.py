@@ -191,7 +191,7 @@ def test_a_bad_stream_is_a_usage_error_before_anything_is_scanned(world: World, 
     err = capsys.readouterr().err
     assert err.startswith(message)
     assert len(err.strip().splitlines()) == 1
-    assert world.state.calls == []
+    assert not world.state.calls
 
 
 def test_hub_tasks_errors_are_one_line(world: World, capsys):
