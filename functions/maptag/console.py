@@ -13,7 +13,9 @@ from contextlib import closing, contextmanager
 from itertools import islice
 from typing import IO, TYPE_CHECKING
 
+from rich import box
 from rich.console import Console
+from rich.measure import Measurement
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
@@ -100,8 +102,10 @@ def print_report(report: ScanReport, out: IO[str]) -> None:
     findings = _findings_table(report, totals)
     if findings is not None:
         console.print(findings)
-    console.print(_units_table(report))
-    console.print(_types_table(report))
+    for table in (_units_table(report), _types_table(report)):
+        # A terminal too narrow for every count gets the whole table (it wraps), never a cut one.
+        needed = Measurement.get(console, console.options.update(max_width=FILE_WIDTH), table).minimum
+        console.print(table, width=max(needed, console.width), crop=False)
     for failed in report.failed_units:
         console.print(Text(f"Unit {failed.unit.key} failed: {failed.error}", style="bold red"))
     console.print(Text(overall_line(report)))
@@ -123,13 +127,16 @@ def percent(totals: Totals) -> str:
 
 
 def _counts_table(title: str, labels: Sequence[tuple[str, int]]) -> Table:
-    table = Table(title=title, title_justify="left", title_style="bold")
+    # No vertical rules and one space between columns: both tables fit 100 columns.
+    table = Table(
+        title=title, title_justify="left", title_style="bold", box=box.SIMPLE_HEAD, padding=0, show_edge=False
+    )
     for label, width in labels:
-        # Labels are never cut: they keep their full width; counts wrap their headers first.
+        # Labels are never cut: they keep their full width; the count headers wrap instead.
         table.add_column(label, no_wrap=True, min_width=width)
     table.add_column("coverage", justify="right", no_wrap=True)
     for header, _ in COUNT_COLUMNS:
-        table.add_column(header, justify="right")
+        table.add_column(header, justify="right", min_width=max(len(word) for word in header.split()))
     return table
 
 
@@ -144,15 +151,17 @@ def _counts(totals: Totals) -> list[Text]:
 
 def _units_table(report: ScanReport) -> Table:
     accounts = [r.unit.account_id for r in report.units]
-    regions = [r.unit.region for r in report.units]
+    regions = [r.unit.region + (" failed" if r.failed else "") for r in report.units]
     table = _counts_table(
         "Coverage by account and region",
         [("account", _widest(accounts, "account")), ("region", _widest(regions, "region"))],
     )
-    table.add_column("status", no_wrap=True)
     for result in report.units:
-        status = Text("failed", style="bold red") if result.failed else Text("ok", style="green")
-        table.add_row(Text(result.unit.account_id), Text(result.unit.region), *_counts(result.totals), status)
+        # A failed unit's numbers are partial: its label says so (the error is printed below).
+        region = Text(result.unit.region)
+        if result.failed:
+            region.append(" failed", style="bold red")
+        table.add_row(Text(result.unit.account_id), region, *_counts(result.totals))
     return table
 
 
@@ -176,6 +185,7 @@ def _findings_table(report: ScanReport, totals: Totals) -> Table | None:
         title_style="bold",
         caption=caption,
         caption_justify="left",
+        box=box.SIMPLE_HEAD,
     )
     table.add_column("resource", overflow="fold")
     table.add_column("verdict", no_wrap=True)
