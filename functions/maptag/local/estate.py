@@ -1,0 +1,894 @@
+"""The demo's migrated estate: planned deterministically, seeded into an AWS endpoint.
+
+Two accounts × two regions of a company half-way through a MAP 2.0 migration: servers
+launched by Application Migration Service (MGN) with their volumes, backups and AMIs, and
+RDS, S3, DynamoDB, Lambda, ELB and EFS resources. Most carry a correct `map-migrated` tag;
+every defect kind of map-tagging-facts.md appears at least once, and so do MGN's own
+tooling, resources older than the agreement and resources an exclusion rule covers.
+
+The seeder returns a Manifest: every resource's ARN with the verdict it is meant to get, so
+a scan of the estate can be checked resource by resource. The plan (what to create) is a
+pure function of the size and the seed; only the ids come from the endpoint.
+
+Creation times: moto stamps resources with the process clock, so resources "created" before
+the agreement or in earlier migration waves are made under time-machine's travel. That only
+works for a moto server running in this process (the demo's embedded one).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import random
+import zipfile
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, Literal
+
+import boto3
+import time_machine
+
+from maptag.aws import CLIENT_CONFIG
+from maptag.coverage import Totals
+from maptag.model import ScanUnit, Verdict
+
+# moto's default account is the caller; the member account is reached with sts assume_role
+# (in moto the assumed role acts in the target account, as in AWS).
+ACCOUNTS: tuple[str, ...] = ("123456789012", "210987654321")
+REGIONS: tuple[str, ...] = ("us-east-1", "eu-west-1")
+ROLE_NAME = "MaptagReadOnly"
+MPE_ID = "12345"
+GOOD = f"mig{MPE_ID}"
+EXCLUSIONS: tuple[str, ...] = ("tag:environment=sandbox", "arn:aws:s3:::cdk-hnb659fds-*")
+DEFAULT_RESOURCES = 1000
+DEFAULT_SEED = 2017
+MAX_RESOURCES = 20_000
+
+# How far back the agreement started, and when the estate's resources were created.
+AGREEMENT_AGE = timedelta(days=120)
+ERA_OFFSETS: dict[str, timedelta] = {
+    "before": timedelta(days=-400),  # the data centre's first lift-and-shift, before MAP
+    "wave1": timedelta(days=21),
+    "wave2": timedelta(days=56),
+    "wave3": timedelta(days=91),
+}
+WAVES = ("wave1", "wave2", "wave3")
+Era = Literal["before", "wave1", "wave2", "wave3", "now"]
+
+APPS = ("payments", "orders", "crm", "billing", "inventory", "hr-portal", "reporting", "catalog",
+        "search", "ledger", "claims", "shipping")  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Tagging:
+    """The MAP-related tags a resource carries and the verdict they are meant to earn."""
+
+    story: str
+    tags: tuple[tuple[str, str], ...]
+    verdict: Verdict
+    # A resource that never had any tag, not even a Name.
+    bare: bool = False
+
+
+def _tagging(story: str, verdict: Verdict, *tags: tuple[str, str], bare: bool = False) -> Tagging:
+    return Tagging(story, tags, verdict, bare)
+
+
+C, M, N, V = Verdict.COMPLIANT, Verdict.MISSING, Verdict.NEAR_MISS_KEY, Verdict.INVALID_VALUE
+COMPLIANT = _tagging("compliant", C, ("map-migrated", GOOD))
+UNTAGGED = _tagging("missing: no map-migrated tag", M)
+
+# Other documented prefixes with this engagement's MPE id (map-tagging-facts.md, "The tag").
+COMPLIANT_VARIANTS: tuple[Tagging, ...] = (
+    _tagging("compliant: prefix sap (SAP workload)", C, ("map-migrated", f"sap{MPE_ID}")),
+    _tagging("compliant: prefix oracle", C, ("map-migrated", f"oracle{MPE_ID}")),
+    _tagging("compliant: prefix comm (commercial DB to AWS)", C, ("map-migrated", f"comm{MPE_ID}")),
+    _tagging("compliant: prefix mig_ec2_ (DB from EC2)", C, ("map-migrated", f"mig_ec2_{MPE_ID}")),
+)
+
+# Every defect kind of map-tagging-facts.md ("The tag") and design.md ("Verdicts").
+DEFECTS: tuple[Tagging, ...] = (
+    _tagging("missing: never tagged", M, bare=True),
+    _tagging("missing: other tags only", M),
+    _tagging("missing: legacy key aws-migration-project-id", M, ("aws-migration-project-id", MPE_ID)),
+    _tagging("missing: legacy key map-dba", M, ("map-dba", GOOD)),
+    _tagging("near-miss key: case (Map-Migrated)", N, ("Map-Migrated", GOOD)),
+    _tagging("near-miss key: case (MAP-MIGRATED)", N, ("MAP-MIGRATED", GOOD)),
+    _tagging("near-miss key: trailing space", N, ("map-migrated ", GOOD)),
+    _tagging("near-miss key: leading space", N, (" map-migrated", GOOD)),
+    _tagging("near-miss key: inner space", N, ("map -migrated", GOOD)),
+    _tagging("near-miss key: underscore", N, ("map_migrated", GOOD)),
+    _tagging("near-miss key: dot", N, ("map.migrated", GOOD)),
+    _tagging("near-miss key: no separator", N, ("mapmigrated", GOOD)),
+    _tagging("invalid value: upper case", V, ("map-migrated", GOOD.upper())),
+    _tagging("invalid value: mixed case", V, ("map-migrated", GOOD.capitalize())),
+    _tagging("invalid value: leading space", V, ("map-migrated", f" {GOOD}")),
+    _tagging("invalid value: trailing space", V, ("map-migrated", f"{GOOD} ")),
+    _tagging("invalid value: inner space", V, ("map-migrated", f"mig {MPE_ID}")),
+    _tagging("invalid value: unknown prefix", V, ("map-migrated", f"map{MPE_ID}")),
+    _tagging("invalid value: no prefix", V, ("map-migrated", MPE_ID)),
+    _tagging("invalid value: separator after prefix", V, ("map-migrated", f"mig-{MPE_ID}")),
+    _tagging("invalid value: bad MPE id shape (4 digits)", V, ("map-migrated", "mig1234")),
+    _tagging("invalid value: bad MPE id shape (lower case)", V, ("map-migrated", "migabcde12345")),
+    _tagging("invalid value: another engagement's MPE id", V, ("map-migrated", "mig54321")),
+    _tagging("invalid value: another engagement's MPE id (10 chars)", V, ("map-migrated", "migZXCVB98765")),
+    _tagging("invalid value: legacy d-server id", V, ("map-migrated", "d-server-01a2b3c4d5e6f7")),
+)
+
+# The classic gap (map-tagging-facts.md, "Which resources count"): dependents made without a tag.
+GAP_VOLUME = _tagging("untagged dependent: volume of a tagged instance", M)
+GAP_SNAPSHOT = _tagging("untagged dependent: snapshot of a tagged volume", M)
+GAP_IMAGE = _tagging("untagged dependent: AMI of a tagged instance", M)
+GAP_RDS_SNAPSHOT = _tagging("untagged dependent: snapshot of a tagged database", M)
+GAP_AUTOMATED = _tagging("untagged dependent: automated snapshot (CopyTagsToSnapshot off)", M)
+MGN_UNTAGGED = _tagging("missing: MGN launch without MAP auto-tagging", M)
+
+# Why a resource is out of scope, as the manifest tells it.
+EXCLUDED_STORIES = {
+    "replication": "excluded: MGN replication server (tooling)",
+    "conversion": "excluded: MGN conversion server (tooling)",
+    "before": "excluded: created before the agreement start",
+    "sandbox": "excluded: exclusion rule tag:environment=sandbox",
+    "cdk": "excluded: exclusion rule arn:aws:s3:::cdk-hnb659fds-*",
+}
+
+Role = Literal["migrated", "replication", "conversion", "legacy", "sandbox"]
+SingleType = Literal[
+    "rds:db",
+    "rds:cluster",
+    "s3:bucket",
+    "dynamodb:table",
+    "lambda:function",
+    "elasticloadbalancing:loadbalancer",
+    "elasticfilesystem:file-system",
+]
+SINGLE_TYPES: tuple[SingleType, ...] = (
+    "rds:db",
+    "s3:bucket",
+    "lambda:function",
+    "dynamodb:table",
+    "elasticloadbalancing:loadbalancer",
+    "elasticfilesystem:file-system",
+    "rds:cluster",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Fleet:
+    """EC2 instances launched together with the same tags (one MGN launch job, or tooling)."""
+
+    unit: ScanUnit
+    app: str
+    era: Era
+    count: int
+    role: Role
+    instance: Tagging
+    volume: Tagging  # what the launch put on the volumes (MGN copies the instance's tags)
+    data_disks: int = 1
+    backup: Tagging | None = None  # a multi-volume snapshot of each instance, taken later
+    image: Tagging | None = None  # an AMI of the fleet's first instance (and its snapshot)
+
+    @property
+    def resources(self) -> int:
+        per_instance = 2 + self.data_disks + (1 + self.data_disks if self.backup else 0)
+        return self.count * per_instance + (2 if self.image else 0)
+
+    @property
+    def excluded(self) -> str | None:
+        if self.role == "legacy":
+            return EXCLUDED_STORIES["before"]
+        return EXCLUDED_STORIES.get(self.role)
+
+    def outcome(self, tagging: Tagging) -> tuple[Verdict, str]:
+        """Dependents share their instance's exclusion (tooling, rule, or by being as old)."""
+        excluded = self.excluded
+        return (Verdict.EXCLUDED, excluded) if excluded else (tagging.verdict, tagging.story)
+
+    @property
+    def backup_era(self) -> Era:
+        # Pre-agreement servers were backed up back then; the others after the migration.
+        return "before" if self.era == "before" else "now"
+
+
+@dataclass(frozen=True, slots=True)
+class Single:
+    """One resource of a type other than EC2 (an RDS database may come with a snapshot)."""
+
+    unit: ScanUnit
+    app: str
+    era: Era
+    type: SingleType
+    tagging: Tagging
+    excluded: str | None = None
+    backup: Tagging | None = None  # rds:db only: a manual snapshot taken after the migration
+    # rds:db only: RDS takes an automated snapshot at creation; it carries the database's
+    # tags only when CopyTagsToSnapshot is on.
+    copy_tags: bool = True
+
+    @property
+    def resources(self) -> int:
+        automated = 1 if self.type == "rds:db" else 0
+        return 1 + automated + (1 if self.backup else 0)
+
+    def outcome(self) -> tuple[Verdict, str]:
+        if self.excluded:
+            return Verdict.EXCLUDED, self.excluded
+        return self.tagging.verdict, self.tagging.story
+
+
+Blueprint = Fleet | Single
+
+
+@dataclass(frozen=True, slots=True)
+class Seeded:
+    """One seeded resource and the verdict a correct scan gives it."""
+
+    arn: str
+    type: str
+    account_id: str
+    region: str
+    verdict: Verdict
+    story: str
+    parent: str | None = None
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "arn": self.arn,
+            "type": self.type,
+            "account_id": self.account_id,
+            "region": self.region,
+            "verdict": self.verdict.value,
+            "story": self.story,
+            "parent": self.parent,
+        }
+
+
+@dataclass
+class Manifest:
+    """The seeded estate, the scan settings that fit it, and every resource's intended verdict."""
+
+    agreement_start: date
+    resources: list[Seeded] = field(default_factory=list)
+    accounts: tuple[str, ...] = ACCOUNTS
+    regions: tuple[str, ...] = REGIONS
+    role_name: str = ROLE_NAME
+    mpe_id: str = MPE_ID
+    exclusions: tuple[str, ...] = EXCLUSIONS
+
+    @property
+    def totals(self) -> Totals:
+        return Totals.tally(r.verdict for r in self.resources)
+
+    def by_arn(self) -> dict[str, Seeded]:
+        return {r.arn: r for r in self.resources}
+
+    def stories(self) -> Counter[str]:
+        return Counter(r.story for r in self.resources)
+
+    def scan_args(self) -> list[str]:
+        """The `maptag scan` flags that describe this engagement."""
+        args = ["--mpe-id", self.mpe_id, "--regions", ",".join(self.regions)]
+        args += ["--accounts", ",".join(self.accounts), "--role-name", self.role_name]
+        args += ["--agreement-start", self.agreement_start.isoformat()]
+        for rule in self.exclusions:
+            args += ["--exclude", rule]
+        return args
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "accounts": list(self.accounts),
+            "regions": list(self.regions),
+            "role_name": self.role_name,
+            "mpe_id": self.mpe_id,
+            "agreement_start": self.agreement_start.isoformat(),
+            "exclusions": list(self.exclusions),
+            "totals": self.totals.to_report(),
+            "resources": [r.to_json() for r in self.resources],
+        }
+
+
+# ---------------------------------------------------------------------------------------------
+# The plan: a pure function of size and seed.
+
+
+def units() -> list[ScanUnit]:
+    return [ScanUnit(account, region) for account in ACCOUNTS for region in REGIONS]
+
+
+def _showcase(rng: random.Random, spread: Iterator[ScanUnit]) -> Iterator[Blueprint]:
+    """Every story at least once, spread over units and resource types."""
+    types = iter(_cycle(("ec2:instance", *SINGLE_TYPES)))
+    for tagging in (*DEFECTS, *COMPLIANT_VARIANTS, MGN_UNTAGGED):
+        kind = next(types)
+        while not fits(tagging, kind):
+            kind = next(types)
+        if tagging is MGN_UNTAGGED:
+            kind = "ec2:instance"
+        unit, app, era = next(spread), rng.choice(APPS), rng.choice(WAVES)
+        if kind == "ec2:instance":
+            yield Fleet(unit, app, era, 1, "migrated", tagging, tagging, data_disks=0)
+        else:
+            yield Single(unit, app, era, kind, tagging)  # type: ignore[arg-type]
+    # The classic gap: tagged instances whose volumes, backups and AMIs are not.
+    yield Fleet(next(spread), rng.choice(APPS), "wave1", 1, "migrated", COMPLIANT, GAP_VOLUME)
+    yield Fleet(next(spread), "ledger", "wave2", 1, "migrated", COMPLIANT, COMPLIANT, backup=GAP_SNAPSHOT)
+    yield Fleet(next(spread), "claims", "wave2", 1, "migrated", COMPLIANT, COMPLIANT, image=GAP_IMAGE)
+    yield Single(next(spread), "orders", "wave1", "rds:db", COMPLIANT, backup=GAP_RDS_SNAPSHOT)
+    yield Single(next(spread), "billing", "wave2", "rds:db", COMPLIANT, copy_tags=False)
+
+
+def _structure(rng: random.Random, unit: ScanUnit) -> Iterator[Blueprint]:
+    """What every migrating account × region has: MGN tooling, older resources, a sandbox."""
+    tooling = _tagging("MGN tooling", M)
+    yield Fleet(unit, "mgn", "wave1", 1, "replication", tooling, tooling, data_disks=2, backup=tooling)
+    yield Fleet(unit, "mgn", "wave1", 1, "conversion", tooling, tooling, data_disks=0)
+    before = EXCLUDED_STORIES["before"]
+    yield Fleet(unit, rng.choice(APPS), "before", 2, "legacy", UNTAGGED, UNTAGGED, backup=UNTAGGED)
+    for kind in ("rds:db", "s3:bucket", "dynamodb:table", "elasticloadbalancing:loadbalancer"):
+        yield Single(unit, rng.choice(APPS), "before", kind, UNTAGGED, excluded=before)
+    sandbox = EXCLUDED_STORIES["sandbox"]
+    yield Fleet(unit, "sandbox", "wave3", 1, "sandbox", UNTAGGED, UNTAGGED)
+    yield Single(unit, "sandbox", "wave3", "lambda:function", UNTAGGED, excluded=sandbox)
+    yield Single(unit, "cdk", "wave1", "s3:bucket", UNTAGGED, excluded=EXCLUDED_STORIES["cdk"])
+
+
+def _backbone(rng: random.Random, unit: ScanUnit) -> Blueprint:
+    """One more piece of the mostly compliant estate, with the odd defect."""
+
+    def tagging(defect_rate: float) -> Tagging:
+        return rng.choice(DEFECTS) if rng.random() < defect_rate else COMPLIANT
+
+    app, era = rng.choice(APPS), rng.choice(WAVES)
+    kind = rng.choices(("fleet", *SINGLE_TYPES), weights=(10, 8, 8, 8, 6, 3, 3, 2))[0]
+    if kind == "fleet":
+        instance = MGN_UNTAGGED if rng.random() < 0.02 else tagging(0.05)
+        volume = GAP_VOLUME if rng.random() < 0.06 else instance
+        backup = (GAP_SNAPSHOT if rng.random() < 0.12 else volume) if rng.random() < 0.35 else None
+        image = (GAP_IMAGE if rng.random() < 0.3 else instance) if rng.random() < 0.15 else None
+        return Fleet(
+            unit, app, era, rng.randint(2, 6), "migrated", instance, volume, rng.randint(1, 2), backup, image
+        )
+    single_tagging = tagging(0.06)
+    while not fits(single_tagging, kind):
+        single_tagging = tagging(0.06)
+    backup, copy_tags = None, True
+    if kind == "rds:db":
+        copy_tags = rng.random() < 0.9
+        if rng.random() < 0.4:
+            backup = GAP_RDS_SNAPSHOT if rng.random() < 0.2 else single_tagging
+    return Single(unit, app, era, kind, single_tagging, backup=backup, copy_tags=copy_tags)  # type: ignore[arg-type]
+
+
+def fits(tagging: Tagging, kind: str) -> bool:
+    """Whether the endpoint keeps the tagging as written: moto's S3 strips spaces around
+    tag keys and values (its XML parsing), so those defects go on other types."""
+    edge_space = any(text != text.strip() for pair in tagging.tags for text in pair)
+    return not (edge_space and kind == "s3:bucket")
+
+
+def minimum_resources() -> int:
+    return sum(b.resources for b in _fixed(random.Random(DEFAULT_SEED)))
+
+
+def _fixed(rng: random.Random) -> list[Blueprint]:
+    spread = iter(_cycle(units()))
+    fixed: list[Blueprint] = list(_showcase(rng, spread))
+    for unit in units():
+        fixed.extend(_structure(rng, unit))
+    return fixed
+
+
+def plan_estate(size: int = DEFAULT_RESOURCES, seed: int = DEFAULT_SEED) -> list[Blueprint]:
+    """What to create: every story once, then a mostly compliant backbone up to ``size``."""
+    if not minimum_resources() <= size <= MAX_RESOURCES:
+        raise ValueError(f"size {size} is outside {minimum_resources()}..{MAX_RESOURCES}")
+    rng = random.Random(seed)
+    blueprints = _fixed(rng)
+    total = sum(b.resources for b in blueprints)
+    spread = iter(_cycle(units()))
+    while total < size:
+        piece = _backbone(rng, next(spread))
+        if isinstance(piece, Fleet) and total + piece.resources > size + 4:
+            continue  # keep the estate close to the size asked for
+        blueprints.append(piece)
+        total += piece.resources
+    return blueprints
+
+
+def _cycle(items: Sequence[Any]) -> Iterator[Any]:
+    while True:
+        yield from items
+
+
+# ---------------------------------------------------------------------------------------------
+# Seeding: the plan made real through the standard AWS chain (the demo points it at moto).
+
+
+@dataclass(frozen=True)
+class Timeline:
+    agreement_start: date
+
+    def at(self, era: Era) -> datetime | None:
+        if era == "now":
+            return None
+        start = datetime.combine(self.agreement_start, time(9, 0), tzinfo=UTC)
+        return start + ERA_OFFSETS[era]
+
+    def travel(self, era: Era) -> AbstractContextManager[Any]:
+        moment = self.at(era)
+        return nullcontext() if moment is None else time_machine.travel(moment, tick=True)
+
+
+def seed_estate(
+    size: int = DEFAULT_RESOURCES,
+    seed: int = DEFAULT_SEED,
+    *,
+    session: boto3.Session | None = None,
+    today: date | None = None,
+) -> Manifest:
+    """Create the planned estate and return what a correct scan must find."""
+    blueprints = plan_estate(size, seed)
+    timeline = Timeline((today or datetime.now(UTC).date()) - AGREEMENT_AGE)
+    manifest = Manifest(agreement_start=timeline.agreement_start)
+    caller = session or boto3.Session()
+    sessions = {ACCOUNTS[0]: caller, ACCOUNTS[1]: _member_session(caller, ACCOUNTS[1], ACCOUNTS[0])}
+    seeders = {unit: UnitSeeder(unit, sessions[unit.account_id], manifest, seed) for unit in units()}
+    for account, account_session in sessions.items():
+        _lambda_role(account_session, account)
+    eras: tuple[Era, ...] = ("before", *WAVES, "now")
+    for era in eras:
+        with timeline.travel(era):
+            if era == "before":
+                for seeder in seeders.values():
+                    seeder.golden_image()
+            for blueprint in blueprints:
+                if blueprint.era == era:
+                    seeders[blueprint.unit].create(blueprint)
+            for blueprint in blueprints:
+                if isinstance(blueprint, Fleet) and blueprint.backup_era == era:
+                    seeders[blueprint.unit].back_up(blueprint)
+                if isinstance(blueprint, Single) and blueprint.backup and era == "now":
+                    seeders[blueprint.unit].back_up_database(blueprint)
+    for seeder in seeders.values():
+        seeder.finish()
+    return manifest
+
+
+# What the scan reads (the deployed member-account stack grants the same, read-only).
+READ_POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Action": [
+                "ec2:DescribeInstances", "ec2:DescribeVolumes", "ec2:DescribeSnapshots", "ec2:DescribeImages",
+                "rds:DescribeDBInstances", "rds:DescribeDBClusters", "rds:DescribeDBSnapshots",
+                "s3:ListAllMyBuckets", "s3:GetBucketTagging", "dynamodb:ListTables", "dynamodb:DescribeTable",
+                "dynamodb:ListTagsOfResource", "lambda:ListFunctions", "lambda:ListTags",
+                "elasticloadbalancing:DescribeLoadBalancers", "elasticloadbalancing:DescribeTags",
+                "elasticfilesystem:DescribeFileSystems",
+            ],
+            "Resource": "*",
+        }
+    ],
+}  # fmt: skip
+
+
+def _member_session(caller: boto3.Session, account: str, trusted: str) -> boto3.Session:
+    """The member account, reached as the scan reaches it: sts assume_role of ROLE_NAME."""
+    sts = caller.client("sts", region_name=REGIONS[0], config=CLIENT_CONFIG)
+    arn = f"arn:aws:iam::{account}:role/{ROLE_NAME}"
+    credentials = sts.assume_role(RoleArn=arn, RoleSessionName="maptag-demo-seed")["Credentials"]
+    member = boto3.Session(
+        aws_access_key_id=credentials["AccessKeyId"],
+        aws_secret_access_key=credentials["SecretAccessKey"],
+        aws_session_token=credentials["SessionToken"],
+    )
+    # The role the scan assumes, as the member-account stack would create it.
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{trusted}:root"}, "Action": "sts:AssumeRole"}
+        ],
+    }
+    iam = member.client("iam", region_name=REGIONS[0], config=CLIENT_CONFIG)
+    iam.create_role(RoleName=ROLE_NAME, AssumeRolePolicyDocument=json.dumps(trust))
+    iam.put_role_policy(RoleName=ROLE_NAME, PolicyName="maptag-read", PolicyDocument=json.dumps(READ_POLICY))
+    return member
+
+
+LAMBDA_ROLE = "demo-lambda-execution"
+
+
+def _lambda_role(session: boto3.Session, account: str) -> None:
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+        ],
+    }
+    iam = session.client("iam", region_name=REGIONS[0], config=CLIENT_CONFIG)
+    iam.create_role(RoleName=LAMBDA_ROLE, AssumeRolePolicyDocument=json.dumps(trust))
+
+
+def _function_zip() -> bytes:
+    # moto stores the code without running it: no Docker is needed to create functions.
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("index.py", "def handler(event, context):\n    return {'ok': True}\n")
+    return buffer.getvalue()
+
+
+FUNCTION_ZIP = _function_zip()
+MGN_MANAGED = ("AWSApplicationMigrationServiceManaged", "mgn.amazonaws.com")
+TOOLING_NAMES = {
+    "replication": "AWS Application Migration Service Replication Server",
+    "conversion": "AWS Application Migration Service Conversion Server",
+}
+
+
+class UnitSeeder:
+    """Creates one account × region's share of the estate and records it in the manifest."""
+
+    def __init__(self, unit: ScanUnit, session: boto3.Session, manifest: Manifest, seed: int) -> None:
+        self.unit = unit
+        self._session = session
+        self._manifest = manifest
+        self._rng = random.Random(f"{seed}/{unit.key}")
+        self._clients: dict[str, Any] = {}
+        self._serial: Counter[str] = Counter()
+        self._image: str | None = None
+        self._subnets: list[str] | None = None
+        # Fleet -> [(instance id, [volume ids])] for backups taken later
+        self._launched: dict[int, list[tuple[str, list[str]]]] = {}
+        # AMI id -> (its fleet, the instance it was made from): their snapshots are found at the end
+        self._images: dict[str, tuple[Fleet, str]] = {}
+        # Single -> its database identifier, for the snapshot taken later
+        self._databases: dict[int, str] = {}
+
+    def client(self, service: str) -> Any:
+        if service not in self._clients:
+            session: Any = self._session
+            self._clients[service] = session.client(service, region_name=self.unit.region, config=CLIENT_CONFIG)
+        return self._clients[service]
+
+    # -- recording ------------------------------------------------------------------------------
+
+    def _record(
+        self, arn: str, rtype: str, outcome: tuple[Verdict, str], parent: str | None = None
+    ) -> None:
+        verdict, story = outcome
+        self._manifest.resources.append(
+            Seeded(arn, rtype, self.unit.account_id, self.unit.region, verdict, story, parent)
+        )
+
+    def _arn(self, service: str, resource: str, *, account: bool = True) -> str:
+        return f"arn:aws:{service}:{self.unit.region}:{self.unit.account_id if account else ''}:{resource}"
+
+    def _name(self, app: str, kind: str) -> str:
+        self._serial[f"{app}-{kind}"] += 1
+        return f"{app}-{kind}-{self._serial[f'{app}-{kind}']:02d}"
+
+    def _hex(self, length: int) -> str:
+        return "".join(self._rng.choice("0123456789abcdef") for _ in range(length))
+
+    # -- EC2 ------------------------------------------------------------------------------------
+
+    def create(self, blueprint: Blueprint) -> None:
+        if isinstance(blueprint, Fleet):
+            self._launch(blueprint)
+        else:
+            CREATORS[blueprint.type](self, blueprint)
+
+    def golden_image(self) -> None:
+        """The AMI every server launches from, registered long before the agreement (and its
+        snapshot): out of scope by date."""
+        ec2 = self.client("ec2")
+        image_id = ec2.register_image(
+            Name="golden-linux-base",
+            RootDeviceName="/dev/sda1",
+            BlockDeviceMappings=[{"DeviceName": "/dev/sda1", "Ebs": {"VolumeSize": 8}}],
+        )["ImageId"]
+        before = (Verdict.EXCLUDED, EXCLUDED_STORIES["before"])
+        self._record(self._arn("ec2", f"image/{image_id}", account=False), "ec2:image", before)
+        image = ec2.describe_images(ImageIds=[image_id])["Images"][0]
+        for mapping in image.get("BlockDeviceMappings", []):
+            snapshot_id = mapping.get("Ebs", {}).get("SnapshotId")
+            if snapshot_id:
+                snapshot = ec2.describe_snapshots(SnapshotIds=[snapshot_id])["Snapshots"][0]
+                volume = snapshot.get("VolumeId")
+                self._record(
+                    self._arn("ec2", f"snapshot/{snapshot_id}", account=False),
+                    "ec2:snapshot",
+                    before,
+                    parent=self._arn("ec2", f"volume/{volume}") if volume else None,
+                )
+        self._image = image_id
+
+    def _base_image(self) -> str:
+        assert self._image is not None, "golden_image() runs first"
+        return self._image
+
+    def _launch(self, fleet: Fleet) -> None:
+        ec2 = self.client("ec2")
+        environment = "sandbox" if fleet.role == "sandbox" else "production"
+        common: dict[str, str] = {}
+        if fleet.role in ("migrated", "replication", "conversion"):
+            common[MGN_MANAGED[0]] = MGN_MANAGED[1]
+        if fleet.role == "migrated":
+            common["mgn.amazonaws.com-job"] = f"mgnjob-{self._hex(17)}"
+        if fleet.role in TOOLING_NAMES:
+            common["Name"] = TOOLING_NAMES[fleet.role]
+        else:
+            common.update({"app": fleet.app, "environment": environment})
+        instance_tags = _tags(fleet.instance, common)
+        volume_tags = _tags(fleet.volume, {k: v for k, v in common.items() if k != "mgn.amazonaws.com-job"})
+        disks = [{"DeviceName": "/dev/sda1", "Ebs": {"VolumeSize": 30, "DeleteOnTermination": True}}]
+        disks += [
+            {"DeviceName": f"/dev/sd{chr(ord('f') + i)}", "Ebs": {"VolumeSize": 100, "VolumeType": "gp3"}}
+            for i in range(fleet.data_disks)
+        ]
+        specs = [
+            {"ResourceType": kind, "Tags": _pairs(tags)}
+            for kind, tags in (("instance", instance_tags), ("volume", volume_tags))
+            if tags
+        ]
+        response = ec2.run_instances(
+            ImageId=self._base_image(),
+            MinCount=fleet.count,
+            MaxCount=fleet.count,
+            InstanceType="m5.large" if fleet.role == "migrated" else "t3.small",
+            BlockDeviceMappings=disks,
+            **({"TagSpecifications": specs} if specs else {}),
+        )
+        launched = []
+        for item in response["Instances"]:
+            instance_id = item["InstanceId"]
+            instance_arn = self._arn("ec2", f"instance/{instance_id}")
+            self._record(instance_arn, "ec2:instance", fleet.outcome(fleet.instance))
+            volumes = [m["Ebs"]["VolumeId"] for m in item.get("BlockDeviceMappings", [])]
+            for volume_id in volumes:
+                self._record(
+                    self._arn("ec2", f"volume/{volume_id}"),
+                    "ec2:volume",
+                    fleet.outcome(fleet.volume),
+                    parent=instance_arn,
+                )
+            launched.append((instance_id, volumes))
+            if fleet.role == "migrated" and not fleet.instance.bare:
+                # MGN names each server after its source machine and records where it came from.
+                source = f"s-{self._hex(17)}"
+                ec2.create_tags(
+                    Resources=[instance_id],
+                    Tags=_pairs(
+                        {
+                            "Name": self._name(fleet.app, "app"),
+                            "AWSApplicationMigrationServiceSourceServerID": source,
+                            "mgn.amazonaws.com-source-server": source,
+                        }
+                    ),
+                )
+        self._launched[id(fleet)] = launched
+
+    def back_up(self, fleet: Fleet) -> None:
+        """Snapshots of every volume of each instance, and an AMI of the first one."""
+        ec2 = self.client("ec2")
+        for instance_id, volumes in self._launched.get(id(fleet), []):
+            if fleet.backup is not None:
+                tags = _tags(fleet.backup, {"app": fleet.app} if fleet.role not in TOOLING_NAMES else {})
+                if fleet.role in TOOLING_NAMES:
+                    tags[MGN_MANAGED[0]] = MGN_MANAGED[1]
+                specs = [{"ResourceType": "snapshot", "Tags": _pairs(tags)}] if tags else []
+                response = ec2.create_snapshots(
+                    InstanceSpecification={"InstanceId": instance_id},
+                    Description=f"backup of {instance_id}",
+                    **({"TagSpecifications": specs} if specs else {}),
+                )
+                by_volume = {s["VolumeId"]: s["SnapshotId"] for s in response["Snapshots"]}
+                for volume_id in volumes:
+                    self._record(
+                        self._arn("ec2", f"snapshot/{by_volume[volume_id]}", account=False),
+                        "ec2:snapshot",
+                        fleet.outcome(fleet.backup),
+                        parent=self._arn("ec2", f"volume/{volume_id}"),
+                    )
+        if fleet.image is not None and self._launched.get(id(fleet)):
+            instance_id = self._launched[id(fleet)][0][0]
+            tags = _tags(fleet.image, {"app": fleet.app})
+            specs = [{"ResourceType": "image", "Tags": _pairs(tags)}] if tags else []
+            image_id = ec2.create_image(
+                InstanceId=instance_id,
+                Name=f"{fleet.app}-golden-{self._hex(6)}",
+                **({"TagSpecifications": specs} if specs else {}),
+            )["ImageId"]
+            self._record(
+                self._arn("ec2", f"image/{image_id}", account=False),
+                "ec2:image",
+                fleet.outcome(fleet.image),
+                parent=self._arn("ec2", f"instance/{instance_id}"),
+            )
+            self._images[image_id] = (fleet, instance_id)
+
+    def finish(self) -> None:
+        """The snapshots CreateImage made: tagged like their AMI (or not), in batched calls."""
+        if not self._images:
+            return
+        ec2 = self.client("ec2")
+        images = ec2.describe_images(ImageIds=list(self._images))["Images"]
+        snapshot_of = {
+            image["ImageId"]: m["Ebs"]["SnapshotId"]
+            for image in images
+            for m in image.get("BlockDeviceMappings", [])
+            if "SnapshotId" in m.get("Ebs", {})
+        }
+        snapshots = ec2.describe_snapshots(SnapshotIds=list(snapshot_of.values()))["Snapshots"]
+        volume_of = {s["SnapshotId"]: s.get("VolumeId") for s in snapshots}
+        by_tags: dict[tuple[tuple[str, str], ...], list[str]] = {}
+        for image_id, (fleet, _instance) in self._images.items():
+            snapshot_id = snapshot_of[image_id]
+            tags = _tags(fleet.image, {"app": fleet.app}) if fleet.image else {}
+            by_tags.setdefault(tuple(sorted(tags.items())), []).append(snapshot_id)
+            assert fleet.image is not None
+            story = fleet.image.story
+            if fleet.image is GAP_IMAGE:
+                story = "untagged dependent: snapshot behind an AMI"
+            volume = volume_of.get(snapshot_id)
+            self._record(
+                self._arn("ec2", f"snapshot/{snapshot_id}", account=False),
+                "ec2:snapshot",
+                (fleet.image.verdict, story),
+                parent=self._arn("ec2", f"volume/{volume}") if volume else None,
+            )
+        for tags, snapshot_ids in by_tags.items():
+            if tags:
+                ec2.create_tags(Resources=snapshot_ids, Tags=_pairs(dict(tags)))
+
+    # -- other services ---------------------------------------------------------------------------
+
+    def _db(self, single: Single) -> None:
+        name = self._name(single.app, "db")
+        engine = self._rng.choice(("postgres", "mysql", "oracle-ee", "sqlserver-se"))
+        self.client("rds").create_db_instance(
+            DBInstanceIdentifier=name,
+            Engine=engine,
+            DBInstanceClass="db.m5.large",
+            AllocatedStorage=100,
+            MasterUsername="dbadmin",
+            MasterUserPassword="demo-only-not-a-secret",
+            CopyTagsToSnapshot=single.copy_tags,
+            **_tag_list(single.tagging, {"app": single.app}),
+        )
+        db_arn = self._arn("rds", f"db:{name}")
+        self._record(db_arn, "rds:db", single.outcome())
+        self._databases[id(single)] = name
+        automated = self.client("rds").describe_db_snapshots(
+            DBInstanceIdentifier=name, SnapshotType="automated"
+        )["DBSnapshots"]
+        tagged = single.copy_tags and bool(_tags(single.tagging, {"app": single.app}))
+        outcome = single.outcome() if tagged or single.excluded else (Verdict.MISSING, GAP_AUTOMATED.story)
+        for snapshot in automated:
+            arn = self._arn("rds", f"snapshot:{snapshot['DBSnapshotIdentifier']}")
+            self._record(arn, "rds:snapshot", outcome, parent=db_arn)
+
+    def back_up_database(self, single: Single) -> None:
+        assert single.backup is not None
+        db = self._databases[id(single)]
+        name = f"{db}-manual-{self._hex(4)}"
+        self.client("rds").create_db_snapshot(
+            DBSnapshotIdentifier=name,
+            DBInstanceIdentifier=db,
+            **_tag_list(single.backup, {"app": single.app}),
+        )
+        self._record(
+            self._arn("rds", f"snapshot:{name}"),
+            "rds:snapshot",
+            (single.backup.verdict, single.backup.story),
+            parent=self._arn("rds", f"db:{db}"),
+        )
+
+    def _cluster(self, single: Single) -> None:
+        name = self._name(single.app, "aurora")
+        self.client("rds").create_db_cluster(
+            DBClusterIdentifier=name,
+            Engine="aurora-postgresql",
+            MasterUsername="dbadmin",
+            MasterUserPassword="demo-only-not-a-secret",
+            **_tag_list(single.tagging, {"app": single.app}),
+        )
+        self._record(self._arn("rds", f"cluster:{name}"), "rds:cluster", single.outcome())
+
+    def _bucket(self, single: Single) -> None:
+        account, region = self.unit.account_id, self.unit.region
+        if single.app == "cdk":
+            name = f"cdk-hnb659fds-assets-{account}-{region}"
+        else:
+            name = f"{self._name(single.app, 'data')}-{account}-{region}"
+        s3 = self.client("s3")
+        where = {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
+        s3.create_bucket(Bucket=name, **where)
+        tags = _tags(single.tagging, {"app": single.app})
+        if tags:
+            s3.put_bucket_tagging(Bucket=name, Tagging={"TagSet": _pairs(tags)})
+        self._record(f"arn:aws:s3:::{name}", "s3:bucket", single.outcome())
+
+    def _table(self, single: Single) -> None:
+        name = self._name(single.app, "table")
+        table = self.client("dynamodb").create_table(
+            TableName=name,
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+            **_tag_list(single.tagging, {"app": single.app}),
+        )["TableDescription"]
+        self._record(table["TableArn"], "dynamodb:table", single.outcome())
+
+    def _function(self, single: Single) -> None:
+        environment = {"environment": "sandbox"} if single.app == "sandbox" else {"app": single.app}
+        tags = _tags(single.tagging, environment)
+        function = self.client("lambda").create_function(
+            FunctionName=self._name(single.app, "fn"),
+            Runtime="python3.12",
+            Role=f"arn:aws:iam::{self.unit.account_id}:role/{LAMBDA_ROLE}",
+            Handler="index.handler",
+            Code={"ZipFile": FUNCTION_ZIP},
+            **({"Tags": tags} if tags else {}),
+        )
+        self._record(function["FunctionArn"], "lambda:function", single.outcome())
+
+    def _load_balancer(self, single: Single) -> None:
+        if self._subnets is None:
+            subnets = self.client("ec2").describe_subnets(Filters=[{"Name": "default-for-az", "Values": ["true"]}])
+            self._subnets = [s["SubnetId"] for s in subnets["Subnets"]][:2]
+        balancer = self.client("elbv2").create_load_balancer(
+            Name=self._name(single.app[:16], "alb"),
+            Subnets=self._subnets,
+            **_tag_list(single.tagging, {"app": single.app}),
+        )["LoadBalancers"][0]
+        self._record(balancer["LoadBalancerArn"], "elasticloadbalancing:loadbalancer", single.outcome())
+
+    def _file_system(self, single: Single) -> None:
+        token = self._name(single.app, "efs")
+        system = self.client("efs").create_file_system(
+            CreationToken=token,
+            PerformanceMode="generalPurpose",
+            **_tag_list(single.tagging, {"app": single.app, "Name": token}),
+        )
+        self._record(
+            self._arn("elasticfilesystem", f"file-system/{system['FileSystemId']}"),
+            "elasticfilesystem:file-system",
+            single.outcome(),
+        )
+
+
+CREATORS: dict[str, Callable[[UnitSeeder, Single], None]] = {
+    "rds:db": UnitSeeder._db,
+    "rds:cluster": UnitSeeder._cluster,
+    "s3:bucket": UnitSeeder._bucket,
+    "dynamodb:table": UnitSeeder._table,
+    "lambda:function": UnitSeeder._function,
+    "elasticloadbalancing:loadbalancer": UnitSeeder._load_balancer,
+    "elasticfilesystem:file-system": UnitSeeder._file_system,
+}
+
+
+def _tags(tagging: Tagging, identity: Mapping[str, str]) -> dict[str, str]:
+    """The tagging's MAP tags on top of the resource's identity tags (none for a bare one)."""
+    if tagging.bare:
+        return {}
+    return {**identity, **dict(tagging.tags)}
+
+
+def _pairs(tags: Mapping[str, str]) -> list[dict[str, str]]:
+    return [{"Key": key, "Value": value} for key, value in tags.items()]
+
+
+def _tag_list(tagging: Tagging, identity: Mapping[str, str]) -> dict[str, Any]:
+    tags = _tags(tagging, identity)
+    return {"Tags": _pairs(tags)} if tags else {}
+
+
+def count_by(resources: Iterable[Seeded], key: Callable[[Seeded], str]) -> Counter[str]:
+    return Counter(key(r) for r in resources)
