@@ -16,12 +16,13 @@ from botocore.exceptions import BotoCoreError, NoRegionError
 
 from maptag import __version__
 from maptag.commands import EXIT_OK, EXIT_UNIT_FAILED, EXIT_USAGE, UsageError
+from maptag.commands import demo as demo_command
 from maptag.commands import history as history_command
 from maptag.commands import hub as hub_command
 from maptag.commands import scan as scan_command
 from maptag.scan import ScanError
 
-COMMANDS = (scan_command, hub_command, history_command)
+COMMANDS = (scan_command, demo_command, hub_command, history_command)
 
 
 class _Parser(argparse.ArgumentParser):

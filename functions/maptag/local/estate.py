@@ -18,6 +18,7 @@ works for a moto server running in this process (the demo's embedded one).
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import random
 import zipfile
@@ -26,7 +27,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar, cast
 
 import boto3
 import time_machine
@@ -55,9 +56,10 @@ ERA_OFFSETS: dict[str, timedelta] = {
     "wave2": timedelta(days=56),
     "wave3": timedelta(days=91),
 }
-WAVES = ("wave1", "wave2", "wave3")
 Era = Literal["before", "wave1", "wave2", "wave3", "now"]
+WAVES: tuple[Era, ...] = ("wave1", "wave2", "wave3")
 
+T = TypeVar("T")
 APPS = ("payments", "orders", "crm", "billing", "inventory", "hr-portal", "reporting", "catalog",
         "search", "ledger", "claims", "shipping")  # fmt: skip
 
@@ -311,7 +313,7 @@ def _showcase(rng: random.Random, spread: Iterator[ScanUnit]) -> Iterator[Bluepr
         if kind == "ec2:instance":
             yield Fleet(unit, app, era, 1, "migrated", tagging, tagging, data_disks=0)
         else:
-            yield Single(unit, app, era, kind, tagging)  # type: ignore[arg-type]
+            yield Single(unit, app, era, cast(SingleType, kind), tagging)
     # The classic gap: tagged instances whose volumes, backups and AMIs are not.
     yield Fleet(next(spread), rng.choice(APPS), "wave1", 1, "migrated", COMPLIANT, GAP_VOLUME)
     yield Fleet(next(spread), "ledger", "wave2", 1, "migrated", COMPLIANT, COMPLIANT, backup=GAP_SNAPSHOT)
@@ -320,19 +322,19 @@ def _showcase(rng: random.Random, spread: Iterator[ScanUnit]) -> Iterator[Bluepr
     yield Single(next(spread), "billing", "wave2", "rds:db", COMPLIANT, copy_tags=False)
 
 
-def _structure(rng: random.Random, unit: ScanUnit) -> Iterator[Blueprint]:
-    """What every migrating account × region has: MGN tooling, older resources, a sandbox."""
+def _structure(rng: random.Random, place: Iterator[ScanUnit]) -> Iterator[Blueprint]:
+    """What a migrating account × region has: MGN tooling, older resources, a sandbox."""
     tooling = _tagging("MGN tooling", M)
-    yield Fleet(unit, "mgn", "wave1", 1, "replication", tooling, tooling, data_disks=2, backup=tooling)
-    yield Fleet(unit, "mgn", "wave1", 1, "conversion", tooling, tooling, data_disks=0)
+    yield Fleet(next(place), "mgn", "wave1", 1, "replication", tooling, tooling, data_disks=2, backup=tooling)
+    yield Fleet(next(place), "mgn", "wave1", 1, "conversion", tooling, tooling, data_disks=0)
     before = EXCLUDED_STORIES["before"]
-    yield Fleet(unit, rng.choice(APPS), "before", 2, "legacy", UNTAGGED, UNTAGGED, backup=UNTAGGED)
+    yield Fleet(next(place), rng.choice(APPS), "before", 2, "legacy", UNTAGGED, UNTAGGED, backup=UNTAGGED)
     for kind in ("rds:db", "s3:bucket", "dynamodb:table", "elasticloadbalancing:loadbalancer"):
-        yield Single(unit, rng.choice(APPS), "before", kind, UNTAGGED, excluded=before)
+        yield Single(next(place), rng.choice(APPS), "before", kind, UNTAGGED, excluded=before)
     sandbox = EXCLUDED_STORIES["sandbox"]
-    yield Fleet(unit, "sandbox", "wave3", 1, "sandbox", UNTAGGED, UNTAGGED)
-    yield Single(unit, "sandbox", "wave3", "lambda:function", UNTAGGED, excluded=sandbox)
-    yield Single(unit, "cdk", "wave1", "s3:bucket", UNTAGGED, excluded=EXCLUDED_STORIES["cdk"])
+    yield Fleet(next(place), "sandbox", "wave3", 1, "sandbox", UNTAGGED, UNTAGGED)
+    yield Single(next(place), "sandbox", "wave3", "lambda:function", UNTAGGED, excluded=sandbox)
+    yield Single(next(place), "cdk", "wave1", "s3:bucket", UNTAGGED, excluded=EXCLUDED_STORIES["cdk"])
 
 
 def _backbone(rng: random.Random, unit: ScanUnit) -> Blueprint:
@@ -359,7 +361,7 @@ def _backbone(rng: random.Random, unit: ScanUnit) -> Blueprint:
         copy_tags = rng.random() < 0.9
         if rng.random() < 0.4:
             backup = GAP_RDS_SNAPSHOT if rng.random() < 0.2 else single_tagging
-    return Single(unit, app, era, kind, single_tagging, backup=backup, copy_tags=copy_tags)  # type: ignore[arg-type]
+    return Single(unit, app, era, cast(SingleType, kind), single_tagging, backup=backup, copy_tags=copy_tags)
 
 
 def fits(tagging: Tagging, kind: str) -> bool:
@@ -369,15 +371,28 @@ def fits(tagging: Tagging, kind: str) -> bool:
     return not (edge_space and kind == "s3:bucket")
 
 
+# From this size on every account × region gets its own tooling, old resources and sandbox;
+# a smaller estate (the test suite's) has one set, spread over the units.
+STRUCTURE_PER_UNIT_FROM = 600
+
+
+# Each unit's golden AMI, registered before the agreement, and the snapshot behind it.
+GOLDEN_IMAGE_RESOURCES = 2
+
+
 def minimum_resources() -> int:
-    return sum(b.resources for b in _fixed(random.Random(DEFAULT_SEED)))
+    fixed = _fixed(random.Random(DEFAULT_SEED), 0)  # noqa: S311 (a demo, not a secret)
+    return GOLDEN_IMAGE_RESOURCES * len(units()) + sum(b.resources for b in fixed)
 
 
-def _fixed(rng: random.Random) -> list[Blueprint]:
+def _fixed(rng: random.Random, size: int) -> list[Blueprint]:
     spread = iter(_cycle(units()))
     fixed: list[Blueprint] = list(_showcase(rng, spread))
-    for unit in units():
-        fixed.extend(_structure(rng, unit))
+    if size >= STRUCTURE_PER_UNIT_FROM:
+        for unit in units():
+            fixed.extend(_structure(rng, itertools.repeat(unit)))
+    else:
+        fixed.extend(_structure(rng, spread))
     return fixed
 
 
@@ -385,9 +400,9 @@ def plan_estate(size: int = DEFAULT_RESOURCES, seed: int = DEFAULT_SEED) -> list
     """What to create: every story once, then a mostly compliant backbone up to ``size``."""
     if not minimum_resources() <= size <= MAX_RESOURCES:
         raise ValueError(f"size {size} is outside {minimum_resources()}..{MAX_RESOURCES}")
-    rng = random.Random(seed)
-    blueprints = _fixed(rng)
-    total = sum(b.resources for b in blueprints)
+    rng = random.Random(seed)  # noqa: S311 (deterministic on purpose, not a secret)
+    blueprints = _fixed(rng, size)
+    total = GOLDEN_IMAGE_RESOURCES * len(units()) + sum(b.resources for b in blueprints)
     spread = iter(_cycle(units()))
     while total < size:
         piece = _backbone(rng, next(spread))
@@ -398,7 +413,7 @@ def plan_estate(size: int = DEFAULT_RESOURCES, seed: int = DEFAULT_SEED) -> list
     return blueprints
 
 
-def _cycle(items: Sequence[Any]) -> Iterator[Any]:
+def _cycle(items: Sequence[T]) -> Iterator[T]:
     while True:
         yield from items
 
@@ -436,8 +451,8 @@ def seed_estate(
     caller = session or boto3.Session()
     sessions = {ACCOUNTS[0]: caller, ACCOUNTS[1]: _member_session(caller, ACCOUNTS[1], ACCOUNTS[0])}
     seeders = {unit: UnitSeeder(unit, sessions[unit.account_id], manifest, seed) for unit in units()}
-    for account, account_session in sessions.items():
-        _lambda_role(account_session, account)
+    for account_session in sessions.values():
+        _lambda_role(account_session)
     eras: tuple[Era, ...] = ("before", *WAVES, "now")
     for era in eras:
         with timeline.travel(era):
@@ -491,7 +506,11 @@ def _member_session(caller: boto3.Session, account: str, trusted: str) -> boto3.
     trust = {
         "Version": "2012-10-17",
         "Statement": [
-            {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{trusted}:root"}, "Action": "sts:AssumeRole"}
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{trusted}:root"},
+                "Action": "sts:AssumeRole",
+            }
         ],
     }
     iam = member.client("iam", region_name=REGIONS[0], config=CLIENT_CONFIG)
@@ -503,7 +522,7 @@ def _member_session(caller: boto3.Session, account: str, trusted: str) -> boto3.
 LAMBDA_ROLE = "demo-lambda-execution"
 
 
-def _lambda_role(session: boto3.Session, account: str) -> None:
+def _lambda_role(session: boto3.Session) -> None:
     trust = {
         "Version": "2012-10-17",
         "Statement": [
@@ -537,7 +556,7 @@ class UnitSeeder:
         self.unit = unit
         self._session = session
         self._manifest = manifest
-        self._rng = random.Random(f"{seed}/{unit.key}")
+        self._rng = random.Random(f"{seed}/{unit.key}")  # noqa: S311 (deterministic ids, not secrets)
         self._clients: dict[str, Any] = {}
         self._serial: Counter[str] = Counter()
         self._image: str | None = None
@@ -552,14 +571,14 @@ class UnitSeeder:
     def client(self, service: str) -> Any:
         if service not in self._clients:
             session: Any = self._session
-            self._clients[service] = session.client(service, region_name=self.unit.region, config=CLIENT_CONFIG)
+            self._clients[service] = session.client(
+                service, region_name=self.unit.region, config=CLIENT_CONFIG
+            )
         return self._clients[service]
 
     # -- recording ------------------------------------------------------------------------------
 
-    def _record(
-        self, arn: str, rtype: str, outcome: tuple[Verdict, str], parent: str | None = None
-    ) -> None:
+    def _record(self, arn: str, rtype: str, outcome: tuple[Verdict, str], parent: str | None = None) -> None:
         verdict, story = outcome
         self._manifest.resources.append(
             Seeded(arn, rtype, self.unit.account_id, self.unit.region, verdict, story, parent)
@@ -729,8 +748,8 @@ class UnitSeeder:
         by_tags: dict[tuple[tuple[str, str], ...], list[str]] = {}
         for image_id, (fleet, _instance) in self._images.items():
             snapshot_id = snapshot_of[image_id]
-            tags = _tags(fleet.image, {"app": fleet.app}) if fleet.image else {}
-            by_tags.setdefault(tuple(sorted(tags.items())), []).append(snapshot_id)
+            wanted = _tags(fleet.image, {"app": fleet.app}) if fleet.image else {}
+            by_tags.setdefault(tuple(sorted(wanted.items())), []).append(snapshot_id)
             assert fleet.image is not None
             story = fleet.image.story
             if fleet.image is GAP_IMAGE:
@@ -840,7 +859,9 @@ class UnitSeeder:
 
     def _load_balancer(self, single: Single) -> None:
         if self._subnets is None:
-            subnets = self.client("ec2").describe_subnets(Filters=[{"Name": "default-for-az", "Values": ["true"]}])
+            subnets = self.client("ec2").describe_subnets(
+                Filters=[{"Name": "default-for-az", "Values": ["true"]}]
+            )
             self._subnets = [s["SubnetId"] for s in subnets["Subnets"]][:2]
         balancer = self.client("elbv2").create_load_balancer(
             Name=self._name(single.app[:16], "alb"),

@@ -1,0 +1,351 @@
+"""`maptag demo`: the whole pipeline on an embedded AWS, from a laptop with no account.
+
+An embedded moto server (and the local Migration Hub) on free loopback ports, reached the
+standard way (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE_ID> and fake credentials in this
+process's environment); a seeded migrated estate (estate.py); one scan through
+`maptag scan`'s own code (commands/scan.py `scanned`, the same flags, the same publish); the
+table, the HTML and JSON reports; and a check that every seeded resource got the verdict it
+was seeded for. Nothing in the scanner knows it runs in a demo.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shlex
+import signal
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import FrameType
+from typing import IO, Any
+
+from maptag.commands import EXIT_FINDINGS, EXIT_OK, EXIT_UNIT_FAILED
+from maptag.local.estate import Manifest
+
+# Fake credentials: moto accepts any; the scan assumes ROLE_NAME into the member account.
+FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+HOME_REGION = "us-east-1"
+BUDGET_SECONDS = 60
+HUB_ENDPOINTS = ("AWS_ENDPOINT_URL_MIGRATION_HUB", "AWS_ENDPOINT_URL_MIGRATIONHUB_CONFIG")
+
+
+@contextmanager
+def environment(values: Mapping[str, str | None]) -> Iterator[None]:
+    """Set (or, for None, unset) environment variables for the block; restore them after."""
+    saved = {name: os.environ.get(name) for name in values}
+    try:
+        for name, value in values.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+@dataclass
+class EmbeddedAws:
+    """The endpoints of a running embedded AWS, and the variables that point clients at them."""
+
+    endpoint: str
+    hub_endpoint: str | None = None
+    variables: dict[str, str | None] = field(default_factory=dict)
+
+    def exports(self) -> dict[str, str]:
+        """What another shell needs to reach this embedded AWS (values set, in order)."""
+        return {name: value for name, value in self.variables.items() if value is not None}
+
+
+def _isolated(endpoint: str, hub: str | None) -> dict[str, str | None]:
+    """Only the embedded endpoints and fake credentials: never a profile or real AWS."""
+    variables: dict[str, str | None] = {
+        name: None
+        for name in os.environ
+        if name.startswith("AWS_ENDPOINT_URL_") or name == "AWS_SESSION_TOKEN"
+    }
+    variables.update(
+        {"AWS_PROFILE": None, "AWS_DEFAULT_PROFILE": None, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": None}
+    )
+    # A profile's region or endpoint_url in ~/.aws must not leak in either.
+    variables.update({"AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull})
+    variables.update({"AWS_ENDPOINT_URL": endpoint, **FAKE_CREDENTIALS})
+    variables.update({"AWS_REGION": HOME_REGION, "AWS_DEFAULT_REGION": HOME_REGION})
+    if hub is not None:
+        variables.update(dict.fromkeys(HUB_ENDPOINTS, hub))
+    return variables
+
+
+@contextmanager
+def embedded_aws(with_hub: bool = True) -> Iterator[EmbeddedAws]:
+    """A moto server (and the local Migration Hub) on free 127.0.0.1 ports, for the block."""
+    with ExitStack() as stack:
+        # Set before moto builds its EC2 backends: its 1,301 public AMIs would double the time
+        # and be scanned as the account's own (toolchain-notes.md).
+        stack.enter_context(environment({"MOTO_EC2_LOAD_DEFAULT_AMIS": "false"}))
+        from moto.server import ThreadedMotoServer
+
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no access log on the terminal
+        server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        server.start()
+        stack.callback(server.stop)
+        host, port = server.get_host_and_port()
+        endpoint = f"http://{host}:{port}"
+        hub = stack.enter_context(_local_hub()) if with_hub else None
+        variables = _isolated(endpoint, hub)
+        stack.enter_context(environment(variables))
+        yield EmbeddedAws(endpoint, hub, variables)
+
+
+@contextmanager
+def _local_hub() -> Iterator[str]:
+    from maptag.local.migration_hub import HubState, running_hub
+
+    with running_hub(HubState()) as url:
+        yield url
+
+
+def set_home_region(account_id: str, region: str = HOME_REGION) -> None:
+    """What a Migration Hub customer does once, through the API like `aws migrationhub-config`."""
+    import boto3
+
+    client = boto3.Session().client("migrationhub-config", region_name=region)
+    client.create_home_region_control(HomeRegion=region, Target={"Type": "ACCOUNT", "Id": account_id})
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Check:
+    """The scan's verdicts against the seeded estate's intended ones."""
+
+    expected: int
+    matched: int = 0
+    wrong: list[str] = field(default_factory=list)
+    unseen: list[str] = field(default_factory=list)
+    unexpected: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not (self.wrong or self.unseen or self.unexpected)
+
+
+def check_report(manifest: Manifest, resources: Iterator[Mapping[str, Any]]) -> Check:
+    """Every seeded ARN found once, with its intended verdict and parent; nothing else found."""
+    wanted = manifest.by_arn()
+    check = Check(expected=len(wanted))
+    seen: set[str] = set()
+    for row in resources:
+        arn = str(row["arn"])
+        seeded = wanted.get(arn)
+        if seeded is None or arn in seen:
+            check.unexpected.append(f"{arn}: {row['verdict']} ({row['reason']})")
+            continue
+        seen.add(arn)
+        if row["verdict"] != seeded.verdict.value or (seeded.parent and row.get("parent") != seeded.parent):
+            check.wrong.append(
+                f"{arn}: seeded as {seeded.verdict.value} ({seeded.story}), scanned as "
+                f"{row['verdict']} ({row['reason']}); parent {row.get('parent')}"
+            )
+        else:
+            check.matched += 1
+    check.unseen = [f"{arn}: {wanted[arn].story}" for arn in wanted.keys() - seen]
+    return check
+
+
+@dataclass
+class DemoOptions:
+    resources: int
+    output_dir: Path
+    keep_running: bool = False
+    seed: int = 0
+    with_hub: bool = True
+
+
+def run_demo(options: DemoOptions, out: IO[str] | None = None) -> int:
+    """Seed, scan, report, check; with keep_running, serve until Ctrl-C. Returns the exit code."""
+    from maptag.local.estate import ACCOUNTS, seed_estate
+
+    out = out or sys.stdout
+    options.output_dir.mkdir(parents=True, exist_ok=True)
+    with embedded_aws(with_hub=options.with_hub) as aws:
+        import moto
+
+        say = _printer(out)
+        say(f"maptag demo: an embedded AWS (moto {moto.__version__} server) on {aws.endpoint}")
+        if aws.hub_endpoint:
+            set_home_region(ACCOUNTS[0])
+            say(f"  and a local Migration Hub on {aws.hub_endpoint} (home region {HOME_REGION})")
+
+        say(f"Seeding a migrated estate of about {options.resources:,} resources (seed {options.seed})…")
+        started = time.perf_counter()
+        manifest = seed_estate(options.resources, options.seed)
+        seeded = time.perf_counter() - started
+        (options.output_dir / "estate.json").write_text(json.dumps(manifest.to_json(), indent=1) + "\n")
+        _describe_estate(say, manifest, seeded)
+
+        args = scan_arguments(manifest, options)
+        say(f"Scanning it exactly as `maptag scan` does:\n  maptag scan {shlex.join(args)}\n")
+        started = time.perf_counter()
+        code, check, files = _scan(args, options.output_dir, manifest, out)
+        scanned = time.perf_counter() - started
+
+        _report_check(say, check)
+        say("Reports:")
+        for label, path in files.items():
+            say(f"  {label:<5} {path}")
+        say(f"  estate {options.output_dir / 'estate.json'} (every seeded resource and its intended verdict)")
+        if aws.hub_endpoint:
+            show_hub_tasks(say)
+        total = seeded + scanned
+        say(
+            f"Time: seeding {seeded:.1f} s + scan {scanned:.1f} s = {total:.1f} s "
+            f"(budget {BUDGET_SECONDS} s{'' if total <= BUDGET_SECONDS else ': OVER BUDGET'})"
+        )
+        if options.keep_running:
+            keep_running(say, aws, manifest)
+    return code
+
+
+def scan_arguments(manifest: Manifest, options: DemoOptions) -> list[str]:
+    """The `maptag scan` flags for the seeded engagement, publishing to the local hub."""
+    args = manifest.scan_args()
+    if options.with_hub:
+        # The demo's own outbox: never the user's real ~/.maptag one.
+        args += [
+            "--publish",
+            "migration-hub",
+            "--outbox",
+            str(options.output_dir / "migration-hub-outbox.json"),
+        ]
+    return args
+
+
+def _scan(
+    args: list[str], output_dir: Path, manifest: Manifest, out: IO[str]
+) -> tuple[int, Check, dict[str, Path]]:
+    """One scan through `maptag scan`'s parser, settings, scan and publish; several reports."""
+    from maptag.cli import build_parser
+    from maptag.commands import scan as scan_command
+    from maptag.console import ScanConsole
+    from maptag.sinks.report import write_report
+
+    chosen = scan_command.merge(build_parser().parse_args(["scan", *args]))
+    opts = scan_command.options(chosen)
+    files = {"HTML": output_dir / "report.html", "JSON": output_dir / "report.json"}
+    with scan_command.scanned(chosen, ScanConsole(enabled=True)) as report:
+        write_report(report, "table", out)
+        for label, path in files.items():
+            with open(path, "w", encoding="utf-8") as stream:
+                write_report(report, label.lower(), stream)
+        for failed in report.failed_units:
+            print(f"maptag: error: unit {failed.unit.key} failed: {failed.error}", file=sys.stderr)
+        published = scan_command.publish(report, opts)
+        check = check_report(manifest, report.resources())
+        code = EXIT_UNIT_FAILED if report.failed_units else EXIT_OK
+    if not check.ok:
+        code = max(code, EXIT_FINDINGS)
+    if not published:
+        code = max(code, EXIT_UNIT_FAILED)
+    out.flush()
+    return code, check, files
+
+
+def show_hub_tasks(say: Any) -> None:
+    """Hook for issue 4's `maptag hub tasks` (the console's view of the stream's tasks).
+
+    It is not on main yet: when it lands, call it here (cli.main(["hub", "tasks"])) so the
+    demo ends with the tasks Migration Hub shows; until then the demo says how to look.
+    """
+    say("Migration Hub: one task per account × region in stream MAP-Tagging (see above);")
+    say("  browse them with --keep-running and `aws mgh list-migration-tasks`.")
+
+
+def _describe_estate(say: Any, manifest: Manifest, seconds: float) -> None:
+    totals = manifest.totals
+    by_type = sorted({r.type for r in manifest.resources})
+    counts = {name: sum(1 for r in manifest.resources if r.type == name) for name in by_type}
+    say(
+        f"Seeded {len(manifest.resources):,} resources in {seconds:.1f} s: "
+        f"{len(manifest.accounts)} accounts × {len(manifest.regions)} regions "
+        f"({', '.join(manifest.accounts)}; {', '.join(manifest.regions)})"
+    )
+    say("  " + " · ".join(f"{name} {n}" for name, n in counts.items()))
+    say(
+        f"  seeded to be: {totals.compliant} compliant, {totals.missing} missing, "
+        f"{totals.near_miss_key} near-miss key, {totals.invalid_value} invalid value, "
+        f"{totals.excluded} excluded ({len(manifest.stories())} stories: every defect kind, "
+        "untagged dependents, MGN tooling, pre-agreement resources, exclusion rules)"
+    )
+    start = manifest.agreement_start.isoformat()
+    say(f"  agreement start {start} (the old data centre's resources predate it)")
+    say("")
+
+
+def _report_check(say: Any, check: Check) -> None:
+    say("")
+    if check.ok:
+        say(f"Check: all {check.matched:,} seeded resources got the verdict they were seeded for.")
+        return
+    say(
+        f"Check FAILED: {len(check.wrong)} wrong verdicts, {len(check.unseen)} seeded resources not found, "
+        f"{len(check.unexpected)} found that were not seeded (first ones below)."
+    )
+    for line in (*check.wrong, *check.unseen, *check.unexpected)[:10]:
+        say(f"  {line}")
+
+
+def _printer(out: IO[str]) -> Any:
+    def say(text: str = "") -> None:
+        print(text, file=out, flush=True)
+
+    return say
+
+
+def _interrupt(_signum: int, _frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+def keep_running(say: Any, aws: EmbeddedAws, manifest: Manifest) -> None:
+    """Serve until Ctrl-C (or SIGTERM), after printing how to reach the embedded AWS."""
+    maptag = _maptag_command()
+    say("")
+    say("The embedded AWS keeps running until Ctrl-C. In another shell:")
+    say("  unset AWS_PROFILE AWS_SESSION_TOKEN")
+    for name, value in aws.exports().items():
+        say(f"  export {name}={shlex.quote(value)}")
+    say(f"  {maptag} scan {shlex.join(manifest.scan_args())} --format csv")
+    if aws.hub_endpoint:
+        say("  aws mgh list-migration-tasks --progress-update-stream-name MAP-Tagging")
+    say("  aws ec2 describe-volumes --filters Name=tag-key,Values=Map-Migrated --query 'Volumes[].VolumeId'")
+    say(
+        f"  aws sts assume-role --role-arn arn:aws:iam::{manifest.accounts[1]}:role/{manifest.role_name} "
+        "--role-session-name me"
+    )
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        say("Stopped the embedded AWS.")
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _maptag_command() -> str:
+    """How the user started maptag (`.venv/bin/maptag` from `make demo`), for copy-paste."""
+    program = sys.argv[0] if sys.argv else ""
+    if Path(program).name != "maptag":
+        return "maptag"
+    relative = os.path.relpath(program)
+    return shlex.quote(program if relative.startswith("..") else relative)
