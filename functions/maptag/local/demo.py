@@ -326,7 +326,7 @@ def keep_running(say: Any, aws: EmbeddedAws, manifest: Manifest) -> None:
         say(f"  export {name}={shlex.quote(value)}")
     say(f"  {maptag} scan {shlex.join(manifest.scan_args())} --format csv")
     if aws.hub_endpoint:
-        say("  aws mgh list-migration-tasks --progress-update-stream-name MAP-Tagging")
+        say("  aws mgh list-migration-tasks")
     say("  aws ec2 describe-volumes --filters Name=tag-key,Values=Map-Migrated --query 'Volumes[].VolumeId'")
     say(
         f"  aws sts assume-role --role-arn arn:aws:iam::{manifest.accounts[1]}:role/{manifest.role_name} "
