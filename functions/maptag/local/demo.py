@@ -172,16 +172,15 @@ class DemoOptions:
     with_hub: bool = True
 
 
-def run_demo(options: DemoOptions, out: IO[str] | None = None) -> int:
+def run_demo(options: DemoOptions) -> int:
     """Seed, scan, report, check; with keep_running, serve until Ctrl-C. Returns the exit code."""
     from maptag.local.estate import ACCOUNTS, seed_estate
 
-    out = out or sys.stdout
     options.output_dir.mkdir(parents=True, exist_ok=True)
     with embedded_aws(with_hub=options.with_hub) as aws:
         import moto
 
-        say = _printer(out)
+        say = _printer(sys.stdout)
         say(f"maptag demo: an embedded AWS (moto {moto.__version__} server) on {aws.endpoint}")
         if aws.hub_endpoint:
             set_home_region(ACCOUNTS[0])
@@ -197,7 +196,7 @@ def run_demo(options: DemoOptions, out: IO[str] | None = None) -> int:
         args = scan_arguments(manifest, options)
         say(f"Scanning it exactly as `maptag scan` does:\n  maptag scan {shlex.join(args)}\n")
         started = time.perf_counter()
-        code, check, files = _scan(args, options.output_dir, manifest, out)
+        code, check, files = _scan(args, options.output_dir, manifest, sys.stdout)
         scanned = time.perf_counter() - started
 
         _report_check(say, check)
@@ -206,7 +205,8 @@ def run_demo(options: DemoOptions, out: IO[str] | None = None) -> int:
             say(f"  {label:<5} {path}")
         say(f"  estate {options.output_dir / 'estate.json'} (every seeded resource and its intended verdict)")
         if aws.hub_endpoint:
-            show_hub_tasks(say)
+            say("\nMigration Hub now shows (maptag hub tasks):")
+            code = max(code, show_hub_tasks())
         total = seeded + scanned
         say(
             f"Time: seeding {seeded:.1f} s + scan {scanned:.1f} s = {total:.1f} s "
@@ -261,14 +261,12 @@ def _scan(
     return code, check, files
 
 
-def show_hub_tasks(say: Any) -> None:
-    """Hook for issue 4's `maptag hub tasks` (the console's view of the stream's tasks).
+def show_hub_tasks() -> int:
+    """`maptag hub tasks`, as the user would type it: the tasks the Migration Hub console lists."""
+    from maptag.cli import build_parser
 
-    It is not on main yet: when it lands, call it here (cli.main(["hub", "tasks"])) so the
-    demo ends with the tasks Migration Hub shows; until then the demo says how to look.
-    """
-    say("Migration Hub: one task per account × region in stream MAP-Tagging (see above);")
-    say("  browse them with --keep-running and `aws mgh list-migration-tasks`.")
+    args = build_parser().parse_args(["hub", "tasks"])
+    return int(args.handler(args))
 
 
 def _describe_estate(say: Any, manifest: Manifest, seconds: float) -> None:
@@ -326,6 +324,7 @@ def keep_running(say: Any, aws: EmbeddedAws, manifest: Manifest) -> None:
         say(f"  export {name}={shlex.quote(value)}")
     say(f"  {maptag} scan {shlex.join(manifest.scan_args())} --format csv")
     if aws.hub_endpoint:
+        say(f"  {maptag} hub tasks")
         say("  aws mgh list-migration-tasks")
     say("  aws ec2 describe-volumes --filters Name=tag-key,Values=Map-Migrated --query 'Volumes[].VolumeId'")
     say(

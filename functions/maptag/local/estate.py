@@ -32,7 +32,7 @@ from typing import Any, Literal, TypeVar, cast
 import boto3
 import time_machine
 
-from maptag.aws import CLIENT_CONFIG
+from maptag.aws import client_config
 from maptag.coverage import Totals
 from maptag.model import ScanUnit, Verdict
 
@@ -494,7 +494,7 @@ READ_POLICY = {
 
 def _member_session(caller: boto3.Session, account: str, trusted: str) -> boto3.Session:
     """The member account, reached as the scan reaches it: sts assume_role of ROLE_NAME."""
-    sts = caller.client("sts", region_name=REGIONS[0], config=CLIENT_CONFIG)
+    sts = caller.client("sts", region_name=REGIONS[0], config=client_config(caller))
     arn = f"arn:aws:iam::{account}:role/{ROLE_NAME}"
     credentials = sts.assume_role(RoleArn=arn, RoleSessionName="maptag-demo-seed")["Credentials"]
     member = boto3.Session(
@@ -513,7 +513,7 @@ def _member_session(caller: boto3.Session, account: str, trusted: str) -> boto3.
             }
         ],
     }
-    iam = member.client("iam", region_name=REGIONS[0], config=CLIENT_CONFIG)
+    iam = member.client("iam", region_name=REGIONS[0], config=client_config(member))
     iam.create_role(RoleName=ROLE_NAME, AssumeRolePolicyDocument=json.dumps(trust))
     iam.put_role_policy(RoleName=ROLE_NAME, PolicyName="maptag-read", PolicyDocument=json.dumps(READ_POLICY))
     return member
@@ -529,7 +529,7 @@ def _lambda_role(session: boto3.Session) -> None:
             {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
         ],
     }
-    iam = session.client("iam", region_name=REGIONS[0], config=CLIENT_CONFIG)
+    iam = session.client("iam", region_name=REGIONS[0], config=client_config(session))
     iam.create_role(RoleName=LAMBDA_ROLE, AssumeRolePolicyDocument=json.dumps(trust))
 
 
@@ -572,7 +572,7 @@ class UnitSeeder:
         if service not in self._clients:
             session: Any = self._session
             self._clients[service] = session.client(
-                service, region_name=self.unit.region, config=CLIENT_CONFIG
+                service, region_name=self.unit.region, config=client_config(self._session)
             )
         return self._clients[service]
 
