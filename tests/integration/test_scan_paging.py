@@ -1,0 +1,188 @@
+"""API economy and streaming: list calls at each API's largest page, no call made twice,
+and the whole scan at the paging minimum (Σ ⌈N / page⌉ list calls + per-resource tag reads).
+
+Calls are counted with botocore event hooks on the scanning session (counting, not stubbing).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from botocore import xform_name
+from moto import mock_aws
+
+from maptag.aws import Clients
+from maptag.resources.collector import UnitContext, collect
+from maptag.resources.declarations import BY_NAME, TYPES
+from tests.integration.moto_seed import (
+    COMPLIANT,
+    policy,
+    scan,
+    seed_bucket,
+    seed_function,
+    seed_volume,
+)
+
+REGION = "us-east-1"
+
+# The largest page each listing API returns, from the AWS API references (several accept a
+# bigger number than they return: Lambda's MaxItems allows 10,000 but a page holds 50).
+DOCUMENTED_MAXIMUM = {
+    "describe_instances": ("MaxResults", 1000),
+    "describe_volumes": ("MaxResults", 500),
+    "describe_snapshots": ("MaxResults", 1000),
+    "describe_images": ("MaxResults", 1000),
+    "describe_db_instances": ("MaxRecords", 100),
+    "describe_db_clusters": ("MaxRecords", 100),
+    "describe_db_snapshots": ("MaxRecords", 100),
+    "list_buckets": ("MaxBuckets", 10000),
+    "list_tables": ("Limit", 100),
+    "list_functions": ("MaxItems", 50),
+    "describe_load_balancers": ("PageSize", 400),
+    "describe_file_systems": ("MaxItems", 100),
+}
+
+
+@pytest.fixture
+def session() -> Iterator[boto3.Session]:
+    with mock_aws():
+        yield boto3.Session(region_name=REGION)
+
+
+class CallLog:
+    """Every API call a session's clients make (once per call, not per retry), with its params."""
+
+    def __init__(self, session: boto3.Session) -> None:
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+        session.events.register("before-parameter-build", self._record)
+
+    def _record(self, params: dict[str, Any], model: Any, **_: Any) -> None:
+        self.calls.append((model.name, dict(params)))
+
+    def count(self) -> Counter[str]:
+        return Counter(name for name, _ in self.calls)
+
+
+def _tables(session: boto3.Session, count: int) -> None:
+    dynamodb = session.client("dynamodb", region_name=REGION)
+    for n in range(count):
+        dynamodb.create_table(
+            TableName=f"table-{n:03d}",
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+
+
+def _load_balancers(session: boto3.Session, count: int) -> None:
+    ec2 = session.client("ec2", region_name=REGION)
+    vpc = ec2.create_vpc(CidrBlock="10.30.0.0/16")["Vpc"]["VpcId"]
+    subnets = [
+        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.30.{n}.0/24", AvailabilityZone=f"{REGION}{z}")["Subnet"][
+            "SubnetId"
+        ]
+        for n, z in ((1, "a"), (2, "b"))
+    ]
+    elbv2 = session.client("elbv2", region_name=REGION)
+    for n in range(count):
+        elbv2.create_load_balancer(Name=f"lb-{n:02d}", Subnets=subnets)
+
+
+def test_declared_page_sizes_are_each_apis_maximum() -> None:
+    assert {t.listing.operation: t.listing.page_size for t in TYPES} == {
+        operation: size for operation, (_, size) in DOCUMENTED_MAXIMUM.items()
+    }
+
+
+def test_a_scan_makes_the_paging_minimum_of_calls_and_none_twice(session: boto3.Session) -> None:
+    # Given an estate with more tables than one ListTables page and more load balancers than
+    # one DescribeTags batch
+    tables, balancers, buckets, functions, volumes = 130, 25, 3, 2, 7
+    _tables(session, tables)
+    _load_balancers(session, balancers)
+    for n in range(buckets):
+        seed_bucket(session, REGION, f"bucket-{n}", COMPLIANT if n else None)
+    for n in range(functions):
+        seed_function(session, REGION, f"function-{n}", None)
+    for n in range(volumes):
+        seed_volume(session, REGION, f"volume-{n}", None)
+    log = CallLog(session)
+
+    # When everything is scanned (no agreement start: no creation-time look-ups are needed)
+    outcome = scan(session, policy(regions=[REGION]))
+
+    # Then each list call asked for the API's largest page
+    assert outcome.units[0].status == "ok"
+    checked = set()
+    for name, params in log.calls:
+        operation = xform_name(name)
+        if operation in DOCUMENTED_MAXIMUM:
+            key, size = DOCUMENTED_MAXIMUM[operation]
+            assert params.get(key) == size, (name, params)
+            checked.add(operation)
+    assert checked == set(DOCUMENTED_MAXIMUM)
+    # and the calls are exactly the paging minimum: list pages plus unavoidable tag reads
+    assert log.count() == Counter(
+        {
+            "GetCallerIdentity": 1,
+            "DescribeInstances": 1,
+            "DescribeVolumes": 1,
+            "DescribeSnapshots": 1,
+            "DescribeImages": 1,
+            "DescribeDBInstances": 1,
+            "DescribeDBClusters": 1,
+            "DescribeDBSnapshots": 1,
+            "ListBuckets": 1,
+            "GetBucketTagging": buckets,  # S3 has no batched tag read
+            "ListTables": math.ceil(tables / 100),
+            "ListTagsOfResource": tables,  # nor has DynamoDB
+            "ListFunctions": 1,
+            "ListTags": functions,  # nor has Lambda
+            "DescribeLoadBalancers": 1,
+            "DescribeTags": math.ceil(balancers / 20),  # ELBv2 reads 20 ARNs a call
+            "DescribeFileSystems": 1,
+        }
+    )
+    # and no call was made twice with the same parameters
+    keys = [(name, repr(sorted(params.items()))) for name, params in log.calls]
+    assert len(keys) == len(set(keys))
+    assert len(outcome.findings) == tables + balancers + buckets + functions + volumes
+
+
+def test_creation_times_cost_one_describe_per_table_only_with_an_agreement_start(
+    session: boto3.Session,
+) -> None:
+    _tables(session, 3)
+    log = CallLog(session)
+    scan(session, policy(regions=[REGION], types=["dynamodb:table"]))
+    assert log.count()["DescribeTable"] == 0
+    log.calls.clear()
+    outcome = scan(session, policy(regions=[REGION], types=["dynamodb:table"], agreement_start="2025-01-01"))
+    assert log.count()["DescribeTable"] == 3
+    assert all(f.resource.created is not None for f in outcome.findings)
+
+
+def test_collection_streams_one_page_at_a_time(session: boto3.Session) -> None:
+    # Given more tables than one ListTables page holds
+    _tables(session, 150)
+    log = CallLog(session)
+    ctx = UnitContext(
+        clients=Clients(session, REGION), account_id="123456789012", region=REGION, need_created=False
+    )
+
+    # When the first resource is taken from the collector
+    resources = collect(BY_NAME["dynamodb:table"], ctx)
+    first = next(resources)
+
+    # Then only the first page was listed and only its tags read
+    assert first.resource_id == "table-000"
+    assert log.count() == Counter({"ListTables": 1, "ListTagsOfResource": 100})
+    # and the rest comes when asked for
+    rest = list(resources)
+    assert len(rest) == 149
+    assert log.count() == Counter({"ListTables": 2, "ListTagsOfResource": 150})
