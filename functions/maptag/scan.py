@@ -32,6 +32,12 @@ Progress = Callable[[ScanUnit, int], None]
 
 _NO_PARENTS: ParentScopes = {}
 
+# IAM actions besides each scanned account's required_actions(): the caller identifies
+# itself, lists the Organization (--org) and assumes the member role (other accounts).
+CALLER_ACTIONS = ("sts:GetCallerIdentity",)
+ORGANIZATION_ACTIONS = ("organizations:ListAccounts",)
+ASSUME_ACTIONS = ("sts:AssumeRole",)
+
 
 class ScanError(Exception):
     """The scan could not start (no credentials, Organizations not readable).

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import boto3
+import botocore.loaders
+import botocore.session
 
 from maptag.model import Finding, ScanUnit
 from maptag.policy import Policy
@@ -28,6 +30,21 @@ NO_MAP_TAG = {"Name": "untagged-workload", "team": "payments"}
 
 Tags = dict[str, str] | None
 Seeder = Callable[[boto3.Session, str, str, Tags], str]
+
+
+# One model loader for every session the tests make: parsing the service models again for
+# each new session would cost seconds per test.
+_LOADER = botocore.loaders.create_loader()
+
+
+def keyed_session(
+    access_key: str, secret_key: str, token: str | None = None, region: str = "us-east-1"
+) -> boto3.Session:
+    """A session with these credentials (a restricted IAM user, an assumed role)."""
+    core = botocore.session.Session()
+    core.register_component("data_loader", _LOADER)
+    core.set_credentials(access_key, secret_key, token)
+    return boto3.Session(botocore_session=core, region_name=region)
 
 
 def _ec2_specs(kind: str, tags: Tags) -> dict[str, Any]:

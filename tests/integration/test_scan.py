@@ -23,6 +23,7 @@ from tests.integration.moto_seed import (
     ScanOutcome,
     base_image,
     instance_arn,
+    keyed_session,
     launch,
     policy,
     root_volume,
@@ -374,11 +375,7 @@ def restricted_session(session: boto3.Session, user: str, document: dict[str, An
     iam.create_user(UserName=user)
     iam.put_user_policy(UserName=user, PolicyName="scan", PolicyDocument=json.dumps(document))
     key = iam.create_access_key(UserName=user)["AccessKey"]
-    return boto3.Session(
-        aws_access_key_id=key["AccessKeyId"],
-        aws_secret_access_key=key["SecretAccessKey"],
-        region_name=REGION,
-    )
+    return keyed_session(key["AccessKeyId"], key["SecretAccessKey"], region=REGION)
 
 
 def test_denied_tag_reads_are_unreadable_never_missing(session: boto3.Session) -> None:

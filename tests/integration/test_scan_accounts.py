@@ -21,7 +21,16 @@ from moto.core import set_initial_no_auth_action_count
 
 from maptag.model import ScanUnit, Verdict
 from maptag.scan import plan
-from tests.integration.moto_seed import ACCOUNT, COMPLIANT, policy, scan, seed_bucket, seed_table, seed_volume
+from tests.integration.moto_seed import (
+    ACCOUNT,
+    COMPLIANT,
+    keyed_session,
+    policy,
+    scan,
+    seed_bucket,
+    seed_table,
+    seed_volume,
+)
 
 ROLE = "MaptagReadOnly"
 MEMBER = "111111111111"
@@ -40,11 +49,8 @@ def assumed(session: boto3.Session, account: str, role: str = ROLE) -> boto3.Ses
     credentials = session.client("sts").assume_role(
         RoleArn=f"arn:aws:iam::{account}:role/{role}", RoleSessionName="seed"
     )["Credentials"]
-    return boto3.Session(
-        aws_access_key_id=credentials["AccessKeyId"],
-        aws_secret_access_key=credentials["SecretAccessKey"],
-        aws_session_token=credentials["SessionToken"],
-        region_name="us-east-1",
+    return keyed_session(
+        credentials["AccessKeyId"], credentials["SecretAccessKey"], credentials["SessionToken"]
     )
 
 
@@ -218,11 +224,7 @@ def test_an_unassumable_account_and_a_denied_list_call_fail_only_their_units(ses
         ),
     )
     key = iam.create_access_key(UserName="scanner")["AccessKey"]
-    scanner = boto3.Session(
-        aws_access_key_id=key["AccessKeyId"],
-        aws_secret_access_key=key["SecretAccessKey"],
-        region_name="us-east-1",
-    )
+    scanner = keyed_session(key["AccessKeyId"], key["SecretAccessKey"])
     calls = assume_role_calls(scanner)
 
     # When the three accounts are scanned with IAM enforced

@@ -106,6 +106,10 @@ class ResourceType:
     parent: Parent | None = None
     detail: Detail | None = None
     attributes: Callable[[Item], dict[str, object]] | None = None
+    # The IAM actions the scanner needs for this type (the member role's least privilege);
+    # the detail action only when an agreement start makes creation times matter.
+    actions: tuple[str, ...] = ()
+    detail_action: str | None = None
 
     def arn_of(self, item: Item, partition: str, region: str, account: str) -> str:
         if self.arn.startswith("arn:"):
@@ -165,6 +169,7 @@ EC2_INSTANCE = ResourceType(
     created=_instance_created,
     tags=Inline(),
     attributes=_instance_attributes,
+    actions=("ec2:DescribeInstances",),
 )
 
 EC2_VOLUME = ResourceType(
@@ -176,6 +181,7 @@ EC2_VOLUME = ResourceType(
     created="CreateTime",
     tags=Inline(),
     parent=Parent("ec2:instance", "Attachments[0].InstanceId"),
+    actions=("ec2:DescribeVolumes",),
 )
 
 EC2_SNAPSHOT = ResourceType(
@@ -187,6 +193,7 @@ EC2_SNAPSHOT = ResourceType(
     created="StartTime",
     tags=Inline(),
     parent=Parent("ec2:volume", "VolumeId"),
+    actions=("ec2:DescribeSnapshots",),
 )
 
 EC2_IMAGE = ResourceType(
@@ -199,6 +206,7 @@ EC2_IMAGE = ResourceType(
     tags=Inline(),
     # DescribeImages names the instance an AMI was made from (SourceInstanceId).
     parent=Parent("ec2:instance", "SourceInstanceId"),
+    actions=("ec2:DescribeImages",),
 )
 
 RDS_DB = ResourceType(
@@ -209,6 +217,7 @@ RDS_DB = ResourceType(
     arn="arn:{partition}:rds:{region}:{account}:db:{id}",
     created="InstanceCreateTime",
     tags=Inline("TagList"),
+    actions=("rds:DescribeDBInstances",),
 )
 
 RDS_CLUSTER = ResourceType(
@@ -219,6 +228,7 @@ RDS_CLUSTER = ResourceType(
     arn="arn:{partition}:rds:{region}:{account}:cluster:{id}",
     created="ClusterCreateTime",
     tags=Inline("TagList"),
+    actions=("rds:DescribeDBClusters",),
 )
 
 RDS_SNAPSHOT = ResourceType(
@@ -230,6 +240,7 @@ RDS_SNAPSHOT = ResourceType(
     created="SnapshotCreateTime",
     tags=Inline("TagList"),
     parent=Parent("rds:db", "DBInstanceIdentifier"),
+    actions=("rds:DescribeDBSnapshots",),
 )
 
 S3_BUCKET = ResourceType(
@@ -248,6 +259,7 @@ S3_BUCKET = ResourceType(
         tags=lambda response: pairs(response.get("TagSet")),
         absent=("NoSuchTagSet", "NoSuchTagSetError"),
     ),
+    actions=("s3:ListAllMyBuckets", "s3:GetBucketTagging"),
 )
 
 DYNAMODB_TABLE = ResourceType(
@@ -266,6 +278,8 @@ DYNAMODB_TABLE = ResourceType(
     # ListTables gives names only; the creation time costs a DescribeTable per table,
     # so it is fetched only when an agreement start date makes it matter.
     detail=Detail("describe_table", lambda item: {"TableName": item["TableName"]}, "Table"),
+    actions=("dynamodb:ListTables", "dynamodb:ListTagsOfResource"),
+    detail_action="dynamodb:DescribeTable",
 )
 
 LAMBDA_FUNCTION = ResourceType(
@@ -282,6 +296,7 @@ LAMBDA_FUNCTION = ResourceType(
         request=lambda _item, arn: {"Resource": arn},
         tags=lambda response: dict(response.get("Tags") or {}),
     ),
+    actions=("lambda:ListFunctions", "lambda:ListTags"),
 )
 
 
@@ -303,6 +318,7 @@ ELB_LOAD_BALANCER = ResourceType(
         request=lambda arns: {"ResourceArns": list(arns)},
         tags=_elb_tags,
     ),
+    actions=("elasticloadbalancing:DescribeLoadBalancers", "elasticloadbalancing:DescribeTags"),
 )
 
 EFS_FILE_SYSTEM = ResourceType(
@@ -313,6 +329,7 @@ EFS_FILE_SYSTEM = ResourceType(
     arn="arn:{partition}:elasticfilesystem:{region}:{account}:file-system/{id}",
     created="CreationTime",
     tags=Inline(),
+    actions=("elasticfilesystem:DescribeFileSystems",),
 )
 
 
@@ -343,3 +360,14 @@ TYPES: tuple[ResourceType, ...] = (
 )
 TYPE_NAMES: tuple[str, ...] = tuple(t.name for t in TYPES)
 BY_NAME: dict[str, ResourceType] = {t.name: t for t in TYPES}
+
+
+def required_actions(type_names: Iterable[str], need_created: bool) -> tuple[str, ...]:
+    """The read-only IAM actions a scan of these types needs in each scanned account."""
+    actions: set[str] = set()
+    for name in type_names:
+        rtype = BY_NAME[name]
+        actions.update(rtype.actions)
+        if need_created and rtype.detail_action is not None:
+            actions.add(rtype.detail_action)
+    return tuple(sorted(actions))
