@@ -95,6 +95,10 @@ def register(commands: Any) -> None:
         "scan",
         help="scan accounts × regions and report MAP tag coverage",
         description="Find migrated resources whose map-migrated tag is missing or wrong.",
+        epilog="Every flag can also be set in the --config file (TOML, keys named like the flags); "
+        "flags win. Exit codes: 0 every in-scope resource compliant (or coverage >= --fail-under, or "
+        "nothing in scope); 1 findings; 2 usage or configuration error; 3 a unit (account x region) "
+        "failed, the report is still written.",
     )
     scan.add_argument(
         "--mpe-id",
