@@ -20,6 +20,7 @@ from urllib.parse import parse_qs
 import boto3
 import botocore.session
 from botocore.awsrequest import AWSResponse
+from botocore.exceptions import ReadTimeoutError
 
 # Services the scanner talks to, by the name they sign requests with and by their event id.
 _MODELS = ("ec2", "rds", "s3", "dynamodb", "lambda", "elbv2", "efs", "sts", "organizations", "iam")
@@ -76,6 +77,8 @@ class Rule:
     status: int
     # answer this many matching requests with the error, then let them through; None: all
     times: int | None = None
+    # raise this instead of answering (a transport error: timeout, connection reset)
+    raises: Callable[[str], Exception] | None = None
     seen: int = 0
     injected: int = 0
 
@@ -95,6 +98,12 @@ class Faults:
     ) -> Rule:
         rule = Rule(matches, code, message, status, times)
         self.rules.append(rule)
+        return rule
+
+    def time_out(self, operation: str, times: int | None = None) -> Rule:
+        """Requests of ``operation`` time out (a botocore ReadTimeoutError, retried like AWS's)."""
+        rule = self.add(lambda r: r.operation == operation, "ReadTimeout", times=times)
+        rule.raises = lambda url: ReadTimeoutError(endpoint_url=url)
         return rule
 
     def throttle(self, operation: str, times: int | None, code: str = "Throttling") -> Rule:
@@ -129,6 +138,8 @@ class Faults:
         rule = self._decide(seen)
         if rule is None:
             return None
+        if rule.raises is not None:
+            raise rule.raises(request.url)
         status, headers, body = error_response(
             PROTOCOL_BY_EVENT_ID[service], rule.code, rule.message, rule.status
         )

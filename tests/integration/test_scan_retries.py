@@ -97,3 +97,25 @@ def test_a_tag_read_throttled_past_retries_is_unreadable_not_missing(
     )
     assert rule.seen == 2  # AWS_MAX_ATTEMPTS was honoured
     assert outcome.units[0].status == "ok"
+
+
+def test_a_tag_read_that_keeps_timing_out_is_unreadable_and_a_timed_out_listing_fails_the_unit(
+    session: boto3.Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "2")
+    bucket = seed_bucket(session, REGION, "slow-bucket", COMPLIANT)
+    seed_table(session, REGION, "slow-table", None)
+    faults = Faults()
+    faults.time_out("GetBucketTagging")
+    faults.time_out("ListTables")
+    faults.attach(session)
+
+    outcome = scan(session, policy(regions=[REGION], types=["s3:bucket", "dynamodb:table"]))
+
+    (finding,) = outcome.findings
+    assert (finding.resource.arn, finding.verdict) == (bucket, Verdict.UNREADABLE)
+    assert finding.reason.startswith("tags could not be read: ReadTimeoutError: Read timeout on endpoint URL")
+    (unit,) = outcome.units
+    assert unit.status == "failed"
+    assert unit.error is not None
+    assert unit.error.startswith("dynamodb:table: ReadTimeoutError: Read timeout on endpoint URL")

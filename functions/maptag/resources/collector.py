@@ -130,6 +130,9 @@ def _per_resource(client: Any, strategy: PerResource, item: Item, arn: str) -> T
         if code in _GONE:
             return None
         return None, describe_error(error)
+    except BotoCoreError as error:
+        # e.g. a read timeout past the retries: this resource's tags are unknown, not absent
+        return None, describe_error(error)
 
 
 def _batched(client: Any, strategy: Batched, arns: Sequence[str]) -> list[TagResult]:
@@ -148,6 +151,8 @@ def _batch(client: Any, strategy: Batched, batch: Sequence[str]) -> list[TagResu
             return (
                 [None] if len(batch) == 1 else [r for arn in batch for r in _batch(client, strategy, [arn])]
             )
+        return [(None, describe_error(error)) for _ in batch]
+    except BotoCoreError as error:
         return [(None, describe_error(error)) for _ in batch]
     return [
         (found[arn], None) if arn in found else (None, f"{strategy.operation} did not return it")
