@@ -22,6 +22,9 @@ from maptag.model import Verdict
 from maptag.resources.declarations import BY_NAME, TYPE_NAMES
 from tests.integration.moto_seed import ACCOUNT, COMPLIANT, NO_MAP_TAG, SEEDERS, ScanOutcome, policy, scan
 
+# One seeded estate per module: keep its tests on one xdist worker (make test: --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("scan-resources")
+
 REGION = "eu-west-1"
 AGREEMENT_START = "2025-01-01"
 # Resources are created at fixed moments (freezegun drives moto's clock), so the creation

@@ -20,6 +20,9 @@ from maptag.resources.declarations import TYPE_NAMES, required_actions
 from maptag.scan import CALLER_ACTIONS
 from tests.integration.moto_seed import COMPLIANT, SEEDERS, keyed_session, policy, scan
 
+# One seeded estate per module: keep its tests on one xdist worker (make test: --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("scan-permissions")
+
 REGION = "us-east-1"
 # moto's IAM enforcement rejects every signed Lambda and EFS request (SignatureDoesNotMatch,
 # whatever the policy), so those two types are left out here.
