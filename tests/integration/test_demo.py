@@ -20,15 +20,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from jsonschema import Draft202012Validator
 
 from maptag.cli import main
 from maptag.local.estate import minimum_resources
+from maptag.sinks.report import SCHEMA_FILE
 
 # One process for the module: its tests run in order on one worker.
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("demo")]
 BIN = Path(sys.executable).parent
 MAPTAG = str(BIN / "maptag")
 SIZE = 120
+VALIDATOR = Draft202012Validator(json.loads(SCHEMA_FILE.read_text(encoding="utf-8")))
 READY = "--format csv"  # the last line before the demo waits for Ctrl-C ends with this
 
 
@@ -118,6 +121,8 @@ def test_demo_reports_are_complete_and_agree_with_the_estate(demo: Demo) -> None
     report: dict[str, Any] = json.loads((demo.out / "report.json").read_text(encoding="utf-8"))
     estate: dict[str, Any] = json.loads((demo.out / "estate.json").read_text(encoding="utf-8"))
     assert report["schema"] == "maptag/scan-report@1"
+    errors = [error.message for error in VALIDATOR.iter_errors(report)]
+    assert errors == []
     assert report["totals"] == estate["totals"]
     verdicts = {row["arn"]: row["verdict"] for row in report["resources"]}
     assert verdicts == {row["arn"]: row["verdict"] for row in estate["resources"]}
