@@ -326,7 +326,9 @@ def keep_running(say: Any, aws: EmbeddedAws, manifest: Manifest) -> None:
     if aws.hub_endpoint:
         say(f"  {maptag} hub tasks")
         say("  aws mgh list-migration-tasks")
-    say("  aws ec2 describe-volumes --filters Name=tag-key,Values=Map-Migrated --query 'Volumes[].VolumeId'")
+    # The classic gap: volumes without the exact key.
+    without_key = "Volumes[?!contains(Tags[].Key || `[]`, `map-migrated`)].VolumeId"
+    say(f"  aws ec2 describe-volumes --query '{without_key}'")
     say(
         f"  aws sts assume-role --role-arn arn:aws:iam::{manifest.accounts[1]}:role/{manifest.role_name} "
         "--role-session-name me"
