@@ -42,7 +42,8 @@ from maptag.model import Verdict
 from maptag.resources.declarations import TYPE_NAMES
 from maptag.rules import quote
 
-pytestmark = pytest.mark.slow
+# One seeded estate for the module: its tests run on one worker.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("estate")]
 SIZE = 120
 
 # A word the scan's reason must hold for each kind of seeded resource (judge.py and scope.py

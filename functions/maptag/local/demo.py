@@ -17,6 +17,7 @@ import shlex
 import signal
 import sys
 import time
+import urllib.request
 from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -80,6 +81,8 @@ def _isolated(endpoint: str, hub: str | None) -> dict[str, str | None]:
     variables.update({"AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull})
     variables.update({"AWS_ENDPOINT_URL": endpoint, **FAKE_CREDENTIALS})
     variables.update({"AWS_REGION": HOME_REGION, "AWS_DEFAULT_REGION": HOME_REGION})
+    # The endpoints are on loopback: a proxy from the user's shell must not get in between.
+    variables.update(dict.fromkeys(("NO_PROXY", "no_proxy"), "127.0.0.1,localhost"))
     if hub is not None:
         variables.update(dict.fromkeys(HUB_ENDPOINTS, hub))
     return variables
@@ -100,10 +103,24 @@ def embedded_aws(with_hub: bool = True) -> Iterator[EmbeddedAws]:
         stack.callback(server.stop)
         host, port = server.get_host_and_port()
         endpoint = f"http://{host}:{port}"
+        # moto's state is per process: start empty, and leave nothing behind for whatever runs
+        # next in this process (a test suite's worker).
+        _reset(endpoint)
+        stack.callback(_reset, endpoint)
         hub = stack.enter_context(_local_hub()) if with_hub else None
         variables = _isolated(endpoint, hub)
         stack.enter_context(environment(variables))
         yield EmbeddedAws(endpoint, hub, variables)
+
+
+def _reset(endpoint: str) -> None:
+    request = urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST")  # noqa: S310 (loopback)
+    with _DIRECT.open(request, timeout=30):
+        pass
+
+
+# Loopback only: never through a proxy from the user's environment.
+_DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
 @contextmanager
