@@ -94,7 +94,7 @@ def test_no_home_region_write_calls_fail_with_home_region_not_set(hub: Hub) -> N
     assert hub.state.streams(HOME) == {}
 
 
-def test_home_region_is_read_from_any_region_and_calls_elsewhere_are_invalid_input(hub: Hub) -> None:
+def test_home_region_is_read_from_any_region_and_writes_elsewhere_are_invalid_input(hub: Hub) -> None:
     control_id = hub.set_home(HOME)
     # GetHomeRegion answers from every region: that is how a tool finds the home region.
     assert hub.config("eu-central-1").get_home_region()["HomeRegion"] == HOME
@@ -105,6 +105,8 @@ def test_home_region_is_read_from_any_region_and_calls_elsewhere_are_invalid_inp
     hub.mgh(HOME).create_progress_update_stream(ProgressUpdateStreamName=STREAM)
     listed = hub.mgh(HOME).list_progress_update_streams()["ProgressUpdateStreamSummaryList"]
     assert listed == [{"ProgressUpdateStreamName": STREAM}]
+    # Read actions are permitted outside the home region and see the home region's data.
+    assert hub.mgh("us-east-1").list_progress_update_streams()["ProgressUpdateStreamSummaryList"] == listed
     controls = hub.config().describe_home_region_controls()["HomeRegionControls"]
     assert [(c["ControlId"], c["HomeRegion"], c["Target"]) for c in controls] == [
         (control_id, HOME, {"Type": "ACCOUNT", "Id": hub.state.account_id})
@@ -473,7 +475,9 @@ def test_attach_answers_a_boto3_sessions_calls_in_process_without_a_socket(
     notify(mgh, T0, "COMPLETED", 100)
     assert state.task(STREAM, TASK) is not None
     with pytest.raises(ClientError) as excinfo:
-        session.client("mgh", region_name="eu-west-1", config=NO_RETRIES).list_migration_tasks()
+        session.client("mgh", region_name="eu-west-1", config=NO_RETRIES).create_progress_update_stream(
+            ProgressUpdateStreamName="elsewhere"
+        )
     assert error_code(excinfo) == "InvalidInputException"
     assert [call.region for call in state.calls][-1] == "eu-west-1"  # read from the SigV4 scope
 

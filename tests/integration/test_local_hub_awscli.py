@@ -128,7 +128,10 @@ def test_whole_flow_with_the_aws_cli(aws: AwsCli) -> None:
     ]
 
     # And the errors a user meets carry the service's codes
-    aws.fails("mgh", "list-migration-tasks", code="InvalidInputException", region="us-east-1")
+    aws.fails(
+        "mgh", "create-progress-update-stream", "--progress-update-stream-name", "elsewhere",
+        code="InvalidInputException", region="us-east-1",
+    )  # fmt: skip
     aws.fails(
         "mgh", "describe-migration-task", "--progress-update-stream", STREAM, "--migration-task-name", "nope",
         code="ResourceNotFoundException",

@@ -17,8 +17,10 @@ What it does as the real service documents it:
   (validation.py). Failures answer InvalidInputException, worded like AWS request
   validation ("1 validation error detected: Value ... at 'task.status' ...").
 - The region of a call is its SigV4 credential scope. `mgh` calls before any home region
-  exists answer HomeRegionNotSetException (for the operations whose model lists it); calls
-  in another region than the home region answer InvalidInputException.
+  exists answer HomeRegionNotSetException (for the operations whose model lists it); write
+  calls (Create, Notify, Associate, Disassociate, Import, Put) in another region than the
+  home region answer InvalidInputException; read calls (List, Describe, Delete) are answered
+  from any region with the home region's data, as the home region API reference says.
 - An unknown stream or task answers ResourceNotFoundException.
 - PutResourceAttributes replaces the task's attribute list; VM_NAME, VM_PATH and
   VM_MANAGED_OBJECT_REFERENCE are discarded unless a VM_MANAGER_ID is among them.

@@ -19,6 +19,10 @@ from maptag.local.migration_hub.state import FAULT_CODES, Call, HubState
 from maptag.local.migration_hub.validation import describe, violations
 
 MGH, CONFIG = "mgh", "migrationhub-config"
+# The home region API reference: write actions (create, notify, associate, disassociate,
+# import, put) must be called in the home region, else InvalidInputException; read actions
+# (list, describe, stop, delete) are permitted outside it.
+WRITE_ACTIONS = ("Create", "Notify", "Associate", "Disassociate", "Import", "Put")
 HOME_REGION_NOT_SET = "The home region is not set. Set the home region to continue."
 DEFAULT_PAGE = 100
 # AWS's JSON 1.1 status codes for this API (API reference, "Errors" of each operation).
@@ -154,7 +158,7 @@ class LocalMigrationHub:
             if any(error.name == "HomeRegionNotSetException" for error in model.error_shapes):
                 raise HubError("HomeRegionNotSetException", HOME_REGION_NOT_SET)
             return
-        if region != home:
+        if region != home and model.name.startswith(WRITE_ACTIONS):
             raise HubError(
                 "InvalidInputException",
                 f"The request was made in {region}, which is not the Migration Hub home region ({home}). "
@@ -172,9 +176,10 @@ class Request:
     data: dict[str, Any]
 
     def streams(self) -> dict[str, Any]:
-        """The streams of the call's region (data lives in the home region it was written in)."""
+        """The home region's streams, whichever region the call came from (data lives there)."""
         regions: dict[str, Any] = self.data["regions"]
-        return regions.setdefault(self.region, {"streams": {}})["streams"]  # type: ignore[no-any-return]
+        home = self.hub.state.home_region or self.region
+        return regions.setdefault(home, {"streams": {}})["streams"]  # type: ignore[no-any-return]
 
     def stream(self, name: str) -> dict[str, Any]:
         found = self.streams().get(name)
