@@ -1,0 +1,57 @@
+"""Names shared by the stacks, the constructs and the tests: each is defined here once."""
+
+from __future__ import annotations
+
+from aws_cdk import aws_lambda as lambda_
+
+SCANNER_STACK = "Maptag"
+MEMBER_STACK = "MaptagMemberRole"
+
+# The scan_unit function's role: member roles trust exactly this role name in the scanner
+# account, so it is fixed rather than generated.
+SCANNER_ROLE_NAME = "maptag-scanner"
+
+# The public Powertools for AWS Lambda (Python) v3 layer, by ARN in the stack's own region.
+# The layer is published for python3.13 at this version; the runtime must match it.
+POWERTOOLS_LAYER_ACCOUNT = "017000801446"
+POWERTOOLS_LAYER_NAME = "AWSLambdaPowertoolsPythonV3-python313-x86_64"
+POWERTOOLS_LAYER_VERSION = 36
+RUNTIME = lambda_.Runtime.PYTHON_3_13
+
+# The Lambda asset is functions/ minus what never runs in a Lambda (design.md: local/ holds
+# the demo estate and the local Migration Hub).
+FUNCTIONS_DIR = "functions"
+ASSET_EXCLUDES = (
+    "maptag/local",
+    "maptag/local/**",
+    "**/__pycache__",
+    "**/*.pyc",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".ruff_cache",
+    "*.egg-info",
+)
+
+# What the handlers publish under.
+SERVICE = "maptag"
+METRICS_NAMESPACE = "maptag"
+EVENT_SOURCE = "maptag"
+FAILED_UNITS_METRIC = "FailedUnits"
+
+# S3 layout of the reports bucket (handlers/ and the e2e test use the same prefixes).
+RUNS_PREFIX = "runs/"
+REPORTS_PREFIX = "reports/"
+MAP_RESULTS_PREFIX = "map-results"
+
+# DynamoDB: one table, generic keys, so coverage history and the Migration Hub outbox can
+# share it; `expires_at` (epoch seconds) is the TTL attribute.
+TABLE_PARTITION_KEY = "pk"
+TABLE_SORT_KEY = "sk"
+TABLE_TTL_ATTRIBUTE = "expires_at"
+
+# Workflow state names: the e2e test reads the order from the synthesized definition.
+STATE_PLAN = "Plan"
+STATE_SCAN_UNITS = "ScanUnits"
+STATE_SCAN_UNIT = "ScanUnit"
+STATE_UNIT_FAILED = "UnitFailed"
+STATE_PUBLISH = "Publish"

@@ -1,0 +1,284 @@
+"""The scan workflow: plan → Map over units (scan each) → publish, as Step Functions + Lambda.
+
+Per-unit results travel by S3 reference: plan writes the unit list to the reports bucket,
+the Distributed Map reads it from there (ItemReader) and writes its own results back
+(ResultWriter), and each unit's findings are written to S3 by the function that scanned it.
+The state payload stays a few hundred bytes however many accounts there are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import cast
+
+import json
+
+from aws_cdk import Acknowledgment, ArnFormat, Aws, CfnElement, Duration, RemovalPolicy, Stack, Token, Validations
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_stepfunctions as sfn
+from aws_cdk import aws_stepfunctions_tasks as tasks
+from constructs import Construct
+
+from infra import constants
+from infra.constructs.findings import Findings
+from infra.constructs.member_role import acknowledge_read_only, read_only_statements
+from infra.constructs.migration_hub import MigrationHubAccess
+from maptag.deploy_config import DeployConfig
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    name: str
+    handler: str
+    description: str
+    timeout: Duration
+    memory_mb: int
+
+
+PLAN = FunctionSpec("Plan", "handlers.plan.handler", "maptag: plan the run's units", Duration.minutes(2), 256)
+SCAN_UNIT = FunctionSpec(
+    "ScanUnit", "handlers.scan_unit.handler", "maptag: scan one account × region", Duration.minutes(15), 1024
+)
+PUBLISH = FunctionSpec(
+    "Publish", "handlers.publish.handler", "maptag: report, history and findings", Duration.minutes(15), 2048
+)
+
+
+class ScanWorkflow(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        config: DeployConfig,
+        bucket: s3.IBucket,
+        key: kms.IKey,
+        table: dynamodb.ITableV2,
+        findings: Findings,
+        migration_hub: MigrationHubAccess | None,
+    ) -> None:
+        super().__init__(scope, id)
+        self._config = config
+        self._stack = Stack.of(self)
+        self._layer = lambda_.LayerVersion.from_layer_version_arn(
+            self,
+            "Powertools",
+            self._stack.format_arn(
+                service="lambda",
+                account=constants.POWERTOOLS_LAYER_ACCOUNT,
+                resource="layer",
+                resource_name=f"{constants.POWERTOOLS_LAYER_NAME}:{constants.POWERTOOLS_LAYER_VERSION}",
+                arn_format=ArnFormat.COLON_RESOURCE_NAME,
+            ),
+        )
+        self._code = lambda_.Code.from_asset(constants.FUNCTIONS_DIR, exclude=list(constants.ASSET_EXCLUDES))
+        environment = {
+            "MAPTAG_CONFIG": config.to_json(),
+            "REPORTS_BUCKET": bucket.bucket_name,
+            "HISTORY_TABLE": table.table_name,
+            "TOPIC_ARN": findings.topic.topic_arn,
+            "POWERTOOLS_SERVICE_NAME": constants.SERVICE,
+            "POWERTOOLS_METRICS_NAMESPACE": constants.METRICS_NAMESPACE,
+            "AWS_STS_REGIONAL_ENDPOINTS": "regional",
+        }
+
+        # plan: lists the Organization's accounts (if asked) and writes the unit list.
+        self.plan = self._function(PLAN, environment)
+        bucket.grant_put(self.plan, f"{constants.RUNS_PREFIX}*")
+        if config.policy.organization:
+            # ListAccounts has no resource type: "*" is its only form.
+            self.plan.add_to_role_policy(iam.PolicyStatement(actions=["organizations:ListAccounts"], resources=["*"]))
+
+        # scan_unit: assumes the member role (or reads its own account) and writes its shard.
+        self.scan_unit = self._function(SCAN_UNIT, environment, role_name=constants.SCANNER_ROLE_NAME)
+        bucket.grant_put(self.scan_unit, f"{constants.RUNS_PREFIX}*")
+        accounts = config.policy.accounts or ("*",)
+        self.scan_unit.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["sts:AssumeRole"],
+                resources=[f"arn:{Aws.PARTITION}:iam::{account}:role/{config.role_name}" for account in accounts],
+            )
+        )
+        for statement in read_only_statements():
+            self.scan_unit.add_to_role_policy(statement)
+        acknowledge_read_only(self.scan_unit.role or self.scan_unit)
+
+        # publish: reads the shards, writes the report, the history, and every sink.
+        self.publish = self._function(PUBLISH, environment)
+        bucket.grant_read(self.publish, f"{constants.RUNS_PREFIX}*")
+        bucket.grant_read(self.publish, f"{constants.MAP_RESULTS_PREFIX}/*")
+        bucket.grant_put(self.publish, f"{constants.REPORTS_PREFIX}*")
+        table.grant_read_write_data(self.publish)
+        findings.grant_publish(self.publish)
+        if migration_hub is not None:
+            migration_hub.grant_publish(self.publish)
+
+        self.state_machine = self._state_machine(bucket, key)
+        self._acknowledge(bucket)
+
+    def _acknowledge(self, bucket: s3.IBucket) -> None:
+        """cdk-nag findings that are the least privilege there is, each with its reason."""
+        stack = self._stack
+        bucket_id = stack.get_logical_id(cast(CfnElement, bucket.node.default_child))
+        machine_id = stack.get_logical_id(cast(CfnElement, self.state_machine.node.default_child))
+        region = "<AWS::Region>" if Token.is_unresolved(stack.region) else stack.region
+        machine_name = json.dumps(
+            {"Fn::Select": [6, {"Fn::Split": [":", {"Ref": machine_id}]}]}, separators=(",", ":")
+        )
+        executions = f"arn:<AWS::Partition>:states:{region}:<AWS::AccountId>:execution:{machine_name}"
+        reasons = {
+            "Action::kms:GenerateDataKey*": "the CDK grant for writing SSE-KMS objects; scoped to the stack's own key",
+            "Action::kms:ReEncrypt*": "the CDK grant for SSE-KMS objects; scoped to the stack's own key",
+            "Action::s3:Abort*": "aborting its own multipart uploads; scoped to one prefix of the reports bucket",
+            "Action::s3:GetObject*": "reading the run's shards; scoped to prefixes of the reports bucket",
+            "Action::s3:GetBucket*": "the CDK read grant; scoped to the reports bucket",
+            "Action::s3:List*": "listing the run's shards; scoped to the reports bucket",
+            "Resource::*": "X-Ray PutTraceSegments/PutTelemetryRecords, Step Functions log delivery, "
+            "organizations:ListAccounts and migrationhub-config:GetHomeRegion have no resource type",
+            f"Resource::<{bucket_id}.Arn>/{constants.RUNS_PREFIX}*": "the run's own working prefix",
+            f"Resource::<{bucket_id}.Arn>/{constants.MAP_RESULTS_PREFIX}/*": "the Distributed Map's result prefix",
+            f"Resource::<{bucket_id}.Arn>/{constants.REPORTS_PREFIX}*": "the reports prefix",
+            f"Resource::arn:<AWS::Partition>:s3:::<{bucket_id}>/*": "the Distributed Map reads the unit list "
+            "and writes its results in the reports bucket",
+            f"Resource::arn:<AWS::Partition>:iam::*:role/{self._config.role_name}": "with the whole Organization the "
+            "member accounts are not known at deploy time; only the maptag read-only role name can be assumed",
+            f"Resource::{executions}:*": "the Distributed Map starts and watches child executions of this state "
+            "machine only",
+            f"Resource::{executions}/{constants.STATE_SCAN_UNITS}:*": "the Distributed Map's own map run only",
+        }
+        for function in (self.plan, self.scan_unit, self.publish):
+            function_id = stack.get_logical_id(cast(CfnElement, function.node.default_child))
+            reasons[f"Resource::<{function_id}.Arn>:*"] = "invoking any version of this one function"
+        rules = [Acknowledgment(id=f"AwsSolutions::AwsSolutions-IAM5[{k}]", reason=v) for k, v in reasons.items()]
+        rules.append(
+            Acknowledgment(
+                id="AwsSolutions::AwsSolutions-L1",
+                reason=f"the public Powertools layer pinned here is built for {constants.RUNTIME.name}",
+            )
+        )
+        Validations.of(self).acknowledge(*rules)
+
+    def _function(self, spec: FunctionSpec, environment: dict[str, str], role_name: str | None = None) -> lambda_.Function:
+        log_group = logs.LogGroup(self, f"{spec.name}Logs", removal_policy=RemovalPolicy.DESTROY)
+        _retain(log_group, self._config.log_retention_days)
+        # Its own role: only what this one function needs (no managed policies).
+        role = iam.Role(
+            self,
+            f"{spec.name}Role",
+            role_name=role_name,
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=f"{spec.description} (least privilege)",
+        )
+        log_group.grant_write(role)
+        function = lambda_.Function(
+            self,
+            spec.name,
+            runtime=constants.RUNTIME,
+            architecture=lambda_.Architecture.X86_64,
+            handler=spec.handler,
+            code=self._code,
+            layers=[self._layer],
+            description=spec.description,
+            timeout=spec.timeout,
+            memory_size=spec.memory_mb,
+            environment=environment,
+            role=role,
+            log_group=log_group,
+            tracing=lambda_.Tracing.ACTIVE,
+            # Invoked synchronously by the state machine, which retries with backoff itself.
+            retry_attempts=0,
+        )
+        return function
+
+    def _state_machine(self, bucket: s3.IBucket, key: kms.IKey) -> sfn.StateMachine:
+        plan = tasks.LambdaInvoke(
+            self,
+            "PlanState",
+            state_name=constants.STATE_PLAN,
+            lambda_function=self.plan,
+            payload=sfn.TaskInput.from_object(
+                {
+                    "execution_name": sfn.JsonPath.string_at("$$.Execution.Name"),
+                    "started_at": sfn.JsonPath.string_at("$$.Execution.StartTime"),
+                }
+            ),
+            payload_response_only=True,
+        )
+        plan.add_retry(errors=["States.TaskFailed"], interval=Duration.seconds(10), max_attempts=2, backoff_rate=2)
+
+        scan = tasks.LambdaInvoke(
+            self,
+            "ScanUnitState",
+            state_name=constants.STATE_SCAN_UNIT,
+            lambda_function=self.scan_unit,
+            payload_response_only=True,
+        )
+        scan.add_retry(
+            errors=["States.TaskFailed", "States.Timeout"],
+            interval=Duration.seconds(30),
+            max_attempts=2,
+            backoff_rate=2,
+            jitter_strategy=sfn.JitterType.FULL,
+        )
+        # A unit that still fails is recorded as failed; the run goes on (issue 5).
+        unit_failed = sfn.Pass(
+            self,
+            constants.STATE_UNIT_FAILED,
+            parameters={
+                "account_id": sfn.JsonPath.string_at("$.account_id"),
+                "region": sfn.JsonPath.string_at("$.region"),
+                "status": "failed",
+                "error": sfn.JsonPath.string_at("$.error.Cause"),
+            },
+        )
+        scan.add_catch(unit_failed, errors=["States.ALL"], result_path="$.error")
+
+        units = sfn.DistributedMap(
+            self,
+            constants.STATE_SCAN_UNITS,
+            label=constants.STATE_SCAN_UNITS,
+            max_concurrency=self._config.policy.max_concurrency,
+            item_reader=sfn.S3JsonItemReader(bucket=bucket, key=sfn.JsonPath.string_at("$.units_key")),
+            item_selector={
+                "run_id": sfn.JsonPath.string_at("$.run_id"),
+                "account_id": sfn.JsonPath.string_at("$$.Map.Item.Value.account_id"),
+                "region": sfn.JsonPath.string_at("$$.Map.Item.Value.region"),
+            },
+            result_writer_v2=sfn.ResultWriterV2(bucket=bucket, prefix=constants.MAP_RESULTS_PREFIX),
+            tolerated_failure_percentage=100,
+            result_path="$.map_result",
+        )
+        units.item_processor(scan)
+
+        publish = tasks.LambdaInvoke(
+            self,
+            "PublishState",
+            state_name=constants.STATE_PUBLISH,
+            lambda_function=self.publish,
+            payload_response_only=True,
+        )
+        publish.add_retry(errors=["States.TaskFailed"], interval=Duration.seconds(30), max_attempts=2, backoff_rate=2)
+
+        log_group = logs.LogGroup(self, "StateMachineLogs", removal_policy=RemovalPolicy.DESTROY)
+        _retain(log_group, self._config.log_retention_days)
+        machine = sfn.StateMachine(
+            self,
+            "StateMachine",
+            comment="maptag: MAP 2.0 tag coverage scan",
+            definition_body=sfn.DefinitionBody.from_chainable(plan.next(units).next(publish)),
+            logs=sfn.LogOptions(destination=log_group, level=sfn.LogLevel.ALL, include_execution_data=True),
+            tracing_enabled=True,
+            timeout=Duration.hours(12),
+        )
+        # The Map reads the unit list and writes its results in the KMS-encrypted bucket.
+        key.grant_encrypt_decrypt(machine)
+        return machine
+
+
+def _retain(log_group: logs.LogGroup, days: int) -> None:
+    cast(logs.CfnLogGroup, log_group.node.default_child).retention_in_days = days
