@@ -89,14 +89,14 @@ class ScanWorkflow(Construct):
 
         # plan: lists the Organization's accounts (if asked) and writes the unit list.
         self.plan = self._function(PLAN, environment)
-        bucket.grant_put(self.plan, f"{constants.RUNS_PREFIX}*")
+        self._grant_objects(self.plan, bucket, key, write=[constants.RUNS_PREFIX])
         if config.policy.organization:
             # ListAccounts has no resource type: "*" is its only form.
             self.plan.add_to_role_policy(iam.PolicyStatement(actions=["organizations:ListAccounts"], resources=["*"]))
 
         # scan_unit: assumes the member role (or reads its own account) and writes its shard.
         self.scan_unit = self._function(SCAN_UNIT, environment, role_name=constants.SCANNER_ROLE_NAME)
-        bucket.grant_put(self.scan_unit, f"{constants.RUNS_PREFIX}*")
+        self._grant_objects(self.scan_unit, bucket, key, write=[constants.RUNS_PREFIX])
         accounts = config.policy.accounts or ("*",)
         self.scan_unit.add_to_role_policy(
             iam.PolicyStatement(
@@ -110,9 +110,13 @@ class ScanWorkflow(Construct):
 
         # publish: reads the shards, writes the report, the history, and every sink.
         self.publish = self._function(PUBLISH, environment)
-        bucket.grant_read(self.publish, f"{constants.RUNS_PREFIX}*")
-        bucket.grant_read(self.publish, f"{constants.MAP_RESULTS_PREFIX}/*")
-        bucket.grant_put(self.publish, f"{constants.REPORTS_PREFIX}*")
+        self._grant_objects(
+            self.publish,
+            bucket,
+            key,
+            read=[constants.RUNS_PREFIX, f"{constants.MAP_RESULTS_PREFIX}/"],
+            write=[constants.REPORTS_PREFIX],
+        )
         table.grant_read_write_data(self.publish)
         findings.grant_publish(self.publish)
         if migration_hub is not None:
@@ -120,6 +124,38 @@ class ScanWorkflow(Construct):
 
         self.state_machine = self._state_machine(bucket, key)
         self._acknowledge(bucket)
+
+    @staticmethod
+    def _grant_objects(
+        function: lambda_.Function,
+        bucket: s3.IBucket,
+        key: kms.IKey,
+        read: list[str] | None = None,
+        write: list[str] | None = None,
+    ) -> None:
+        """Object access under the given prefixes only (no tagging, unlike the CDK's grant_put)."""
+        if write:
+            function.add_to_role_policy(
+                iam.PolicyStatement(
+                    actions=["s3:PutObject", "s3:AbortMultipartUpload"],
+                    resources=[bucket.arn_for_objects(f"{prefix}*") for prefix in write],
+                )
+            )
+            key.grant(function, "kms:GenerateDataKey", "kms:Decrypt")
+        if read:
+            function.add_to_role_policy(
+                iam.PolicyStatement(
+                    actions=["s3:GetObject"], resources=[bucket.arn_for_objects(f"{prefix}*") for prefix in read]
+                )
+            )
+            function.add_to_role_policy(
+                iam.PolicyStatement(
+                    actions=["s3:ListBucket"],
+                    resources=[bucket.bucket_arn],
+                    conditions={"StringLike": {"s3:prefix": [f"{prefix}*" for prefix in read]}},
+                )
+            )
+            key.grant(function, "kms:Decrypt")
 
     def _acknowledge(self, bucket: s3.IBucket) -> None:
         """cdk-nag findings that are the least privilege there is, each with its reason."""
@@ -132,12 +168,9 @@ class ScanWorkflow(Construct):
         )
         executions = f"arn:<AWS::Partition>:states:{region}:<AWS::AccountId>:execution:{machine_name}"
         reasons = {
-            "Action::kms:GenerateDataKey*": "the CDK grant for writing SSE-KMS objects; scoped to the stack's own key",
-            "Action::kms:ReEncrypt*": "the CDK grant for SSE-KMS objects; scoped to the stack's own key",
-            "Action::s3:Abort*": "aborting its own multipart uploads; scoped to one prefix of the reports bucket",
-            "Action::s3:GetObject*": "reading the run's shards; scoped to prefixes of the reports bucket",
-            "Action::s3:GetBucket*": "the CDK read grant; scoped to the reports bucket",
-            "Action::s3:List*": "listing the run's shards; scoped to the reports bucket",
+            "Action::kms:GenerateDataKey*": "the CDK's DynamoDB grant for a table encrypted with the stack's own "
+            "key; scoped to that key",
+            "Action::kms:ReEncrypt*": "the CDK's DynamoDB grant; scoped to the stack's own key",
             "Resource::*": "X-Ray PutTraceSegments/PutTelemetryRecords, Step Functions log delivery, "
             "organizations:ListAccounts and migrationhub-config:GetHomeRegion have no resource type",
             f"Resource::<{bucket_id}.Arn>/{constants.RUNS_PREFIX}*": "the run's own working prefix",
@@ -246,6 +279,7 @@ class ScanWorkflow(Construct):
             item_reader=sfn.S3JsonItemReader(bucket=bucket, key=sfn.JsonPath.string_at("$.units_key")),
             item_selector={
                 "run_id": sfn.JsonPath.string_at("$.run_id"),
+                "caller_account": sfn.JsonPath.string_at("$.caller_account"),
                 "account_id": sfn.JsonPath.string_at("$$.Map.Item.Value.account_id"),
                 "region": sfn.JsonPath.string_at("$$.Map.Item.Value.region"),
             },
@@ -276,7 +310,7 @@ class ScanWorkflow(Construct):
             timeout=Duration.hours(12),
         )
         # The Map reads the unit list and writes its results in the KMS-encrypted bucket.
-        key.grant_encrypt_decrypt(machine)
+        key.grant(machine, "kms:Decrypt", "kms:GenerateDataKey")
         return machine
 
 

@@ -14,7 +14,7 @@ from collections.abc import Generator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 from maptag.coverage import Totals
 from maptag.model import Finding, ScanUnit
@@ -23,6 +23,12 @@ from maptag.scan import UnitResult
 
 SCHEMA = "maptag/scan-report@1"
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schemas" / "scan-report-1.schema.json"
+
+
+class FindingSource(Protocol):
+    """Where a report's findings are read back from, unit by unit, in the order given."""
+
+    def read(self, units: list[ScanUnit]) -> Iterator[dict[str, Any]]: ...
 
 
 class FindingSpool:
@@ -64,7 +70,8 @@ class FindingSpool:
 class ScanReport:
     policy: Policy
     units: list[UnitResult]
-    spool: FindingSpool
+    # a FindingSpool in the CLI; the deployed publish step reads the run's S3 shards
+    spool: FindingSource
     generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     def __post_init__(self) -> None:

@@ -1,0 +1,1 @@
+"""Thin Lambda entry points over maptag.workflow (plan, scan_unit, publish)."""

@@ -1,0 +1,37 @@
+"""Scan one account × region: assume the member role, scan, write the unit's shard to S3."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.parser import event_parser
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel, Field
+
+from handlers.observability import deployment, logger, metrics, session, tracer
+from maptag.model import ScanUnit
+from maptag.workflow import scan_run_unit
+
+
+class UnitEvent(BaseModel):
+    """One item of the Distributed Map (its ItemSelector)."""
+
+    run_id: str
+    account_id: str = Field(pattern=r"^[0-9]{12}$")
+    region: str = Field(pattern=r"^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$")
+    caller_account: str = Field(pattern=r"^[0-9]{12}$")
+
+
+@metrics.log_metrics
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@event_parser(model=UnitEvent)
+def handler(event: UnitEvent, context: LambdaContext) -> dict[str, Any]:
+    config, resources = deployment()
+    unit = ScanUnit(event.account_id, event.region)
+    summary = scan_run_unit(config, session(), resources, event.run_id, unit, event.caller_account)
+    if summary["status"] == "failed":
+        logger.error("unit failed", extra={"unit": unit.key, "error": summary["error"]})
+    else:
+        logger.info("unit scanned", extra={"unit": unit.key, "in_scope": summary["in_scope"]})
+    return summary

@@ -1,0 +1,162 @@
+"""A deployed run's working data in S3: the unit list, each unit's result and its findings.
+
+The scan workflow passes S3 keys, never findings, between its steps (the state payload is
+capped at 256 KB). Layout under the reports bucket:
+
+    runs/<run_id>/units.json                           the plan: [{account_id, region}, ...]
+    runs/<run_id>/units/<account>/<region>/result.json  a UnitResult
+    runs/<run_id>/units/<account>/<region>/findings.jsonl.gz  one finding per line
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import re
+import tempfile
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+from maptag.model import Finding, ScanUnit, Verdict
+from maptag.scan import FindingSink, UnitResult
+
+RUNS_PREFIX = "runs/"
+REPORTS_PREFIX = "reports/"
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def run_id_of(execution_name: str, started_at: datetime) -> str:
+    """A run id that sorts by time and names its execution: 20261123T060000Z-<name>."""
+    name = _UNSAFE.sub("-", execution_name).strip("-")[:80] or "run"
+    return f"{started_at.strftime('%Y%m%dT%H%M%SZ')}-{name}"
+
+
+def result_to_json(result: UnitResult) -> dict[str, Any]:
+    return {
+        "account_id": result.unit.account_id,
+        "region": result.unit.region,
+        "status": result.status,
+        "error": result.error,
+        "started_at": result.started_at.isoformat() if result.started_at else None,
+        "finished_at": result.finished_at.isoformat() if result.finished_at else None,
+        "counts": [
+            {"type": type_name, "verdict": verdict.value, "count": n}
+            for (type_name, verdict), n in sorted(result.counts.items())
+        ],
+    }
+
+
+def result_from_json(data: Mapping[str, Any]) -> UnitResult:
+    counts: Counter[tuple[str, Verdict]] = Counter()
+    for row in data.get("counts", []):
+        counts[(str(row["type"]), Verdict(row["verdict"]))] += int(row["count"])
+    return UnitResult(
+        unit=ScanUnit(str(data["account_id"]), str(data["region"])),
+        status=str(data["status"]),
+        error=data.get("error"),
+        counts=dict(counts),
+        started_at=_time(data.get("started_at")),
+        finished_at=_time(data.get("finished_at")),
+    )
+
+
+class RunStore:
+    """One run's objects in the reports bucket; ``s3`` is a boto3 S3 client."""
+
+    def __init__(self, s3: Any, bucket: str, run_id: str) -> None:
+        self.s3 = s3
+        self.bucket = bucket
+        self.run_id = run_id
+        self.prefix = f"{RUNS_PREFIX}{run_id}/"
+
+    @property
+    def units_key(self) -> str:
+        return f"{self.prefix}units.json"
+
+    def unit_prefix(self, unit: ScanUnit) -> str:
+        return f"{self.prefix}units/{unit.account_id}/{unit.region}/"
+
+    def write_units(self, units: Iterable[ScanUnit]) -> str:
+        body = json.dumps([{"account_id": u.account_id, "region": u.region} for u in units])
+        self.s3.put_object(
+            Bucket=self.bucket, Key=self.units_key, Body=body.encode(), ContentType="application/json"
+        )
+        return self.units_key
+
+    def read_units(self) -> list[ScanUnit]:
+        body = self.s3.get_object(Bucket=self.bucket, Key=self.units_key)["Body"].read()
+        return [ScanUnit(str(item["account_id"]), str(item["region"])) for item in json.loads(body)]
+
+    @contextmanager
+    def findings_writer(self, unit: ScanUnit) -> Iterator[FindingSink]:
+        """A sink for the unit's findings, spooled to a compressed temp file, then uploaded."""
+        with tempfile.TemporaryFile() as spool:
+            with gzip.GzipFile(fileobj=spool, mode="wb") as gz:
+                text = io.TextIOWrapper(gz, encoding="utf-8")
+
+                def write(finding: Finding) -> None:
+                    text.write(json.dumps(finding.to_report(), separators=(",", ":")) + "\n")
+
+                yield write
+                text.flush()
+                text.detach()
+            spool.seek(0)
+            self.s3.upload_fileobj(spool, self.bucket, f"{self.unit_prefix(unit)}findings.jsonl.gz")
+
+    def write_result(self, result: UnitResult) -> str:
+        key = f"{self.unit_prefix(result.unit)}result.json"
+        body = json.dumps(result_to_json(result)).encode()
+        self.s3.put_object(Bucket=self.bucket, Key=key, Body=body, ContentType="application/json")
+        return key
+
+    def read_results(self) -> dict[ScanUnit, UnitResult]:
+        """Every unit result written for this run (a unit that died writes none)."""
+        results: dict[ScanUnit, UnitResult] = {}
+        paginator = self.s3.get_paginator("list_objects_v2")
+        for page in paginator.paginate(Bucket=self.bucket, Prefix=f"{self.prefix}units/"):
+            for item in page.get("Contents", []):
+                if item["Key"].endswith("/result.json"):
+                    body = self.s3.get_object(Bucket=self.bucket, Key=item["Key"])["Body"].read()
+                    result = result_from_json(json.loads(body))
+                    results[result.unit] = result
+        return results
+
+    def read(self, units: list[ScanUnit]) -> Iterator[dict[str, Any]]:
+        """The findings of ``units`` in order, streamed (a FindingSource for ScanReport)."""
+        for unit in units:
+            key = f"{self.unit_prefix(unit)}findings.jsonl.gz"
+            try:
+                body = self.s3.get_object(Bucket=self.bucket, Key=key)["Body"]
+            except self.s3.exceptions.NoSuchKey:
+                continue
+            with gzip.GzipFile(fileobj=_Readable(body), mode="rb") as gz:
+                for line in io.TextIOWrapper(gz, encoding="utf-8"):
+                    yield json.loads(line)
+
+    def put_report(self, name: str, body: bytes, content_type: str) -> str:
+        key = f"{REPORTS_PREFIX}{self.run_id}/{name}"
+        self.s3.put_object(Bucket=self.bucket, Key=key, Body=body, ContentType=content_type)
+        return key
+
+
+class _Readable(io.RawIOBase):
+    """A botocore StreamingBody as a file object gzip can read from."""
+
+    def __init__(self, body: Any) -> None:
+        self._body = body
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        chunk: bytes = self._body.read(len(buffer))
+        buffer[: len(chunk)] = chunk
+        return len(chunk)
+
+
+def _time(text: Any) -> datetime | None:
+    return datetime.fromisoformat(text) if isinstance(text, str) and text else None
