@@ -14,10 +14,10 @@ from pathlib import Path
 # The Lambda code and the scan engine live in functions/ (importable as `maptag`).
 sys.path.insert(0, str(Path(__file__).resolve().parent / "functions"))
 
-from aws_cdk import App  # noqa: E402
+from aws_cdk import App
 
-from infra.app import build, config_of  # noqa: E402
-from maptag.policy import PolicyError  # noqa: E402
+from infra.app import build, config_of
+from maptag.policy import PolicyError
 
 
 def main() -> int:

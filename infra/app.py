@@ -18,7 +18,9 @@ def config_of(app: App) -> DeployConfig:
 
 
 def build(app: App, config: DeployConfig) -> tuple[ScannerStack, MemberRoleStack]:
-    env = Environment(account=os.environ.get("CDK_DEFAULT_ACCOUNT"), region=os.environ.get("CDK_DEFAULT_REGION"))
+    env = Environment(
+        account=os.environ.get("CDK_DEFAULT_ACCOUNT"), region=os.environ.get("CDK_DEFAULT_REGION")
+    )
     scanner = ScannerStack(app, constants.SCANNER_STACK, config=config, env=env)
     member = MemberRoleStack(app, constants.MEMBER_STACK, config=config)
     Validations.of(app).add_plugins(AwsSolutionsChecks(app, verbose=True))

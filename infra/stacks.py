@@ -72,7 +72,9 @@ class ScannerStack(Stack):
         CfnOutput(self, "ReportsBucket", value=reports.bucket.bucket_name)
         CfnOutput(self, "HistoryTable", value=history.table.table_name)
         CfnOutput(self, "DigestTopicArn", value=findings.topic.topic_arn)
-        CfnOutput(self, "ScannerRoleArn", value=workflow.scan_unit.role.role_arn if workflow.scan_unit.role else "")
+        CfnOutput(
+            self, "ScannerRoleArn", value=workflow.scan_unit.role.role_arn if workflow.scan_unit.role else ""
+        )
         self.workflow = workflow
 
 

@@ -25,7 +25,7 @@ class PlanEvent(BaseModel):
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 @event_parser(model=PlanEvent)
-def handler(event: PlanEvent, context: LambdaContext) -> dict[str, Any]:
+def handler(event: PlanEvent, _context: LambdaContext) -> dict[str, Any]:
     config, resources = deployment()
     state = plan_run(config, session(), resources, event.execution_name, event.started_at)
     metrics.add_metric(name="Units", unit=MetricUnit.Count, value=state["unit_count"])

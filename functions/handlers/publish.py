@@ -32,7 +32,7 @@ class PublishEvent(BaseModel):
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 @event_parser(model=PublishEvent)
-def handler(event: PublishEvent, context: LambdaContext) -> dict[str, Any]:
+def handler(event: PublishEvent, _context: LambdaContext) -> dict[str, Any]:
     config, resources = deployment()
     run = publish_run(config, session(), resources, event.run_id, event.started_at, event.map_result, SINKS)
     totals = run.report.totals

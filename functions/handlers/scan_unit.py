@@ -26,7 +26,7 @@ class UnitEvent(BaseModel):
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 @event_parser(model=UnitEvent)
-def handler(event: UnitEvent, context: LambdaContext) -> dict[str, Any]:
+def handler(event: UnitEvent, _context: LambdaContext) -> dict[str, Any]:
     config, resources = deployment()
     unit = ScanUnit(event.account_id, event.region)
     summary = scan_run_unit(config, session(), resources, event.run_id, unit, event.caller_account)

@@ -173,9 +173,17 @@ class DeployConfig(BaseModel):
         try:
             policy = Policy.build(**policy_values)
         except PolicyError as error:
-            raise PolicyError(f"{CONTEXT_PREFIX}{error}") from None
+            # Policy's only whole-model check is accounts vs organization: name the switch.
+            text = (
+                str(error).replace("policy: ", "organization: ", 1)
+                if str(error).startswith("policy: ")
+                else str(error)
+            )
+            raise PolicyError(f"{CONTEXT_PREFIX}{text}") from None
         try:
-            return cls.model_validate({"policy": policy, **{k: v for k, v in values.items() if k in own_keys}})
+            return cls.model_validate(
+                {"policy": policy, **{k: v for k, v in values.items() if k in own_keys}}
+            )
         except ValidationError as error:
             message = _one_line(error)
             if message.startswith("policy: "):

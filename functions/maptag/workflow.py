@@ -176,7 +176,9 @@ def map_failures(s3: Any, map_result: Mapping[str, Any] | None) -> dict[ScanUnit
     failures: dict[ScanUnit, str] = {}
     for status, files in (manifest.get("ResultFiles") or {}).items():
         for file in files:
-            for execution in _json_object(s3, manifest.get("DestinationBucket", details["Bucket"]), file["Key"]):
+            for execution in _json_object(
+                s3, manifest.get("DestinationBucket", details["Bucket"]), file["Key"]
+            ):
                 unit, error = _failure_of(status, execution)
                 if unit is not None:
                     failures[unit] = error

@@ -17,16 +17,20 @@ from infra import constants
 class History(Construct):
     def __init__(self, scope: Construct, id: str, *, key: kms.IKey) -> None:
         super().__init__(scope, id)
-        self.table = dynamodb.TableV2(
+        # Table, not TableV2: a TableV2 with a customer key cannot synthesize region-agnostic.
+        self.table = dynamodb.Table(
             self,
             "Table",
-            partition_key=dynamodb.Attribute(name=constants.TABLE_PARTITION_KEY, type=dynamodb.AttributeType.STRING),
+            partition_key=dynamodb.Attribute(
+                name=constants.TABLE_PARTITION_KEY, type=dynamodb.AttributeType.STRING
+            ),
             sort_key=dynamodb.Attribute(name=constants.TABLE_SORT_KEY, type=dynamodb.AttributeType.STRING),
-            billing=dynamodb.Billing.on_demand(),
+            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
             point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
                 point_in_time_recovery_enabled=True
             ),
             time_to_live_attribute=constants.TABLE_TTL_ATTRIBUTE,
-            encryption=dynamodb.TableEncryptionV2.customer_managed_key(key),
+            encryption=dynamodb.TableEncryption.CUSTOMER_MANAGED,
+            encryption_key=key,
             removal_policy=RemovalPolicy.RETAIN,
         )

@@ -83,7 +83,5 @@ class MemberRole(Construct):
             assumed_by=iam.ArnPrincipal(scanner_role_arn),
             max_session_duration=Duration.hours(1),
         )
-        self.role.attach_inline_policy(
-            iam.Policy(self, "ReadOnly", statements=read_only_statements())
-        )
+        self.role.attach_inline_policy(iam.Policy(self, "ReadOnly", statements=read_only_statements()))
         acknowledge_read_only(self)

@@ -8,12 +8,21 @@ The state payload stays a few hundred bytes however many accounts there are.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import cast
 
-import json
-
-from aws_cdk import Acknowledgment, ArnFormat, Aws, CfnElement, Duration, RemovalPolicy, Stack, Token, Validations
+from aws_cdk import (
+    Acknowledgment,
+    ArnFormat,
+    Aws,
+    CfnElement,
+    Duration,
+    RemovalPolicy,
+    Stack,
+    Token,
+    Validations,
+)
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -58,7 +67,7 @@ class ScanWorkflow(Construct):
         config: DeployConfig,
         bucket: s3.IBucket,
         key: kms.IKey,
-        table: dynamodb.ITableV2,
+        table: dynamodb.ITable,
         findings: Findings,
         migration_hub: MigrationHubAccess | None,
     ) -> None:
@@ -92,7 +101,9 @@ class ScanWorkflow(Construct):
         self._grant_objects(self.plan, bucket, key, write=[constants.RUNS_PREFIX])
         if config.policy.organization:
             # ListAccounts has no resource type: "*" is its only form.
-            self.plan.add_to_role_policy(iam.PolicyStatement(actions=["organizations:ListAccounts"], resources=["*"]))
+            self.plan.add_to_role_policy(
+                iam.PolicyStatement(actions=["organizations:ListAccounts"], resources=["*"])
+            )
 
         # scan_unit: assumes the member role (or reads its own account) and writes its shard.
         self.scan_unit = self._function(SCAN_UNIT, environment, role_name=constants.SCANNER_ROLE_NAME)
@@ -101,7 +112,9 @@ class ScanWorkflow(Construct):
         self.scan_unit.add_to_role_policy(
             iam.PolicyStatement(
                 actions=["sts:AssumeRole"],
-                resources=[f"arn:{Aws.PARTITION}:iam::{account}:role/{config.role_name}" for account in accounts],
+                resources=[
+                    f"arn:{Aws.PARTITION}:iam::{account}:role/{config.role_name}" for account in accounts
+                ],
             )
         )
         for statement in read_only_statements():
@@ -145,7 +158,8 @@ class ScanWorkflow(Construct):
         if read:
             function.add_to_role_policy(
                 iam.PolicyStatement(
-                    actions=["s3:GetObject"], resources=[bucket.arn_for_objects(f"{prefix}*") for prefix in read]
+                    actions=["s3:GetObject"],
+                    resources=[bucket.arn_for_objects(f"{prefix}*") for prefix in read],
                 )
             )
             function.add_to_role_policy(
@@ -167,27 +181,31 @@ class ScanWorkflow(Construct):
             {"Fn::Select": [6, {"Fn::Split": [":", {"Ref": machine_id}]}]}, separators=(",", ":")
         )
         executions = f"arn:<AWS::Partition>:states:{region}:<AWS::AccountId>:execution:{machine_name}"
+        bucket_arn = f"Resource::<{bucket_id}.Arn>"
+        member_roles = f"Resource::arn:<AWS::Partition>:iam::*:role/{self._config.role_name}"
         reasons = {
-            "Action::kms:GenerateDataKey*": "the CDK's DynamoDB grant for a table encrypted with the stack's own "
-            "key; scoped to that key",
+            "Action::kms:GenerateDataKey*": "the CDK's DynamoDB grant for a table encrypted with the "
+            "stack's own key; scoped to that key",
             "Action::kms:ReEncrypt*": "the CDK's DynamoDB grant; scoped to the stack's own key",
             "Resource::*": "X-Ray PutTraceSegments/PutTelemetryRecords, Step Functions log delivery, "
-            "organizations:ListAccounts and migrationhub-config:GetHomeRegion have no resource type",
-            f"Resource::<{bucket_id}.Arn>/{constants.RUNS_PREFIX}*": "the run's own working prefix",
-            f"Resource::<{bucket_id}.Arn>/{constants.MAP_RESULTS_PREFIX}/*": "the Distributed Map's result prefix",
-            f"Resource::<{bucket_id}.Arn>/{constants.REPORTS_PREFIX}*": "the reports prefix",
-            f"Resource::arn:<AWS::Partition>:s3:::<{bucket_id}>/*": "the Distributed Map reads the unit list "
-            "and writes its results in the reports bucket",
-            f"Resource::arn:<AWS::Partition>:iam::*:role/{self._config.role_name}": "with the whole Organization the "
-            "member accounts are not known at deploy time; only the maptag read-only role name can be assumed",
-            f"Resource::{executions}:*": "the Distributed Map starts and watches child executions of this state "
-            "machine only",
-            f"Resource::{executions}/{constants.STATE_SCAN_UNITS}:*": "the Distributed Map's own map run only",
+            "organizations:ListAccounts and mgh:GetHomeRegion have no resource type",
+            f"{bucket_arn}/{constants.RUNS_PREFIX}*": "the run's own working prefix",
+            f"{bucket_arn}/{constants.MAP_RESULTS_PREFIX}/*": "the Distributed Map's result prefix",
+            f"{bucket_arn}/{constants.REPORTS_PREFIX}*": "the reports prefix",
+            f"Resource::arn:<AWS::Partition>:s3:::<{bucket_id}>/*": "the Distributed Map reads the unit "
+            "list and writes its results in the reports bucket",
+            member_roles: "with the whole Organization the member accounts are not known at deploy time; "
+            "only the maptag read-only role name can be assumed",
+            f"Resource::{executions}:*": "the Distributed Map starts and watches child executions of this "
+            "state machine only",
+            f"Resource::{executions}/{constants.STATE_SCAN_UNITS}:*": "the Distributed Map's own map run",
         }
         for function in (self.plan, self.scan_unit, self.publish):
             function_id = stack.get_logical_id(cast(CfnElement, function.node.default_child))
             reasons[f"Resource::<{function_id}.Arn>:*"] = "invoking any version of this one function"
-        rules = [Acknowledgment(id=f"AwsSolutions::AwsSolutions-IAM5[{k}]", reason=v) for k, v in reasons.items()]
+        rules = [
+            Acknowledgment(id=f"AwsSolutions::AwsSolutions-IAM5[{k}]", reason=v) for k, v in reasons.items()
+        ]
         rules.append(
             Acknowledgment(
                 id="AwsSolutions::AwsSolutions-L1",
@@ -196,7 +214,9 @@ class ScanWorkflow(Construct):
         )
         Validations.of(self).acknowledge(*rules)
 
-    def _function(self, spec: FunctionSpec, environment: dict[str, str], role_name: str | None = None) -> lambda_.Function:
+    def _function(
+        self, spec: FunctionSpec, environment: dict[str, str], role_name: str | None = None
+    ) -> lambda_.Function:
         log_group = logs.LogGroup(self, f"{spec.name}Logs", removal_policy=RemovalPolicy.DESTROY)
         _retain(log_group, self._config.log_retention_days)
         # Its own role: only what this one function needs (no managed policies).
@@ -208,7 +228,7 @@ class ScanWorkflow(Construct):
             description=f"{spec.description} (least privilege)",
         )
         log_group.grant_write(role)
-        function = lambda_.Function(
+        return lambda_.Function(
             self,
             spec.name,
             runtime=constants.RUNTIME,
@@ -226,7 +246,6 @@ class ScanWorkflow(Construct):
             # Invoked synchronously by the state machine, which retries with backoff itself.
             retry_attempts=0,
         )
-        return function
 
     def _state_machine(self, bucket: s3.IBucket, key: kms.IKey) -> sfn.StateMachine:
         plan = tasks.LambdaInvoke(
@@ -242,7 +261,9 @@ class ScanWorkflow(Construct):
             ),
             payload_response_only=True,
         )
-        plan.add_retry(errors=["States.TaskFailed"], interval=Duration.seconds(10), max_attempts=2, backoff_rate=2)
+        plan.add_retry(
+            errors=["States.TaskFailed"], interval=Duration.seconds(10), max_attempts=2, backoff_rate=2
+        )
 
         scan = tasks.LambdaInvoke(
             self,
@@ -296,7 +317,9 @@ class ScanWorkflow(Construct):
             lambda_function=self.publish,
             payload_response_only=True,
         )
-        publish.add_retry(errors=["States.TaskFailed"], interval=Duration.seconds(30), max_attempts=2, backoff_rate=2)
+        publish.add_retry(
+            errors=["States.TaskFailed"], interval=Duration.seconds(30), max_attempts=2, backoff_rate=2
+        )
 
         log_group = logs.LogGroup(self, "StateMachineLogs", removal_policy=RemovalPolicy.DESTROY)
         _retain(log_group, self._config.log_retention_days)

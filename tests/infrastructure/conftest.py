@@ -1,0 +1,73 @@
+"""Synthesize each configuration of the app once per test session (CDK synth is slow)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aws_cdk import App
+from aws_cdk.assertions import Template
+
+from infra import constants
+from infra.app import build, config_of
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def cdk_json_context() -> dict[str, Any]:
+    return dict(json.loads((ROOT / "cdk.json").read_text())["context"])
+
+
+@dataclass
+class Synthesized:
+    outdir: Path
+    scanner: Template
+    member: Template
+
+    def template_files(self) -> list[Path]:
+        return sorted(self.outdir.glob("*.template.json"))
+
+
+def synthesize(outdir: Path, overrides: dict[str, Any]) -> Synthesized:
+    app = App(context={**cdk_json_context(), **overrides}, outdir=str(outdir))
+    build(app, config_of(app))
+    # cdk-nag runs here: an unacknowledged finding raises and fails the session's fixture.
+    app.synth()
+
+    def load(name: str) -> Template:
+        return Template.from_json(json.loads((outdir / f"{name}.template.json").read_text()))
+
+    return Synthesized(outdir, load(constants.SCANNER_STACK), load(constants.MEMBER_STACK))
+
+
+@pytest.fixture(scope="session")
+def org_app(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
+    """The whole Organization, every sink, an e-mail subscription (cdk.json's defaults + more)."""
+    return synthesize(
+        tmp_path_factory.mktemp("cdk-org"),
+        {
+            "maptag:sinks": "security-hub,sns,events,metrics,migration-hub",
+            "maptag:notification_email": "finops@example.com",
+            "maptag:schedule": "cron(0 7 * * ? *)",
+            "maptag:schedule_time_zone": "Europe/Paris",
+            "maptag:max_concurrency": "12",
+            "maptag:scanner_account": "111111111111",
+        },
+    )
+
+
+@pytest.fixture(scope="session")
+def accounts_app(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
+    """Listed accounts, no Migration Hub, no e-mail, an hourly rate."""
+    return synthesize(
+        tmp_path_factory.mktemp("cdk-accounts"),
+        {
+            "maptag:organization": "false",
+            "maptag:accounts": "222222222222,333333333333",
+            "maptag:regions": "us-east-1,eu-west-1",
+            "maptag:schedule": "rate(6 hours)",
+        },
+    )

@@ -1,0 +1,429 @@
+"""The synthesized stacks: each construct's resources, key properties and IAM statements."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import re
+import subprocess
+from typing import Any
+
+import botocore.session
+import pytest
+from aws_cdk.assertions import Match, Template
+
+from infra import constants
+from infra.constructs.member_role import READ_ONLY_ACTIONS
+from maptag.resources.declarations import TYPES, Batched, PerResource
+from tests.infrastructure.conftest import ROOT, Synthesized
+from tests.infrastructure.iam import (
+    actions_of,
+    as_list,
+    flat,
+    resources_for,
+    role_id,
+    role_statements,
+    statements,
+)
+
+
+def definition(template: Template) -> dict[str, Any]:
+    """The state machine's ASL with CloudFormation references turned into placeholders."""
+    (machine,) = template.find_resources("AWS::StepFunctions::StateMachine").values()
+    parts = machine["Properties"]["DefinitionString"]["Fn::Join"][1]
+    return json.loads("".join(p if isinstance(p, str) else "REF" for p in parts))
+
+
+def one(template: Template, kind: str, name_part: str = "") -> tuple[str, dict[str, Any]]:
+    found = {k: v for k, v in template.find_resources(kind).items() if name_part in k}
+    assert len(found) == 1, sorted(found)
+    return next(iter(found.items()))
+
+
+# ---- scan workflow ---------------------------------------------------------------------
+
+
+def test_workflow_plans_maps_over_units_by_s3_reference_then_publishes(org_app: Synthesized) -> None:
+    asl = definition(org_app.scanner)
+    assert asl["StartAt"] == constants.STATE_PLAN
+    assert asl["States"][constants.STATE_PLAN]["Next"] == constants.STATE_SCAN_UNITS
+    assert asl["States"][constants.STATE_SCAN_UNITS]["Next"] == constants.STATE_PUBLISH
+    assert asl["States"][constants.STATE_PUBLISH]["End"] is True
+
+    units = asl["States"][constants.STATE_SCAN_UNITS]
+    assert units["ItemProcessor"]["ProcessorConfig"]["Mode"] == "DISTRIBUTED"
+    assert units["MaxConcurrency"] == 12
+    # the unit list and the Map's results are S3 objects, never the state payload
+    assert units["ItemReader"]["Parameters"]["Key.$"] == "$.units_key"
+    assert units["ItemReader"]["ReaderConfig"]["InputType"] == "JSON"
+    assert units["ResultWriter"]["Parameters"]["Prefix"] == constants.MAP_RESULTS_PREFIX
+    assert units["ToleratedFailurePercentage"] == 100
+    assert units["ResultPath"] == "$.map_result"
+
+
+def test_a_failing_unit_is_retried_with_backoff_then_caught_as_failed(org_app: Synthesized) -> None:
+    processor = definition(org_app.scanner)["States"][constants.STATE_SCAN_UNITS]["ItemProcessor"]
+    scan = processor["States"][constants.STATE_SCAN_UNIT]
+    retry = next(r for r in scan["Retry"] if "States.TaskFailed" in r["ErrorEquals"])
+    assert retry["MaxAttempts"] >= 1
+    assert retry["BackoffRate"] > 1
+    assert retry["IntervalSeconds"] > 0
+    (catch,) = scan["Catch"]
+    assert catch["ErrorEquals"] == ["States.ALL"]
+    assert catch["Next"] == constants.STATE_UNIT_FAILED
+    failed = processor["States"][constants.STATE_UNIT_FAILED]
+    assert failed["Type"] == "Pass"
+    assert failed["End"] is True
+    assert failed["Parameters"]["status"] == "failed"
+    assert failed["Parameters"]["error.$"] == "$.error.Cause"
+
+
+def test_state_machine_logs_all_events_and_traces(org_app: Synthesized) -> None:
+    _, machine = one(org_app.scanner, "AWS::StepFunctions::StateMachine")
+    props = machine["Properties"]
+    assert props["LoggingConfiguration"]["Level"] == "ALL"
+    assert props["TracingConfiguration"] == {"Enabled": True}
+    log_groups = org_app.scanner.find_resources("AWS::Logs::LogGroup")
+    assert all(group["Properties"]["RetentionInDays"] == 90 for group in log_groups.values())
+    assert len(log_groups) == 4  # three functions and the state machine
+
+
+def test_functions_are_thin_traced_python_with_the_powertools_layer(org_app: Synthesized) -> None:
+    functions = org_app.scanner.find_resources("AWS::Lambda::Function")
+    assert len(functions) == 3
+    roles = set()
+    for function in functions.values():
+        props = function["Properties"]
+        assert props["Runtime"] == constants.RUNTIME.name
+        assert props["TracingConfig"] == {"Mode": "Active"}
+        (layer,) = props["Layers"]
+        text = json.dumps(layer)
+        assert f"{constants.POWERTOOLS_LAYER_NAME}:{constants.POWERTOOLS_LAYER_VERSION}" in text
+        assert "AWS::Region" in text
+        assert constants.POWERTOOLS_LAYER_ACCOUNT in text
+        assert "LogGroup" in json.dumps(props["LoggingConfig"])
+        roles.add(json.dumps(props["Role"]))
+        # the handler named in the template is a callable in functions/
+        module, _, name = props["Handler"].rpartition(".")
+        assert callable(getattr(importlib.import_module(module), name))
+        config = json.loads(props["Environment"]["Variables"]["MAPTAG_CONFIG"])
+        assert config["policy"]["organization"] is True
+    assert len(roles) == 3, "each function has its own role"
+    invoke_configs = org_app.scanner.find_resources("AWS::Lambda::EventInvokeConfig")
+    assert len(invoke_configs) == 3
+    assert all(c["Properties"]["MaximumRetryAttempts"] == 0 for c in invoke_configs.values())
+
+
+def test_the_code_asset_leaves_out_the_local_package_and_caches(org_app: Synthesized) -> None:
+    (asset,) = [p for p in org_app.outdir.glob("asset.*") if p.is_dir()]
+    files = {str(p.relative_to(asset)) for p in asset.rglob("*")}
+    assert "handlers/publish.py" in files
+    assert "maptag/scan.py" in files
+    assert not any(f.startswith("maptag/local") for f in files)
+    assert not any("__pycache__" in f or f.endswith(".pyc") for f in files)
+
+
+def test_scanner_role_assumes_only_the_member_role(org_app: Synthesized, accounts_app: Synthesized) -> None:
+    for app, expected in (
+        (org_app, ["arn:${Partition}:iam::*:role/maptag-member-readonly"]),
+        (
+            accounts_app,
+            [
+                f"arn:${{Partition}}:iam::{a}:role/maptag-member-readonly"
+                for a in ("222222222222", "333333333333")
+            ],
+        ),
+    ):
+        role = role_id(app.scanner, "ScanUnitRole")
+        _, props = one(app.scanner, "AWS::IAM::Role", "ScanUnitRole")
+        assert props["Properties"]["RoleName"] == constants.SCANNER_ROLE_NAME
+        found = role_statements(app.scanner, role)
+        assert [flat(r) for r in resources_for(found, "sts:AssumeRole")] == expected
+
+
+def test_only_the_organization_deployment_may_list_accounts(
+    org_app: Synthesized, accounts_app: Synthesized
+) -> None:
+    org_plan = role_statements(org_app.scanner, role_id(org_app.scanner, "PlanRole"))
+    accounts_plan = role_statements(accounts_app.scanner, role_id(accounts_app.scanner, "PlanRole"))
+    assert "organizations:ListAccounts" in actions_of(org_plan)
+    assert "organizations:ListAccounts" not in actions_of(accounts_plan)
+
+
+def test_publish_may_deliver_findings_to_named_resources_only(
+    org_app: Synthesized, accounts_app: Synthesized
+) -> None:
+    found = role_statements(org_app.scanner, role_id(org_app.scanner, "PublishRole"))
+    (product,) = resources_for(found, "securityhub:BatchImportFindings")
+    assert flat(product) == "arn:${Partition}:securityhub:${Region}:${AccountId}:product/${AccountId}/default"
+    (hub,) = resources_for(found, "securityhub:GetFindings")
+    assert flat(hub) == "arn:${Partition}:securityhub:${Region}:${AccountId}:hub/default"
+    (bus,) = resources_for(found, "events:PutEvents")
+    assert flat(bus) == "arn:${Partition}:events:${Region}:${AccountId}:event-bus/default"
+    (topic,) = resources_for(found, "sns:Publish")
+    assert topic == {"Ref": one(org_app.scanner, "AWS::SNS::Topic")[0]}
+    assert {"mgh:ImportMigrationTask", "mgh:NotifyMigrationTaskState"} <= actions_of(found)
+    without_hub = role_statements(accounts_app.scanner, role_id(accounts_app.scanner, "PublishRole"))
+    assert not any(a.startswith("mgh:") for a in actions_of(without_hub))
+
+
+# ---- reports, history, findings, schedule, monitoring -----------------------------------
+
+
+def test_reports_bucket_is_encrypted_tls_only_private_versioned_and_logged(org_app: Synthesized) -> None:
+    template = org_app.scanner
+    bucket_id, bucket = one(template, "AWS::S3::Bucket", "ReportsBucket")
+    props = bucket["Properties"]
+    (rule,) = props["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+    assert rule["ServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms"
+    assert "KMSMasterKeyID" in rule["ServerSideEncryptionByDefault"]
+    assert props["VersioningConfiguration"] == {"Status": "Enabled"}
+    assert props["PublicAccessBlockConfiguration"] == {
+        "BlockPublicAcls": True,
+        "BlockPublicPolicy": True,
+        "IgnorePublicAcls": True,
+        "RestrictPublicBuckets": True,
+    }
+    logs_id, _ = one(template, "AWS::S3::Bucket", "AccessLogs")
+    assert props["LoggingConfiguration"]["DestinationBucketName"] == {"Ref": logs_id}
+    template.has_resource_properties(
+        "AWS::S3::BucketPolicy",
+        {
+            "Bucket": {"Ref": bucket_id},
+            "PolicyDocument": {
+                "Statement": Match.array_with(
+                    [
+                        Match.object_like(
+                            {"Effect": "Deny", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}
+                        )
+                    ]
+                )
+            },
+        },
+    )
+
+
+def test_history_table_has_pitr_ttl_and_kms(org_app: Synthesized) -> None:
+    _, table = one(org_app.scanner, "AWS::DynamoDB::Table")
+    props = table["Properties"]
+    assert props["TimeToLiveSpecification"] == {
+        "AttributeName": constants.TABLE_TTL_ATTRIBUTE,
+        "Enabled": True,
+    }
+    assert props["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
+    assert props["SSESpecification"]["SSEEnabled"] is True
+    assert props["SSESpecification"]["SSEType"] == "KMS"
+    assert "KMSMasterKeyId" in props["SSESpecification"]
+    assert {k["AttributeName"] for k in props["KeySchema"]} == {
+        constants.TABLE_PARTITION_KEY,
+        constants.TABLE_SORT_KEY,
+    }
+
+
+def test_digest_topic_is_encrypted_tls_only_with_the_email_subscription(
+    org_app: Synthesized, accounts_app: Synthesized
+) -> None:
+    topic_id, topic = one(org_app.scanner, "AWS::SNS::Topic")
+    assert "KmsMasterKeyId" in topic["Properties"]
+    org_app.scanner.has_resource_properties(
+        "AWS::SNS::Subscription",
+        {"Protocol": "email", "Endpoint": "finops@example.com", "TopicArn": {"Ref": topic_id}},
+    )
+    org_app.scanner.has_resource_properties(
+        "AWS::SNS::TopicPolicy",
+        {
+            "PolicyDocument": {
+                "Statement": Match.array_with(
+                    [
+                        Match.object_like(
+                            {"Effect": "Deny", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}
+                        )
+                    ]
+                )
+            }
+        },
+    )
+    accounts_app.scanner.resource_count_is("AWS::SNS::Subscription", 0)
+
+
+def test_schedule_starts_the_state_machine_in_its_time_zone(
+    org_app: Synthesized, accounts_app: Synthesized
+) -> None:
+    machine_id, _ = one(org_app.scanner, "AWS::StepFunctions::StateMachine")
+    _, schedule = one(org_app.scanner, "AWS::Scheduler::Schedule")
+    props = schedule["Properties"]
+    assert props["ScheduleExpression"] == "cron(0 7 * * ? *)"
+    assert props["ScheduleExpressionTimezone"] == "Europe/Paris"
+    assert props["Target"]["Arn"] == {"Ref": machine_id}
+    _, hourly = one(accounts_app.scanner, "AWS::Scheduler::Schedule")
+    assert hourly["Properties"]["ScheduleExpression"] == "rate(6 hours)"
+    # the scheduler's role may start this state machine and nothing else
+    role_ref = props["Target"]["RoleArn"]["Fn::GetAtt"][0]
+    found = role_statements(org_app.scanner, role_ref)
+    assert actions_of(found) == {"states:StartExecution"}
+    assert resources_for(found, "states:StartExecution") == [{"Ref": machine_id}]
+
+
+def test_alarms_watch_failed_runs_failed_units_and_missed_runs(
+    org_app: Synthesized, accounts_app: Synthesized
+) -> None:
+    topic_id, _ = one(org_app.scanner, "AWS::SNS::Topic")
+    alarms = org_app.scanner.find_resources("AWS::CloudWatch::Alarm")
+    assert len(alarms) == 3
+    by_name = {
+        next(n for n in ("FailedRuns", "FailedUnits", "MissedRun") if n in k): v["Properties"]
+        for k, v in alarms.items()
+    }
+    assert all(a["AlarmActions"] == [{"Ref": topic_id}] for a in by_name.values())
+    assert by_name["FailedUnits"]["MetricName"] == constants.FAILED_UNITS_METRIC
+    assert by_name["FailedUnits"]["Namespace"] == constants.METRICS_NAMESPACE
+    missed = by_name["MissedRun"]
+    assert missed["MetricName"] == "ExecutionsStarted"
+    assert missed["ComparisonOperator"] == "LessThanThreshold"
+    assert missed["TreatMissingData"] == "breaching"
+    assert missed["EvaluationPeriods"] == 25  # daily cron: a day and an hour of slack
+    hourly = [
+        a["Properties"]
+        for k, a in accounts_app.scanner.find_resources("AWS::CloudWatch::Alarm").items()
+        if "MissedRun" in k
+    ]
+    assert hourly[0]["EvaluationPeriods"] == 7  # rate(6 hours) + 1
+    failed_runs = json.dumps(by_name["FailedRuns"]["Metrics"])
+    assert "ExecutionsFailed" in failed_runs
+    assert "ExecutionsTimedOut" in failed_runs
+    assert "ExecutionsAborted" in failed_runs
+
+
+# ---- member role --------------------------------------------------------------------------
+
+
+def test_member_role_trusts_only_the_scanner_role(org_app: Synthesized) -> None:
+    template = org_app.member
+    params = template.to_json()["Parameters"]
+    assert params["ScannerAccountId"]["Default"] == "111111111111"
+    assert "BootstrapVersion" not in params, "a StackSet runs in accounts that were never bootstrapped"
+    _, role = one(template, "AWS::IAM::Role")
+    props = role["Properties"]
+    assert props["RoleName"] == "maptag-member-readonly"
+    (trust,) = props["AssumeRolePolicyDocument"]["Statement"]
+    assert trust["Action"] == "sts:AssumeRole"
+    principal = json.dumps(trust["Principal"])
+    assert '{"Ref": "ScannerAccountId"}' in principal
+    assert f":role/{constants.SCANNER_ROLE_NAME}" in principal
+    assert "Condition" not in trust or trust["Condition"]
+
+
+def test_member_role_has_exactly_the_read_only_actions(org_app: Synthesized) -> None:
+    expected = {action for actions, _ in READ_ONLY_ACTIONS for action in actions}
+    assert actions_of(list(statements(org_app.member))) == expected
+
+
+# botocore service name → IAM prefix, and operations whose IAM action has another name.
+IAM_PREFIX = {"elbv2": "elasticloadbalancing", "efs": "elasticfilesystem"}
+IAM_NAME = {"s3:ListBuckets": "s3:ListAllMyBuckets"}
+
+
+def test_read_only_actions_cover_every_call_the_declarations_make() -> None:
+    # Given every operation a resource declaration calls (list, tags, detail)
+    granted = {action for actions, _ in READ_ONLY_ACTIONS for action in actions}
+    session = botocore.session.get_session()
+    for rtype in TYPES:
+        model = session.get_service_model(rtype.service)
+        operations = [rtype.listing.operation]
+        if isinstance(rtype.tags, PerResource | Batched):
+            operations.append(rtype.tags.operation)
+        if rtype.detail is not None:
+            operations.append(rtype.detail.operation)
+        for operation in operations:
+            name = next(op for op in model.operation_names if _snake(op) == operation)
+            action = f"{IAM_PREFIX.get(rtype.service, rtype.service)}:{name}"
+            # Then the member role grants its IAM action
+            assert IAM_NAME.get(action, action) in granted, (rtype.name, action)
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z][a-z])|(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
+
+
+# ---- across every template: read-only, least privilege, linted, nag-clean ----------------
+
+_TAG_WRITE = re.compile(
+    r"^[a-z0-9-]+:(Tag|Untag|CreateTags|DeleteTags|AddTags|RemoveTags|Put\w*Tagging|\*)", re.I
+)
+
+# Actions that have no resource type in IAM: "*" is their only form.
+NO_RESOURCE_TYPE = {
+    "xray:PutTraceSegments",
+    "xray:PutTelemetryRecords",
+    "xray:GetSamplingRules",
+    "xray:GetSamplingTargets",
+    "logs:CreateLogDelivery",
+    "logs:GetLogDelivery",
+    "logs:UpdateLogDelivery",
+    "logs:DeleteLogDelivery",
+    "logs:ListLogDeliveries",
+    "logs:PutResourcePolicy",
+    "logs:DescribeResourcePolicies",
+    "logs:DescribeLogGroups",
+    "organizations:ListAccounts",
+    "mgh:GetHomeRegion",
+    "mgh:ListProgressUpdateStreams",
+    *READ_ONLY_ACTIONS[0][0],
+}
+
+
+@pytest.mark.parametrize("which", ["org_app", "accounts_app"])
+def test_nothing_deployed_can_write_tags(which: str, request: pytest.FixtureRequest) -> None:
+    app: Synthesized = request.getfixturevalue(which)
+    for template in (app.scanner, app.member):
+        for statement in statements(template):
+            if statement["Effect"] != "Allow":
+                continue
+            for action in as_list(statement["Action"]):
+                assert not _TAG_WRITE.match(action), action
+                assert action != "*"
+
+
+@pytest.mark.parametrize("which", ["org_app", "accounts_app"])
+def test_no_wildcard_resource_where_one_can_be_named(which: str, request: pytest.FixtureRequest) -> None:
+    app: Synthesized = request.getfixturevalue(which)
+    for template in (app.scanner, app.member):
+        for statement in statements(template):
+            if "*" in as_list(statement.get("Resource", [])):
+                assert set(as_list(statement["Action"])) <= NO_RESOURCE_TYPE, statement["Action"]
+
+
+@pytest.mark.parametrize("which", ["org_app", "accounts_app"])
+def test_cdk_nag_has_no_unacknowledged_finding(which: str, request: pytest.FixtureRequest) -> None:
+    app: Synthesized = request.getfixturevalue(which)
+    report = json.loads((app.outdir / "validation-report.json").read_text())
+    (nag,) = [r for r in report["pluginReports"] if r["pluginName"] == "AwsSolutions"]
+    assert nag["conclusion"] == "success"
+    assert nag["violations"] == []
+    acknowledged = {v["ruleName"] for v in nag["suppressedViolations"]}
+    # the acknowledged findings are the known, reasoned ones, never a blanket action wildcard
+    assert not any(
+        "Action::*" in rule or re.search(r"Action::[a-z0-9-]+:\*\]", rule) for rule in acknowledged
+    )
+
+
+@pytest.mark.parametrize("which", ["org_app", "accounts_app"])
+def test_cfn_lint_is_clean_on_every_template(which: str, request: pytest.FixtureRequest) -> None:
+    app: Synthesized = request.getfixturevalue(which)
+    files = [str(p) for p in app.template_files()]
+    assert len(files) == 2
+    lint = subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "cfn-lint"), *files],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+
+
+def test_outputs_name_what_a_user_needs_after_deploy(org_app: Synthesized) -> None:
+    outputs = org_app.scanner.to_json()["Outputs"]
+    assert {"StateMachineArn", "ReportsBucket", "HistoryTable", "DigestTopicArn", "ScannerRoleArn"} <= set(
+        outputs
+    )

@@ -1,0 +1,54 @@
+"""`npx cdk synth` as a user runs it: offline, no AWS credentials, through the pinned CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from infra import constants
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def cdk(*args: str, outdir: Path) -> subprocess.CompletedProcess[str]:
+    # No AWS keys, profile or region: the CLI must not try to reach AWS (toolchain-notes.md).
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(
+        CDK_DISABLE_VERSION_CHECK="1",
+        JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION="20",
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED="true",
+    )
+    return subprocess.run(
+        ["npx", "--no-install", "cdk", "synth", "-q", "-o", str(outdir), *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+@pytest.mark.slow
+def test_npx_cdk_synth_works_offline_with_cdk_json_defaults(tmp_path: Path) -> None:
+    done = cdk("-c", "maptag:scanner_account=111111111111", outdir=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    scanner = json.loads((tmp_path / f"{constants.SCANNER_STACK}.template.json").read_text())
+    member = json.loads((tmp_path / f"{constants.MEMBER_STACK}.template.json").read_text())
+    assert any(r["Type"] == "AWS::StepFunctions::StateMachine" for r in scanner["Resources"].values())
+    assert member["Parameters"]["ScannerAccountId"]["Default"] == "111111111111"
+
+
+@pytest.mark.slow
+def test_a_bad_context_value_stops_synth_with_one_line_naming_it(tmp_path: Path) -> None:
+    done = cdk("-c", "maptag:regions=us-east-1,mars-1", outdir=tmp_path)
+    assert done.returncode != 0
+    assert (
+        "maptag: error: maptag:regions: 'mars-1' is not an AWS region name such as us-east-1" in done.stderr
+    )
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / f"{constants.SCANNER_STACK}.template.json").exists()
