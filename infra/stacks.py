@@ -40,7 +40,7 @@ class ScannerStack(Stack):
         history = History(self, "History", key=key)
         findings = Findings(self, "Findings", key=key, email=config.notification_email)
         hub = (
-            MigrationHubAccess(self, "MigrationHub", stream=config.hub_stream)
+            MigrationHubAccess(self, "MigrationHub", stream=config.hub_stream, key=key)
             if "migration-hub" in config.sinks
             else None
         )

@@ -35,11 +35,17 @@ class HandlerEnvironment(BaseModel):
     REPORTS_BUCKET: str
     HISTORY_TABLE: str | None = None
     TOPIC_ARN: str | None = None
+    OUTBOX_TABLE: str | None = None
 
 
 def deployment(environ: Any = None) -> tuple[DeployConfig, Resources]:
     env = HandlerEnvironment.model_validate(dict(environ if environ is not None else os.environ))
-    resources = Resources(bucket=env.REPORTS_BUCKET, table=env.HISTORY_TABLE, topic_arn=env.TOPIC_ARN)
+    resources = Resources(
+        bucket=env.REPORTS_BUCKET,
+        table=env.HISTORY_TABLE,
+        topic_arn=env.TOPIC_ARN,
+        outbox_table=env.OUTBOX_TABLE,
+    )
     return DeployConfig.from_json(env.MAPTAG_CONFIG), resources
 
 

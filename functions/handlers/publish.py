@@ -11,11 +11,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
 from handlers.observability import FAILED_UNITS, deployment, logger, metrics, session, tracer
-from maptag.workflow import Sink, publish_run
-
-# Sink name (DeployConfig.sinks) → the function delivering to it. The findings sinks are
-# library code in maptag/sinks/; each is wired here as it lands.
-SINKS: dict[str, Sink] = {}
+from maptag.workflow import publish_run
 
 
 class PublishEvent(BaseModel):
@@ -34,15 +30,13 @@ class PublishEvent(BaseModel):
 @event_parser(model=PublishEvent)
 def handler(event: PublishEvent, _context: LambdaContext) -> dict[str, Any]:
     config, resources = deployment()
-    run = publish_run(config, session(), resources, event.run_id, event.started_at, event.map_result, SINKS)
-    totals = run.report.totals
-    # The FailedUnits alarm watches this metric (infra/constructs/monitoring.py).
-    metrics.add_metric(name=FAILED_UNITS, unit=MetricUnit.Count, value=len(run.report.failed_units))
-    if totals.coverage_percent is not None:
-        metrics.add_metric(name="CoveragePercent", unit=MetricUnit.Percent, value=totals.coverage_percent)
-    for result in run.sinks:
-        if not result.ok:
-            logger.error("sink failed", extra={"sink": result.name, "detail": result.detail})
+    run = publish_run(config, session(), resources, event.run_id, event.started_at, event.map_result)
+    if "metrics" not in config.sinks:
+        # The FailedUnits alarm watches this metric even when the metrics sink is off.
+        metrics.add_metric(name=FAILED_UNITS, unit=MetricUnit.Count, value=len(run.report.failed_units))
+    for outcome in run.outcomes:
+        if not outcome.ok:
+            logger.error("sink failed", extra={"sink": outcome.name, "detail": outcome.detail})
     summary = run.summary()
     logger.info("published", extra=summary)
     return summary

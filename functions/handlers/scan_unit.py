@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field
@@ -30,6 +31,7 @@ def handler(event: UnitEvent, _context: LambdaContext) -> dict[str, Any]:
     config, resources = deployment()
     unit = ScanUnit(event.account_id, event.region)
     summary = scan_run_unit(config, session(), resources, event.run_id, unit, event.caller_account)
+    metrics.add_metric(name="ResourcesInScope", unit=MetricUnit.Count, value=summary["in_scope"])
     if summary["status"] == "failed":
         logger.error("unit failed", extra={"unit": unit.key, "error": summary["error"]})
     else:

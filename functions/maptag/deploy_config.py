@@ -51,6 +51,8 @@ class DeployConfig(BaseModel):
     sinks: tuple[str, ...] = DEFAULT_SINKS
     notification_email: str | None = None
     server_tasks: bool = False
+    # Per account × region CloudWatch metrics (4 custom metrics each): turn off on large estates.
+    unit_metrics: bool = True
     hub_stream: str = "MAP-Tagging"
     scanner_account: str | None = None
     log_retention_days: int = 90
@@ -168,6 +170,10 @@ class DeployConfig(BaseModel):
         unknown = sorted(set(values) - policy_keys - own_keys)
         if unknown:
             raise PolicyError(f"{CONTEXT_PREFIX}{unknown[0]}: unknown setting")
+        for key in _integer_keys(cls) & set(values):
+            # `-c maptag:max_concurrency=16` arrives as the string "16"
+            if isinstance(values[key], str) and values[key].strip().lstrip("-").isdigit():
+                values[key] = int(values[key])
         policy_values = {k: v for k, v in values.items() if k in policy_keys}
         policy_values.setdefault("role_name", DEFAULT_ROLE_NAME)
         try:
@@ -190,6 +196,11 @@ class DeployConfig(BaseModel):
                 # whole-model checks (the environment budget) are about the accounts list
                 message = "accounts: " + message.removeprefix("policy: ")
             raise PolicyError(f"{CONTEXT_PREFIX}{message}") from None
+
+
+def _integer_keys(model: type[BaseModel]) -> set[str]:
+    fields = {**Policy.model_fields, **model.model_fields}
+    return {name for name, info in fields.items() if info.annotation in (int, int | None)}
 
 
 def _parse(value: Any) -> Any:

@@ -16,7 +16,7 @@ import json
 import re
 import tempfile
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Generator, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
@@ -125,7 +125,7 @@ class RunStore:
                     results[result.unit] = result
         return results
 
-    def read(self, units: list[ScanUnit]) -> Iterator[dict[str, Any]]:
+    def read(self, units: list[ScanUnit]) -> Generator[dict[str, Any], None, None]:
         """The findings of ``units`` in order, streamed (a FindingSource for ScanReport)."""
         for unit in units:
             key = f"{self.unit_prefix(unit)}findings.jsonl.gz"

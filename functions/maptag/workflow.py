@@ -6,22 +6,25 @@ passes only S3 keys and small summaries between them (maptag.run_store).
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
-from maptag.aws import CLIENT_CONFIG, describe_error
+from maptag.aws import describe_error, make_client
 from maptag.deploy_config import DeployConfig
 from maptag.model import ScanUnit
 from maptag.run_store import RunStore, run_id_of
-from maptag.scan import AccountAccess, UnitResult, plan, scan_unit
-from maptag.sinks.report import ScanReport, write_html, write_json
+from maptag.scan import AccountAccess, UnitResult, UnitUnreachable, plan, scan_unit
+from maptag.sinks import events, history, metrics, migration_hub, s3_report, security_hub, sns_digest
+from maptag.sinks.outbox import DynamoDBOutbox
+from maptag.sinks.outcome import RunInfo, SinkOutcome, guarded
+from maptag.sinks.report import ScanReport
 
 # A unit whose result is missing and whose failure the Map did not record either.
 NO_RESULT = "the unit's scan ended without writing a result (see the state machine's execution history)"
@@ -35,6 +38,7 @@ class Resources:
     bucket: str
     table: str | None = None
     topic_arn: str | None = None
+    outbox_table: str | None = None
 
 
 def plan_run(
@@ -71,9 +75,11 @@ def scan_run_unit(
     try:
         clients = access.clients(unit)
         with store.findings_writer(unit) as emit:
-            result = scan_unit(unit, clients, config.policy, emit, buckets=access.buckets(unit, clients))
+            result = scan_unit(unit, clients, config.policy, emit)
+    except UnitUnreachable as error:
+        # The member role could not be assumed (not deployed there, trust wrong): loudly failed.
+        result = UnitResult(unit=unit, status="failed", error=str(error))
     except (ClientError, BotoCoreError) as error:
-        # The member role could not be assumed, or the account is closed: loudly failed.
         result = UnitResult(unit=unit, status="failed", error=describe_error(error))
     store.write_result(result)
     totals = result.totals
@@ -87,37 +93,80 @@ def scan_run_unit(
     }
 
 
-@dataclass(frozen=True)
-class SinkResult:
-    name: str
-    ok: bool
-    detail: str
-
-
 @dataclass
 class PublishedRun:
-    """A finished run, reconstructed from S3: what every sink is given."""
+    """A finished run, reconstructed from S3, and how each sink fared."""
 
-    run_id: str
-    started_at: datetime
+    run: RunInfo
     report: ScanReport
-    report_keys: dict[str, str]
-    report_url: str
-    sinks: list[SinkResult] = field(default_factory=list)
+    outcomes: list[SinkOutcome] = field(default_factory=list)
 
     def summary(self) -> dict[str, Any]:
-        totals = self.report.totals
         return {
-            "run_id": self.run_id,
+            "run_id": self.run.run_id,
+            "report_url": self.run.report_url,
             "units": len(self.report.units),
             "failed_units": len(self.report.failed_units),
-            "totals": totals.to_report(),
-            "report": self.report_keys,
-            "sinks": {s.name: ("ok" if s.ok else f"failed: {s.detail}") for s in self.sinks},
+            "totals": self.report.totals.to_report(),
+            "sinks": {o.name: ("ok" if o.ok else f"failed: {o.detail}") for o in self.outcomes},
         }
 
 
-Sink = Callable[[PublishedRun, DeployConfig, boto3.Session, Resources], SinkResult]
+Sink = Callable[[ScanReport, RunInfo, DeployConfig, boto3.Session, Resources], SinkOutcome]
+
+
+def _security_hub(
+    report: ScanReport, run: RunInfo, _c: DeployConfig, session: boto3.Session, _r: Resources
+) -> SinkOutcome:
+    return security_hub.publish_findings(report, run, session=session)
+
+
+def _sns(
+    report: ScanReport, run: RunInfo, _c: DeployConfig, session: boto3.Session, res: Resources
+) -> SinkOutcome:
+    if not res.topic_arn:
+        return SinkOutcome(sns_digest.NAME, False, "no digest topic in this deployment (TOPIC_ARN)")
+    return sns_digest.send_digest(report, run, topic_arn=res.topic_arn, session=session)
+
+
+def _events(
+    report: ScanReport, run: RunInfo, _c: DeployConfig, session: boto3.Session, _r: Resources
+) -> SinkOutcome:
+    return events.put_run_events(report, run, session=session)
+
+
+def _metrics(
+    report: ScanReport, run: RunInfo, config: DeployConfig, _s: boto3.Session, _r: Resources
+) -> SinkOutcome:
+    return metrics.emit_metrics(report, run, per_unit=config.unit_metrics)
+
+
+def _migration_hub(
+    report: ScanReport, _run: RunInfo, config: DeployConfig, session: boto3.Session, res: Resources
+) -> SinkOutcome:
+    def deliver() -> SinkOutcome:
+        settings = migration_hub.HubSettings(
+            stream=config.hub_stream,
+            server_tasks=config.server_tasks,
+            next_update_seconds=migration_hub.next_update_seconds(config.schedule_interval_seconds),
+        )
+        box = None
+        if res.outbox_table:
+            box = DynamoDBOutbox(res.outbox_table, make_client(session, "dynamodb", _region(session)))
+        result = migration_hub.publish(report, settings, session=session, outbox=box)
+        return SinkOutcome("migration-hub", not result.failed, "; ".join(result.lines()))
+
+    return guarded("migration-hub", deliver)
+
+
+# DeployConfig.sinks names → the library sink delivering to it (maptag/sinks/).
+SINKS: dict[str, Sink] = {
+    "security-hub": _security_hub,
+    "sns": _sns,
+    "events": _events,
+    "metrics": _metrics,
+    "migration-hub": _migration_hub,
+}
 
 
 def publish_run(
@@ -127,9 +176,9 @@ def publish_run(
     run_id: str,
     started_at: datetime,
     map_result: Mapping[str, Any] | None,
-    sinks: Mapping[str, Sink],
+    sinks: Mapping[str, Sink] = SINKS,
 ) -> PublishedRun:
-    """Rebuild the run's report from S3, store it, and deliver it to every configured sink."""
+    """Rebuild the run's report from S3, store it and its history, deliver it to every sink."""
     s3 = _s3(session)
     store = RunStore(s3, resources.bucket, run_id)
     planned = store.read_units()
@@ -140,31 +189,32 @@ def publish_run(
         for unit in planned
     ]
     report = ScanReport(policy=config.policy, units=results, spool=store, generated_at=started_at)
-    json_text, html_text = io.StringIO(), io.StringIO()
-    write_json(report, json_text)
-    write_html(report, html_text)
-    keys = {
-        "json": store.put_report("report.json", json_text.getvalue().encode(), "application/json"),
-        "html": store.put_report("report.html", html_text.getvalue().encode(), "text/html; charset=utf-8"),
-    }
-    run = PublishedRun(
-        run_id=run_id,
-        started_at=started_at,
-        report=report,
-        report_keys=keys,
-        report_url=f"s3://{resources.bucket}/{keys['html']}",
+    run = RunInfo(run_id=run_id, scanned_at=started_at)
+    # The report first: every later sink links to it.
+    stored = s3_report.put_reports(report, run, bucket=resources.bucket, session=session)
+    published = PublishedRun(
+        run=run.with_report_url(stored.links.get("html")), report=report, outcomes=[stored]
     )
+    if resources.table:
+        table = resources.table
+
+        def history_sink() -> SinkOutcome:
+            store_ = history.DynamoHistory(table, session=session)
+            return history.record_history(
+                report, published.run, store_, retention_days=config.history_ttl_days
+            )
+
+        published.outcomes.append(guarded(history.NAME, history_sink))
     for name in config.sinks:
         sink = sinks.get(name)
         if sink is None:
-            run.sinks.append(SinkResult(name, False, "this build has no such sink"))
+            published.outcomes.append(SinkOutcome(name, False, "this build has no such sink"))
             continue
-        try:
-            run.sinks.append(sink(run, config, session, resources))
-        except Exception as error:
-            # One sink's failure never hides the others' (they run one after another).
-            run.sinks.append(SinkResult(name, False, describe_error(error)))
-    return run
+        # Each sink is guarded: one that fails never hides the others.
+        published.outcomes.append(
+            guarded(name, partial(sink, report, published.run, config, session, resources))
+        )
+    return published
 
 
 def map_failures(s3: Any, map_result: Mapping[str, Any] | None) -> dict[ScanUnit, str]:
@@ -228,5 +278,9 @@ def _json_object(s3: Any, bucket: str, key: str) -> Any:
     return json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
 
 
+def _region(session: boto3.Session) -> str:
+    return session.region_name or "us-east-1"
+
+
 def _s3(session: boto3.Session) -> Any:
-    return session.client("s3", config=CLIENT_CONFIG)
+    return make_client(session, "s3", _region(session))

@@ -1,23 +1,40 @@
-"""Migration Hub publishing: the actions the publish function needs, on its own stream only.
+"""Migration Hub publishing: the outbox table and the actions on maptag's own stream only.
 
 The home region is whatever the customer set (migrationhub-config GetHomeRegion), so the
-region in the ARNs is a wildcard; the account and the stream are named. Failed publishes
-are kept in the history table (the outbox) and sent on the next run.
+region in the ARNs is a wildcard; the account and the stream are named. Updates that could
+not be sent are kept in the outbox table and sent on the next run (design.md).
 """
 
 from __future__ import annotations
 
-from aws_cdk import Acknowledgment, Aws, Validations
+from aws_cdk import Acknowledgment, Aws, RemovalPolicy, Validations
+from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from constructs import Construct
+
+from maptag.sinks.outbox import TABLE_KEY
 
 
 class MigrationHubAccess(Construct):
-    def __init__(self, scope: Construct, id: str, *, stream: str) -> None:
+    def __init__(self, scope: Construct, id: str, *, stream: str, key: kms.IKey) -> None:
         super().__init__(scope, id)
         self.stream = stream
+        self.outbox = dynamodb.Table(
+            self,
+            "Outbox",
+            partition_key=dynamodb.Attribute(name=TABLE_KEY, type=dynamodb.AttributeType.STRING),
+            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=True
+            ),
+            encryption=dynamodb.TableEncryption.CUSTOMER_MANAGED,
+            encryption_key=key,
+            removal_policy=RemovalPolicy.RETAIN,
+        )
 
     def grant_publish(self, grantee: iam.IGrantable) -> None:
+        self.outbox.grant_read_write_data(grantee)
         stream_arn = f"arn:{Aws.PARTITION}:mgh:*:{Aws.ACCOUNT_ID}:progressUpdateStream/{self.stream}"
         policy = grantee.grant_principal
         stream_ack = f"arn:<AWS::Partition>:mgh:*:<AWS::AccountId>:progressUpdateStream/{self.stream}"
@@ -33,7 +50,7 @@ class MigrationHubAccess(Construct):
         )
         policy.add_to_principal_policy(
             iam.PolicyStatement(
-                actions=["mgh:CreateProgressUpdateStream", "mgh:ListMigrationTasks"],
+                actions=["mgh:CreateProgressUpdateStream"],
                 resources=[stream_arn],
             )
         )
@@ -44,15 +61,16 @@ class MigrationHubAccess(Construct):
                     "mgh:NotifyMigrationTaskState",
                     "mgh:PutResourceAttributes",
                     "mgh:DescribeMigrationTask",
+                    "mgh:ListMigrationTaskUpdates",
                 ],
                 resources=[f"{stream_arn}/migrationTask/*"],
             )
         )
-        # GetHomeRegion (the migrationhub-config API; its IAM prefix is mgh) and
-        # ListProgressUpdateStreams have no resource type: "*" is their only form.
+        # GetHomeRegion (the migrationhub-config API; its IAM prefix is mgh) and the two List
+        # calls have no resource type: "*" is their only form.
         policy.add_to_principal_policy(
             iam.PolicyStatement(
-                actions=["mgh:GetHomeRegion", "mgh:ListProgressUpdateStreams"],
+                actions=["mgh:GetHomeRegion", "mgh:ListProgressUpdateStreams", "mgh:ListMigrationTasks"],
                 resources=["*"],
             )
         )

@@ -91,6 +91,7 @@ class ScanWorkflow(Construct):
             "REPORTS_BUCKET": bucket.bucket_name,
             "HISTORY_TABLE": table.table_name,
             "TOPIC_ARN": findings.topic.topic_arn,
+            **({"OUTBOX_TABLE": migration_hub.outbox.table_name} if migration_hub else {}),
             "POWERTOOLS_SERVICE_NAME": constants.SERVICE,
             "POWERTOOLS_METRICS_NAMESPACE": constants.METRICS_NAMESPACE,
             "AWS_STS_REGIONAL_ENDPOINTS": "regional",

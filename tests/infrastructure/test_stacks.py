@@ -15,6 +15,7 @@ from aws_cdk.assertions import Match, Template
 from infra import constants
 from infra.constructs.member_role import READ_ONLY_ACTIONS
 from maptag.resources.declarations import TYPES, Batched, PerResource
+from maptag.sinks.outbox import TABLE_KEY
 from tests.infrastructure.conftest import ROOT, Synthesized
 from tests.infrastructure.iam import (
     actions_of,
@@ -203,8 +204,19 @@ def test_reports_bucket_is_encrypted_tls_only_private_versioned_and_logged(org_a
     )
 
 
+def test_migration_hub_outbox_table_exists_only_with_the_sink(
+    org_app: Synthesized, accounts_app: Synthesized
+) -> None:
+    outbox_id, outbox = one(org_app.scanner, "AWS::DynamoDB::Table", "Outbox")
+    assert outbox["Properties"]["KeySchema"] == [{"AttributeName": TABLE_KEY, "KeyType": "HASH"}]
+    assert outbox["Properties"]["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
+    _, publish = one(org_app.scanner, "AWS::Lambda::Function", "Publish")
+    assert publish["Properties"]["Environment"]["Variables"]["OUTBOX_TABLE"] == {"Ref": outbox_id}
+    accounts_app.scanner.resource_count_is("AWS::DynamoDB::Table", 1)
+
+
 def test_history_table_has_pitr_ttl_and_kms(org_app: Synthesized) -> None:
-    _, table = one(org_app.scanner, "AWS::DynamoDB::Table")
+    _, table = one(org_app.scanner, "AWS::DynamoDB::Table", "History")
     props = table["Properties"]
     assert props["TimeToLiveSpecification"] == {
         "AttributeName": constants.TABLE_TTL_ATTRIBUTE,
@@ -368,6 +380,7 @@ NO_RESOURCE_TYPE = {
     "organizations:ListAccounts",
     "mgh:GetHomeRegion",
     "mgh:ListProgressUpdateStreams",
+    "mgh:ListMigrationTasks",
     *READ_ONLY_ACTIONS[0][0],
 }
 

@@ -28,7 +28,7 @@ SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schemas" / "scan-report-
 class FindingSource(Protocol):
     """Where a report's findings are read back from, unit by unit, in the order given."""
 
-    def read(self, units: list[ScanUnit]) -> Iterator[dict[str, Any]]: ...
+    def read(self, units: list[ScanUnit]) -> Generator[dict[str, Any], None, None]: ...
 
 
 class FindingSpool:
