@@ -1,7 +1,8 @@
 """The read-only role the scanner assumes in each member account (and its read-only actions).
 
-Least privilege for the resource types of maptag.resources.declarations: list/describe and
-tag-read actions only. Nothing here, or anywhere in the deployment, can write a tag.
+Least privilege for the resource types of maptag.resources.declarations (each declares its
+actions): list/describe and tag-read actions only. Nothing here, or anywhere in the
+deployment, can write a tag.
 """
 
 from __future__ import annotations
@@ -10,54 +11,58 @@ from aws_cdk import Acknowledgment, Aws, Duration, Validations
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-# (IAM actions, resource ARN pattern or None for "*"). The list/describe calls below do not
-# support resource-level permissions; where an action does, the account's ARNs are named.
-# {p} = partition, {a} = account.
-READ_ONLY_ACTIONS: tuple[tuple[tuple[str, ...], str | None], ...] = (
-    (
-        (
-            "ec2:DescribeInstances",
-            "ec2:DescribeVolumes",
-            "ec2:DescribeSnapshots",
-            "ec2:DescribeImages",
-            "elasticloadbalancing:DescribeLoadBalancers",
-            "elasticloadbalancing:DescribeTags",
-            "s3:ListAllMyBuckets",
-            "dynamodb:ListTables",
-            "lambda:ListFunctions",
-        ),
-        None,
-    ),
-    (("rds:DescribeDBInstances",), "arn:{p}:rds:*:{a}:db:*"),
-    (("rds:DescribeDBClusters",), "arn:{p}:rds:*:{a}:cluster:*"),
-    (("rds:DescribeDBSnapshots",), "arn:{p}:rds:*:{a}:snapshot:*"),
-    (("s3:GetBucketTagging",), "arn:{p}:s3:::*"),
-    (("dynamodb:DescribeTable", "dynamodb:ListTagsOfResource"), "arn:{p}:dynamodb:*:{a}:table/*"),
-    (("lambda:ListTags",), "arn:{p}:lambda:*:{a}:function:*"),
-    (("elasticfilesystem:DescribeFileSystems",), "arn:{p}:elasticfilesystem:*:{a}:file-system/*"),
-)
+from maptag.resources.declarations import TYPE_NAMES, required_actions
+
+# Each resource type declares the IAM actions its scan needs (maptag.resources.declarations);
+# here only where they apply. An action that supports resource-level permissions gets the
+# account's ARNs of its type ({p} = partition, {a} = account); the list/describe calls that
+# do not are granted on "*", their only form.
+RESOURCE_SCOPED: dict[str, str] = {
+    "rds:DescribeDBInstances": "arn:{p}:rds:*:{a}:db:*",
+    "rds:DescribeDBClusters": "arn:{p}:rds:*:{a}:cluster:*",
+    "rds:DescribeDBSnapshots": "arn:{p}:rds:*:{a}:snapshot:*",
+    "s3:GetBucketTagging": "arn:{p}:s3:::*",
+    "dynamodb:DescribeTable": "arn:{p}:dynamodb:*:{a}:table/*",
+    "dynamodb:ListTagsOfResource": "arn:{p}:dynamodb:*:{a}:table/*",
+    "lambda:ListTags": "arn:{p}:lambda:*:{a}:function:*",
+    "elasticfilesystem:DescribeFileSystems": "arn:{p}:elasticfilesystem:*:{a}:file-system/*",
+}
+
+
+def read_only_actions() -> tuple[str, ...]:
+    """Every action a scan of every supported type needs (creation times included)."""
+    return required_actions(TYPE_NAMES, need_created=True)
+
+
+def _by_resource() -> dict[str | None, list[str]]:
+    grouped: dict[str | None, list[str]] = {}
+    for action in read_only_actions():
+        grouped.setdefault(RESOURCE_SCOPED.get(action), []).append(action)
+    return grouped
 
 
 def read_only_statements(account: str = Aws.ACCOUNT_ID) -> list[iam.PolicyStatement]:
     """The statements that let a role scan one account's supported resource types."""
-    statements = []
-    for actions, pattern in READ_ONLY_ACTIONS:
-        resource = "*" if pattern is None else pattern.format(p=Aws.PARTITION, a=account)
-        statements.append(iam.PolicyStatement(actions=list(actions), resources=[resource]))
-    return statements
+    return [
+        iam.PolicyStatement(
+            actions=actions,
+            resources=["*" if pattern is None else pattern.format(p=Aws.PARTITION, a=account)],
+        )
+        for pattern, actions in _by_resource().items()
+    ]
 
 
 def acknowledge_read_only(scope: Construct) -> None:
     """cdk-nag: the read-only statements' wildcards, each with its reason."""
-    rules = [
-        Acknowledgment(
-            id="AwsSolutions::AwsSolutions-IAM5[Resource::*]",
-            reason="EC2/ELB Describe*, ListAllMyBuckets, ListTables and ListFunctions have no resource type: "
-            "'*' is their only form; they are read-only.",
-        )
-    ]
-    for actions, pattern in READ_ONLY_ACTIONS:
+    rules = []
+    for pattern, actions in _by_resource().items():
         if pattern is None:
+            rules.append(
+                Acknowledgment(
+                    id="AwsSolutions::AwsSolutions-IAM5[Resource::*]",
+                    reason=f"{', '.join(actions)} have no resource type: '*' is their only form; read-only.",
+                )
+            )
             continue
         resource = pattern.format(p="<AWS::Partition>", a="<AWS::AccountId>")
         rules.append(

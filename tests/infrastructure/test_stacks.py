@@ -8,13 +8,12 @@ import re
 import subprocess
 from typing import Any
 
-import botocore.session
 import pytest
 from aws_cdk.assertions import Match, Template
 
 from infra import constants
-from infra.constructs.member_role import READ_ONLY_ACTIONS
-from maptag.resources.declarations import TYPES, Batched, PerResource
+from infra.constructs.member_role import RESOURCE_SCOPED, read_only_actions
+from maptag.resources.declarations import TYPE_NAMES, required_actions
 from maptag.sinks.outbox import TABLE_KEY
 from tests.infrastructure.conftest import ROOT, Synthesized
 from tests.infrastructure.iam import (
@@ -325,36 +324,12 @@ def test_member_role_trusts_only_the_scanner_role(org_app: Synthesized) -> None:
     assert "Condition" not in trust or trust["Condition"]
 
 
-def test_member_role_has_exactly_the_read_only_actions(org_app: Synthesized) -> None:
-    expected = {action for actions, _ in READ_ONLY_ACTIONS for action in actions}
-    assert actions_of(list(statements(org_app.member))) == expected
-
-
-# botocore service name → IAM prefix, and operations whose IAM action has another name.
-IAM_PREFIX = {"elbv2": "elasticloadbalancing", "efs": "elasticfilesystem"}
-IAM_NAME = {"s3:ListBuckets": "s3:ListAllMyBuckets"}
-
-
-def test_read_only_actions_cover_every_call_the_declarations_make() -> None:
-    # Given every operation a resource declaration calls (list, tags, detail)
-    granted = {action for actions, _ in READ_ONLY_ACTIONS for action in actions}
-    session = botocore.session.get_session()
-    for rtype in TYPES:
-        model = session.get_service_model(rtype.service)
-        operations = [rtype.listing.operation]
-        if isinstance(rtype.tags, PerResource | Batched):
-            operations.append(rtype.tags.operation)
-        if rtype.detail is not None:
-            operations.append(rtype.detail.operation)
-        for operation in operations:
-            name = next(op for op in model.operation_names if _snake(op) == operation)
-            action = f"{IAM_PREFIX.get(rtype.service, rtype.service)}:{name}"
-            # Then the member role grants its IAM action
-            assert IAM_NAME.get(action, action) in granted, (rtype.name, action)
-
-
-def _snake(name: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z][a-z])|(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
+def test_member_role_has_exactly_the_actions_the_declarations_need(org_app: Synthesized) -> None:
+    # each resource type declares its IAM actions; the role grants those and nothing else
+    needed = set(required_actions(TYPE_NAMES, need_created=True))
+    assert actions_of(list(statements(org_app.member))) == needed
+    # every resource-scoped action is one the declarations still need
+    assert set(RESOURCE_SCOPED) <= set(read_only_actions())
 
 
 # ---- across every template: read-only, least privilege, linted, nag-clean ----------------
@@ -381,7 +356,7 @@ NO_RESOURCE_TYPE = {
     "mgh:GetHomeRegion",
     "mgh:ListProgressUpdateStreams",
     "mgh:ListMigrationTasks",
-    *READ_ONLY_ACTIONS[0][0],
+    *(action for action in read_only_actions() if action not in RESOURCE_SCOPED),
 }
 
 
