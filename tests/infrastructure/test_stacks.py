@@ -26,6 +26,9 @@ from tests.infrastructure.iam import (
     statements,
 )
 
+# One worker builds the stacks once (make test runs -n 2 --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("cdk")
+
 
 def definition(template: Template) -> dict[str, Any]:
     """The state machine's ASL with CloudFormation references turned into placeholders."""
