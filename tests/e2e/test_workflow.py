@@ -1,0 +1,156 @@
+"""The whole deployed workflow, run in process in the order the synthesized state machine
+defines, over an estate in moto with the local Migration Hub; then a second run after tags
+were fixed resolves their findings.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from aws_cdk import App
+
+from infra import constants
+from infra.app import build, config_of
+from tests.deployed import BUCKET, REGION, TABLE, LambdaContext, World, deployed_world, report_json
+from tests.e2e.asl import Execution, definition_of
+from tests.infrastructure.conftest import cdk_json_context
+
+pytestmark = pytest.mark.xdist_group("cdk")
+
+COMPLIANT = {"map-migrated": "mig12345", "Name": "billing"}
+MGN = {"AWSApplicationMigrationServiceSourceServerID": "s-0123456789abcdef0", "Name": "erp"}
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The scanner stack's template, synthesized from cdk.json (plus Migration Hub) as `cdk synth` does."""
+    outdir = tmp_path_factory.mktemp("cdk-e2e")
+    context = {
+        **cdk_json_context(),
+        "maptag:sinks": "security-hub,sns,events,metrics,migration-hub",
+        "maptag:server_tasks": "true",
+    }
+    app = App(context=context, outdir=str(outdir))
+    build(app, config_of(app))
+    app.synth()
+    return dict(json.loads(Path(outdir / f"{constants.SCANNER_STACK}.template.json").read_text()))
+
+
+@pytest.fixture
+def world(template: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
+    with deployed_world(monkeypatch, members=2) as created:
+        # the functions run with the configuration synthesized into their environment
+        (publish,) = [r for k, r in template["Resources"].items() if k.startswith("ScanWorkflowPublish")
+                      and r["Type"] == "AWS::Lambda::Function"]  # fmt: skip
+        monkeypatch.setenv(
+            "MAPTAG_CONFIG", publish["Properties"]["Environment"]["Variables"]["MAPTAG_CONFIG"]
+        )
+        yield created
+
+
+def execute(template: dict[str, Any], name: str, start: datetime, **faults: Any) -> Execution:
+    definition, handlers = definition_of(template)
+    (bucket_id,) = [
+        k for k, r in template["Resources"].items() if r["Type"] == "AWS::S3::Bucket" and "ReportsBucket" in k
+    ]
+    execution = Execution(
+        definition, handlers, {f"ref:{bucket_id}": BUCKET}, LambdaContext(), name=name, start=start, **faults
+    )
+    execution.run({"trigger": "schedule"})  # what the EventBridge schedule sends
+    return execution
+
+
+def findings_by_resource() -> dict[str, dict[str, Any]]:
+    client = boto3.client("securityhub", region_name=REGION)
+    found = client.get_findings(MaxResults=100)["Findings"]
+    return {f["Resources"][0]["Id"].rsplit("/", 1)[-1]: f for f in found}
+
+
+def test_two_scheduled_runs_deliver_findings_and_resolve_fixed_ones(
+    template: dict[str, Any], world: World
+) -> None:
+    # Given per account: a tagged server, an untagged MGN-launched server, a misspelt key
+    untagged, misspelt = {}, {}
+    for account in world.accounts:
+        world.launch(account, COMPLIANT)
+        untagged[account] = world.launch(account, MGN)
+        misspelt[account] = world.launch(account, {"Map-Migrated": "mig12345"})
+    # and one member account whose scan times out in Lambda on every attempt
+    timed_out = world.members[0]
+
+    def lambda_timeout(state: str, payload: dict[str, Any]) -> str | None:
+        unit = state == constants.STATE_SCAN_UNIT and payload["account_id"] == timed_out
+        return "Sandbox.Timedout" if unit else None
+
+    # When the schedule starts a run
+    first = execute(template, "run-1", datetime(2026, 11, 23, 6, tzinfo=UTC), runtime_fault=lambda_timeout)
+
+    # Then the states ran in the order the synthesized definition gives
+    assert first.visited[0] == constants.STATE_PLAN
+    assert first.visited[-1] == constants.STATE_PUBLISH
+    assert first.visited.count(constants.STATE_SCAN_UNIT) == len(world.accounts)
+    assert first.visited.count(constants.STATE_UNIT_FAILED) == 1
+    run_1 = report_json("20261123T060000Z-run-1")
+    units = {u["account_id"]: u for u in run_1["units"]}
+    assert units[timed_out]["status"] == "failed"
+    assert "Sandbox.Timedout" in units[timed_out]["error"]
+    scanned = [a for a in world.accounts if a != timed_out]
+    assert all(units[a]["status"] == "ok" for a in scanned)
+
+    # Security Hub: one active finding per non-compliant server in the scanned accounts
+    active = {k: f for k, f in findings_by_resource().items() if f["RecordState"] == "ACTIVE"}
+    for account in scanned:
+        assert untagged[account] in active
+        assert misspelt[account] in active
+    assert untagged[timed_out] not in active, "a unit that was not scanned reports nothing as missing"
+    # SNS: one digest for the run, naming the failed unit
+    (digest,) = world.digests()
+    assert timed_out in digest["Message"]
+    # history: the run and each unit
+    rows = boto3.client("dynamodb", region_name=REGION).query(
+        TableName=TABLE,
+        KeyConditionExpression="pk = :pk",
+        ExpressionAttributeValues={":pk": {"S": f"history#unit#{scanned[0]}#{REGION}"}},
+    )["Items"]
+    assert len(rows) == 1
+    # Migration Hub: a task per unit (FAILED for the timed-out one) and per MGN server
+    tasks = world.hub_tasks()
+    assert tasks[f"map-tagging-{timed_out}-{REGION}"]["Status"] == "FAILED"
+    assert tasks[f"map-tagging-{scanned[0]}-{REGION}"]["Status"] == "IN_PROGRESS"
+    assert f"map-tagging-{scanned[0]}-{untagged[scanned[0]]}" in tasks
+
+    # When the tags are fixed in one account and the next day's run completes
+    fixed = scanned[0]
+    ec2 = world.member_session(fixed).client("ec2", region_name=REGION)
+    ec2.create_tags(
+        Resources=[untagged[fixed], misspelt[fixed]], Tags=[{"Key": "map-migrated", "Value": "mig12345"}]
+    )
+    ec2.delete_tags(Resources=[misspelt[fixed]], Tags=[{"Key": "Map-Migrated"}])
+    execute(template, "run-2", datetime(2026, 11, 24, 6, tzinfo=UTC))
+
+    # Then their findings are resolved, the others stay active, and nothing is duplicated
+    after = findings_by_resource()
+    for instance in (untagged[fixed], misspelt[fixed]):
+        assert after[instance]["RecordState"] == "ARCHIVED"
+        assert after[instance]["Workflow"]["Status"] == "RESOLVED"
+    other = scanned[1]
+    assert after[untagged[other]]["RecordState"] == "ACTIVE"
+    ids = [
+        f["Id"]
+        for f in boto3.client("securityhub", region_name=REGION).get_findings(MaxResults=100)["Findings"]
+    ]
+    assert len(ids) == len(set(ids))
+    assert len(world.digests()) == 1  # the second run's digest
+    assert world.hub_tasks()[f"map-tagging-{timed_out}-{REGION}"]["Status"] == "IN_PROGRESS"
+    run_rows = boto3.client("dynamodb", region_name=REGION).query(
+        TableName=TABLE,
+        KeyConditionExpression="pk = :pk",
+        ExpressionAttributeValues={":pk": {"S": "history#run"}},
+    )["Items"]
+    assert len(run_rows) == 2
