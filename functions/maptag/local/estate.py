@@ -23,7 +23,7 @@ import json
 import random
 import zipfile
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -35,6 +35,7 @@ import time_machine
 from maptag.aws import client_config
 from maptag.coverage import Totals
 from maptag.model import ScanUnit, Verdict
+from maptag.resources.declarations import TYPE_NAMES, required_actions
 
 # moto's default account is the caller; the member account is reached with sts assume_role
 # (in moto the assumed role acts in the target account, as in AWS).
@@ -472,24 +473,13 @@ def seed_estate(
     return manifest
 
 
-# What the scan reads (the deployed member-account stack grants the same, read-only).
+# What the scan reads in a member account: the actions the declarations name, read-only.
 READ_POLICY = {
     "Version": "2012-10-17",
     "Statement": [
-        {
-            "Effect": "Allow",
-            "Action": [
-                "ec2:DescribeInstances", "ec2:DescribeVolumes", "ec2:DescribeSnapshots", "ec2:DescribeImages",
-                "rds:DescribeDBInstances", "rds:DescribeDBClusters", "rds:DescribeDBSnapshots",
-                "s3:ListAllMyBuckets", "s3:GetBucketTagging", "dynamodb:ListTables", "dynamodb:DescribeTable",
-                "dynamodb:ListTagsOfResource", "lambda:ListFunctions", "lambda:ListTags",
-                "elasticloadbalancing:DescribeLoadBalancers", "elasticloadbalancing:DescribeTags",
-                "elasticfilesystem:DescribeFileSystems",
-            ],
-            "Resource": "*",
-        }
+        {"Effect": "Allow", "Action": list(required_actions(TYPE_NAMES, need_created=True)), "Resource": "*"}
     ],
-}  # fmt: skip
+}
 
 
 def _member_session(caller: boto3.Session, account: str, trusted: str) -> boto3.Session:
@@ -909,7 +899,3 @@ def _pairs(tags: Mapping[str, str]) -> list[dict[str, str]]:
 def _tag_list(tagging: Tagging, identity: Mapping[str, str]) -> dict[str, Any]:
     tags = _tags(tagging, identity)
     return {"Tags": _pairs(tags)} if tags else {}
-
-
-def count_by(resources: Iterable[Seeded], key: Callable[[Seeded], str]) -> Counter[str]:
-    return Counter(key(r) for r in resources)
