@@ -50,8 +50,9 @@ demo: venv ## the whole pipeline on an embedded AWS (moto server + local Migrati
 synth: dev ## synthesize the CDK app offline
 	npx cdk synth -q
 
-deploy: dev ## deploy to the AWS account of your current credentials
-	npx cdk deploy --all
+STACK ?= Maptag
+deploy: dev ## deploy the scanner stack (STACK=MaptagMemberRole for a member role) with your credentials
+	npx cdk deploy $(STACK)
 
 SIZES ?= 1000,10000
 bench: venv ## side-by-side benchmark against Cloud Custodian (not part of make test)
