@@ -138,6 +138,26 @@ def test_demo_reports_are_complete_and_agree_with_the_estate(demo: Demo) -> None
     assert [arn for arn in to_fix if arn not in html] == []
 
 
+def test_demo_records_coverage_history_that_maptag_history_reads(demo: Demo) -> None:
+    report: dict[str, Any] = json.loads((demo.out / "report.json").read_text(encoding="utf-8"))
+    # The demo printed the trend from its own history file (never the user's ~/.maptag one)
+    history = demo.out / "history.jsonl"
+    assert f"maptag history --file {history}" in demo.stdout
+    assert not (demo.cwd / ".maptag" / "history.jsonl").exists()
+    # And `maptag history` reads the same run back, with the report's overall coverage
+    result = subprocess.run(
+        [MAPTAG, "history", "--file", str(history), "--format", "json"],
+        env=demo.shell(),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    runs = json.loads(result.stdout)["runs"]
+    assert len(runs) == 1
+    assert runs[0]["totals"] == report["totals"]
+
+
 def test_the_running_estate_answers_maptag_scan_and_the_aws_cli(demo: Demo) -> None:
     env = demo.shell()
     assert env["AWS_ENDPOINT_URL"].startswith("http://127.0.0.1:")

@@ -21,6 +21,7 @@ from rich.console import Console
 from rich.table import Table
 
 from maptag.commands import EXIT_OK, UsageError
+from maptag.console import FILE_WIDTH
 from maptag.sinks.history import FILE_VARIABLE, CoverageRow, HistoryError, Scope, default_file
 
 FORMATS = ("table", "json")
@@ -111,15 +112,15 @@ def _store(args: argparse.Namespace) -> Any:
 
 def print_trend(rows: list[CoverageRow], scope: Scope, where: str, rtype: str | None, out: IO[str]) -> None:
     """Coverage per run, oldest first, then the trend line."""
-    console = Console(file=out, width=None if out.isatty() else 120)
+    console = Console(file=out, width=None if out.isatty() else FILE_WIDTH)
     what = f"{scope.label}, {rtype}" if rtype else scope.label
     table = Table(title=f"MAP tag coverage: {what}", caption=f"from {where}", title_justify="left")
     failures_column = "unit" if scope.account_id and scope.region else "failed units"
-    table.add_column("scanned (UTC)", no_wrap=True)
+    table.add_column("scanned (UTC)", no_wrap=True, min_width=len("2026-01-01 00:00"))
     table.add_column("run", no_wrap=True, overflow="ellipsis", max_width=28)
     for column in ("coverage", "change", "tagged", "missing", "near-miss", "invalid", "unreadable",
                    failures_column):  # fmt: skip
-        table.add_column(column, justify="right", no_wrap=True)
+        table.add_column(column, justify="right", no_wrap=True, min_width=len(column))
     previous: float | None = None
     for row in rows:
         t = row.totals

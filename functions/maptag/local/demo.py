@@ -32,6 +32,7 @@ from maptag.local.estate import Manifest
 FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 HOME_REGION = "us-east-1"
 BUDGET_SECONDS = 60
+HISTORY_VARIABLE = "MAPTAG_HISTORY_FILE"
 HUB_ENDPOINTS = ("AWS_ENDPOINT_URL_MIGRATION_HUB", "AWS_ENDPOINT_URL_MIGRATIONHUB_CONFIG")
 
 
@@ -194,7 +195,10 @@ def run_demo(options: DemoOptions) -> int:
     from maptag.local.estate import ACCOUNTS, seed_estate
 
     options.output_dir.mkdir(parents=True, exist_ok=True)
-    with embedded_aws(with_hub=options.with_hub) as aws:
+    # Coverage history stays with the demo's files, so `maptag history` shows the demo's
+    # runs (and their trend over repeated demos), never mixed into the user's own history.
+    history_file = (options.output_dir / "history.jsonl").resolve()
+    with environment({HISTORY_VARIABLE: str(history_file)}), embedded_aws(options.with_hub) as aws:
         import moto
 
         say = _printer(sys.stdout)
@@ -221,9 +225,12 @@ def run_demo(options: DemoOptions) -> int:
         for label, path in files.items():
             say(f"  {label:<5} {path}")
         say(f"  estate {options.output_dir / 'estate.json'} (every seeded resource and its intended verdict)")
+        say(f"  history {history_file} (coverage per run, unit and type)")
         if aws.hub_endpoint:
             say("\nMigration Hub now shows (maptag hub tasks):")
             code = max(code, show_hub_tasks())
+        say(f"\nCoverage over time (maptag history --file {history_file}):")
+        code = max(code, _run_cli(["history", "--file", str(history_file), "--runs", "5"]))
         total = seeded + scanned
         say(
             f"Time: seeding {seeded:.1f} s + scan {scanned:.1f} s = {total:.1f} s "
@@ -235,17 +242,13 @@ def run_demo(options: DemoOptions) -> int:
 
 
 def scan_arguments(manifest: Manifest, options: DemoOptions) -> list[str]:
-    """The `maptag scan` flags for the seeded engagement, publishing to the local hub."""
+    """The `maptag scan` flags for the seeded engagement, publishing to history and the local hub."""
     args = manifest.scan_args()
-    if options.with_hub:
-        # The demo's own outbox: never the user's real ~/.maptag one.
-        args += [
-            "--publish",
-            "migration-hub",
-            "--outbox",
-            str(options.output_dir / "migration-hub-outbox.json"),
-        ]
-    return args
+    if not options.with_hub:
+        return [*args, "--publish", "history"]
+    # The demo's own outbox: never the user's real ~/.maptag one.
+    outbox = str(options.output_dir / "migration-hub-outbox.json")
+    return [*args, "--publish", "migration-hub,history", "--outbox", outbox]
 
 
 def _scan(
@@ -280,9 +283,13 @@ def _scan(
 
 def show_hub_tasks() -> int:
     """`maptag hub tasks`, as the user would type it: the tasks the Migration Hub console lists."""
+    return _run_cli(["hub", "tasks"])
+
+
+def _run_cli(argv: list[str]) -> int:
     from maptag.cli import build_parser
 
-    args = build_parser().parse_args(["hub", "tasks"])
+    args = build_parser().parse_args(argv)
     return int(args.handler(args))
 
 
