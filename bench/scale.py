@@ -1,0 +1,305 @@
+"""Organization scale: the time and AWS bill of one full deployed scan, from measured unit costs.
+
+    python -m bench.scale [--accounts 1000] [--regions 17] [--concurrency 64] ...
+
+A model, not a measurement. maptag's own costs (CPU per resource, API calls per resource,
+start-up CPU) come from the benchmark (bench/results.json); AWS latency and prices are
+stated assumptions. The shape is the deployed workflow (infra/constructs/scan_workflow.py):
+plan → a Distributed Map over the units (account × region), one scan_unit Lambda per unit
+writing its result and findings to S3 → one publish Lambda that reads them all back and
+delivers the sinks. Each printed number names the settings that move it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+
+from bench.paging import paging_minimum
+
+RESULTS = Path(__file__).resolve().parent / "results.json"
+
+# Public list prices, us-east-1 (the services' pricing pages, 2025); free tiers ignored.
+PRICE = {
+    "lambda_gb_s_x86": 0.0000166667,
+    "lambda_gb_s_arm": 0.0000133334,
+    "lambda_request": 0.20 / 1e6,
+    "sfn_transition": 0.025 / 1000,  # Standard workflows
+    "sfn_express_request": 1.00 / 1e6,
+    "sfn_express_gb_s": 0.00001667,  # Express duration, billed in 64 MB steps
+    "dynamodb_write": 0.625 / 1e6,  # on-demand write request unit (item ≤ 1 KB)
+    "s3_put": 0.005 / 1000,
+    "s3_get": 0.0004 / 1000,
+    "logs_gb": 0.50,  # CloudWatch Logs ingestion
+    "xray_trace": 5.00 / 1e6,
+    "securityhub_finding": 0.00003,  # finding ingestion event
+    "metric_month_first_10k": 0.30,  # custom metric; "prorated by the hour": an hour per scan
+    "metric_month_next": 0.10,
+}
+HOURS_PER_MONTH = 730
+LAMBDA_VCPU_MB = 1769  # Lambda gives a full vCPU at 1,769 MB and proportionally less below
+LAMBDA_TIMEOUT_S = 900
+ORGANIZATIONS_PAGE = 20  # ListAccounts returns at most 20 accounts a call
+SECURITY_HUB_BATCH = 100  # BatchImportFindings takes 100 findings a call
+METRICS_PER_UNIT = 4
+
+
+@dataclass(frozen=True)
+class Measured:
+    """maptag's own costs at one vCPU (defaults: the run in README "Performance")."""
+
+    cpu_fixed_s: float = 1.0  # interpreter, imports, set-up: paid at each cold start
+    cpu_per_resource_s: float = 0.0009  # parsing, tag reads, judge, findings, per resource
+    calls_per_resource: float = 0.18  # API calls per resource beyond one list call per type
+
+    @classmethod
+    def from_results(cls, path: Path) -> Measured:
+        """A straight line through maptag's median CPU and calls at the smallest and largest estate."""
+        runs = sorted(
+            (r for r in json.loads(path.read_text())["runs"] if "maptag" in r), key=lambda r: r["resources"]
+        )
+        if len(runs) < 2:
+            return cls()
+        small, large = runs[0], runs[-1]
+        span = large["resources"] - small["resources"]
+        slope = (large["maptag"]["cpu_s"] - small["maptag"]["cpu_s"]) / span
+        calls = (large["maptag"]["api_calls"] - small["maptag"]["api_calls"]) / span
+        fixed = small["maptag"]["cpu_s"] - slope * small["resources"]
+        return cls(cpu_fixed_s=max(0.1, fixed), cpu_per_resource_s=max(0.0, slope), calls_per_resource=calls)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The estate, the deployment's settings (defaults: as deployed) and the assumptions."""
+
+    accounts: int = 1000
+    regions: int = 17
+    active_regions: int = 2  # regions of an account holding its resources; the rest are empty
+    resources_per_account: int = 500
+    concurrency: int = 8  # maptag:max_concurrency (the Distributed Map's MaxConcurrency)
+    memory_mb: int = 1024  # scan_unit Lambda
+    publish_memory_mb: int = 2048
+    arm64: bool = False
+    children: str = "standard"  # Distributed Map child workflows: standard | express
+    units_per_child: int = 1  # ItemBatcher: units one child (and one Lambda call) scans
+    publish_threads: int = 1  # parallel S3 reads when publish rebuilds the report
+    securityhub_changed_only: bool = False  # import only new, changed and resolved findings
+    unit_metrics: bool = True  # maptag:unit_metrics: 4 metrics per account × region
+    # assumptions
+    latency_ms: float = 80.0  # mean AWS API round trip from the scanner, cross-region included
+    s3_ms: float = 25.0  # one S3 GET or PUT from Lambda
+    noncompliant_share: float = 0.05
+    changed_share: float = 0.02  # of the findings, those that change between two daily scans
+
+
+@dataclass(frozen=True)
+class Estimate:
+    units: int
+    wall_s: float
+    map_s: float
+    publish_s: float
+    api_calls: int
+    lambda_invocations: int
+    lambda_gb_s: float
+    sfn_transitions: int
+    dynamodb_writes: int
+    s3_requests: int
+    findings_imported: int
+    bill: dict[str, float]
+
+    @property
+    def total(self) -> float:
+        return sum(self.bill.values())
+
+
+def empty_unit_calls() -> int:
+    """One list call per type in a region with nothing in it, plus the AssumeRole."""
+    return paging_minimum({}, ["any-region"]) + 1
+
+
+def simulate(s: Settings, m: Measured) -> Estimate:
+    units = s.accounts * s.regions
+    active = s.accounts * s.active_regions
+    per_active = s.resources_per_account / max(1, s.active_regions)
+    latency, s3 = s.latency_ms / 1000, s.s3_ms / 1000
+    cpu_scale = max(1.0, LAMBDA_VCPU_MB / s.memory_mb)
+
+    # A unit: its calls one after another (types in turn), its CPU at the Lambda's share of a
+    # vCPU, and two S3 writes (result and findings).
+    fixed_calls = empty_unit_calls()
+    active_calls = fixed_calls + m.calls_per_resource * per_active
+    empty_s = fixed_calls * latency + 2 * s3
+    active_s = active_calls * latency + m.cpu_per_resource_s * per_active * cpu_scale + 2 * s3
+    unit_seconds = (units - active) * empty_s + active * active_s
+
+    invocations = math.ceil(units / s.units_per_child)
+    init_s = m.cpu_fixed_s * cpu_scale  # the INIT phase is billed like the handler
+    scan_busy = unit_seconds + min(invocations, s.concurrency) * init_s
+    map_s = max(scan_busy / s.concurrency, s.units_per_child * active_s + init_s)
+
+    findings = round(s.accounts * s.resources_per_account * s.noncompliant_share)
+    imported = round(findings * s.changed_share) if s.securityhub_changed_only else findings
+    history_rows = 1 + s.accounts + s.regions + units  # run, accounts, regions, units
+    publish_s = (
+        2 * units * s3 / s.publish_threads  # read every unit's result and findings back
+        + math.ceil(imported / SECURITY_HUB_BATCH) * latency
+        + math.ceil(history_rows / 25) * latency  # BatchWriteItem, 25 items a call
+        + m.cpu_per_resource_s * findings * LAMBDA_VCPU_MB / min(s.publish_memory_mb, LAMBDA_VCPU_MB)
+    )
+    plan_s = math.ceil(s.accounts / ORGANIZATIONS_PAGE) * latency + init_s
+    wall = plan_s + map_s + publish_s
+
+    if s.children == "standard":
+        transitions = 5 + 3 * invocations  # the deploy README's count: ~3 per child + 5
+        children_cost = transitions * PRICE["sfn_transition"]
+    else:
+        transitions = 5
+        # an Express child lives as long as its Lambda call, billed at the 64 MB step
+        children_cost = (
+            invocations * PRICE["sfn_express_request"] + scan_busy * 0.0625 * PRICE["sfn_express_gb_s"]
+        )
+        children_cost += transitions * PRICE["sfn_transition"]
+
+    gb_s = scan_busy * s.memory_mb / 1024 + (publish_s + plan_s) * s.publish_memory_mb / 1024
+    s3_puts = 2 * units + 4  # unit results and findings, the unit list, JSON and HTML reports
+    s3_gets = 2 * units + 1
+    log_gb = (invocations * 4 + transitions * 2 + units * 2) / 1024 / 1024  # KB: Lambda, SFN ALL
+    traced = min(invocations, wall) + 0.05 * max(0, invocations - wall)  # X-Ray: 1/s + 5 %
+    metrics = units * METRICS_PER_UNIT if s.unit_metrics else METRICS_PER_UNIT
+    metric_month = (
+        min(metrics, 10_000) * PRICE["metric_month_first_10k"]
+        + max(0, metrics - 10_000) * PRICE["metric_month_next"]
+    )
+    bill = {
+        "Lambda (GB-s, INIT included)": gb_s * PRICE["lambda_gb_s_arm" if s.arm64 else "lambda_gb_s_x86"],
+        "Lambda requests": (invocations + 2) * PRICE["lambda_request"],
+        "Step Functions": children_cost,
+        "DynamoDB writes (history)": history_rows * PRICE["dynamodb_write"],
+        "S3 requests": s3_puts * PRICE["s3_put"] + s3_gets * PRICE["s3_get"],
+        "CloudWatch Logs": log_gb * PRICE["logs_gb"],
+        "X-Ray": traced * PRICE["xray_trace"],
+        "Security Hub ingestion": imported * PRICE["securityhub_finding"],
+        "CloudWatch metrics": metric_month / HOURS_PER_MONTH,
+    }
+    api_calls = round((units - active) * fixed_calls + active * active_calls)
+    return Estimate(
+        units=units,
+        wall_s=wall,
+        map_s=map_s,
+        publish_s=publish_s,
+        api_calls=api_calls,
+        lambda_invocations=invocations + 2,
+        lambda_gb_s=gb_s,
+        sfn_transitions=transitions,
+        dynamodb_writes=history_rows,
+        s3_requests=s3_puts + s3_gets,
+        findings_imported=imported,
+        bill=bill,
+    )
+
+
+# The deployment as it ships, and with the changes that meet the targets (README "Performance").
+DEPLOYED = Settings()
+WITH_SETTINGS = replace(DEPLOYED, concurrency=64, unit_metrics=False)
+PROPOSED = replace(
+    WITH_SETTINGS,
+    children="express",
+    memory_mb=512,
+    arm64=True,
+    publish_threads=16,
+    securityhub_changed_only=True,
+)
+SCENARIOS = {
+    "as deployed (defaults)": DEPLOYED,
+    "max_concurrency=64, unit_metrics=false": WITH_SETTINGS,
+    "+ Express children, 512 MB arm64, parallel publish, changed findings only": PROPOSED,
+}
+
+
+def compare(scenarios: dict[str, Settings], m: Measured) -> str:
+    estimates = {name: simulate(s, m) for name, s in scenarios.items()}
+    names = list(estimates)
+    rows: list[tuple[str, str, object]] = [
+        ("wall time, min", "max_concurrency, latency, publish threads", lambda e: f"{e.wall_s / 60:.1f}"),
+        (
+            "  of which publish, min",
+            "publish threads, Security Hub import",
+            lambda e: f"{e.publish_s / 60:.1f}",
+        ),
+        ("AWS API calls (free)", "regions, resources", lambda e: f"{e.api_calls:,}"),
+        ("Lambda invocations", "units per child", lambda e: f"{e.lambda_invocations:,}"),
+        ("Lambda GB-seconds", "memory, latency, regions", lambda e: f"{e.lambda_gb_s:,.0f}"),
+        ("Step Functions transitions", "child type, units per child", lambda e: f"{e.sfn_transitions:,}"),
+        ("DynamoDB writes", "accounts × regions (history rows)", lambda e: f"{e.dynamodb_writes:,}"),
+        ("S3 requests", "accounts × regions", lambda e: f"{e.s3_requests:,}"),
+        ("Security Hub findings imported", "changed findings only", lambda e: f"{e.findings_imported:,}"),
+    ]
+    lines = [
+        "| per full scan | " + " | ".join(names) + " | moved by |",
+        "|---|" + "---:|" * len(names) + "---|",
+    ]
+    for label, moved_by, show in rows:
+        cells = " | ".join(show(estimates[n]) for n in names)  # type: ignore[operator]
+        lines.append(f"| {label} | {cells} | {moved_by} |")
+    for item in estimates[names[0]].bill:
+        cells = " | ".join(f"{estimates[n].bill[item]:.3f}" for n in names)
+        lines.append(f"| {item}, USD | {cells} | |")
+    lines.append(
+        "| **AWS bill per scan, USD** | "
+        + " | ".join(f"**{estimates[n].total:.2f}**" for n in names)
+        + " | |"
+    )
+    for name, e in estimates.items():
+        if e.publish_s > LAMBDA_TIMEOUT_S:
+            lines.append(
+                f"\n⚠ {name}: publish needs {e.publish_s / 60:.0f} min, past Lambda's 15-minute limit."
+            )
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Organization-scale estimate of a deployed maptag scan")
+    for f in fields(Settings):
+        value = getattr(DEPLOYED, f.name)
+        flag = "--" + f.name.replace("_", "-")
+        if isinstance(value, bool):
+            parser.add_argument(flag, choices=("true", "false"), help=f"(as deployed: {str(value).lower()})")
+        else:
+            parser.add_argument(flag, type=type(value), help=f"(as deployed: {value})")
+    parser.add_argument("--results", type=Path, default=RESULTS, help="bench/results.json for measured costs")
+    args = parser.parse_args(argv)
+    changes = {
+        f.name: (
+            getattr(args, f.name) == "true"
+            if isinstance(getattr(DEPLOYED, f.name), bool)
+            else getattr(args, f.name)
+        )
+        for f in fields(Settings)
+        if getattr(args, f.name) is not None
+    }
+    if changes.get("children", "standard") not in ("standard", "express"):
+        parser.error(f"--children: {changes['children']!r} is neither standard nor express")
+    measured = Measured.from_results(args.results) if args.results.exists() else Measured()
+    scenarios = {name: replace(s, **changes) for name, s in SCENARIOS.items()}
+    s = scenarios["as deployed (defaults)"]
+    print(
+        f"{s.accounts:,} accounts × {s.regions} regions = {s.accounts * s.regions:,} units; "
+        f"{s.resources_per_account:,} resources per account in {s.active_regions} of its regions; "
+        f"AWS round trip {s.latency_ms:.0f} ms"
+    )
+    print(
+        f"measured ({'bench/results.json' if args.results.exists() else 'defaults'}): "
+        f"{measured.cpu_fixed_s:.2f} s CPU to start, {measured.cpu_per_resource_s * 1000:.2f} ms CPU and "
+        f"{measured.calls_per_resource:.3f} API calls per resource"
+    )
+    print()
+    print(compare(scenarios, measured))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,73 @@
+"""The benchmark's pure arithmetic: the paging minimum and the Organization-scale model."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from bench.paging import PAGING, list_calls, paging_minimum
+from bench.scale import Measured, Settings, simulate
+from maptag.resources.declarations import TYPE_NAMES
+
+REGIONS = ("us-east-1", "eu-west-1")
+
+
+def test_every_maptag_type_has_a_documented_page_size() -> None:
+    assert set(PAGING) == set(TYPE_NAMES)
+
+
+@pytest.mark.parametrize(
+    ("count", "page", "calls"),
+    [(0, 100, 1), (1, 100, 1), (100, 100, 1), (101, 100, 2), (2500, 1000, 3)],
+)
+def test_a_list_call_returns_one_page_and_an_empty_listing_still_costs_one(
+    count: int, page: int, calls: int
+) -> None:
+    assert list_calls(count, page) == calls
+
+
+def test_an_empty_estate_costs_one_list_call_per_type_and_region_and_one_bucket_listing() -> None:
+    # Given two regions with nothing in them
+    # When the minimum is computed
+    minimum = paging_minimum({}, REGIONS)
+    # Then every regional type is listed in each region, S3's account-wide listing once
+    assert minimum == (len(PAGING) - 1) * len(REGIONS) + 1
+
+
+def test_tag_reads_follow_each_service_strategy() -> None:
+    # Given an estate where each tag strategy shows: inline, per resource, batched by 20
+    census = {
+        ("ec2:volume", "us-east-1"): 2500,  # inline tags: 3 pages of 1,000
+        ("lambda:function", "us-east-1"): 120,  # 3 pages of 50 + one ListTags each
+        ("elasticloadbalancing:loadbalancer", "eu-west-1"): 45,  # 1 page + 3 DescribeTags of 20
+        ("s3:bucket", "us-east-1"): 9000,
+        ("s3:bucket", "eu-west-1"): 6000,  # 2 ListBuckets pages of 10,000 + one tag read each
+    }
+    # When the minimum is computed
+    minimum = paging_minimum(census, REGIONS)
+    # Then it is the empty estate's calls plus exactly the extra pages and tag reads
+    empty = paging_minimum({}, REGIONS)
+    extra = (3 - 1) + (3 - 1 + 120) + (1 - 1 + 3) + (2 - 1 + 15000)
+    assert minimum == empty + extra
+
+
+def test_scale_concurrency_shortens_the_scan_without_changing_the_work() -> None:
+    base = Settings()
+    measured = Measured()
+    slow = simulate(replace(base, concurrency=25), measured)
+    fast = simulate(replace(base, concurrency=200), measured)
+    assert fast.wall_s < slow.wall_s
+    assert fast.api_calls == slow.api_calls
+    assert fast.dynamodb_writes == slow.dynamodb_writes == base.accounts * base.regions
+
+
+def test_scale_standard_children_pay_two_transitions_each_and_batching_divides_them() -> None:
+    measured = Measured()
+    one = simulate(replace(Settings(), children="standard", units_per_invocation=1), measured)
+    ten = simulate(replace(Settings(), children="standard", units_per_invocation=10), measured)
+    assert one.lambda_invocations == 17_000
+    assert one.sfn_transitions == 8 + 2 * 17_000
+    assert ten.lambda_invocations == 1_700
+    assert ten.sfn_transitions == 8 + 2 * 1_700
+    assert ten.bill["Step Functions"] < one.bill["Step Functions"]
