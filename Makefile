@@ -55,8 +55,9 @@ deploy: dev ## deploy the scanner stack (STACK=MaptagMemberRole for a member rol
 	npx cdk deploy $(STACK)
 
 SIZES ?= 1000,10000
+ROUNDS ?= 5
 bench: venv ## side-by-side benchmark against Cloud Custodian (not part of make test)
-	$(BIN)/python bench/run.py --sizes $(SIZES)
+	UV="$(UV)" $(BIN)/python -m bench.run --sizes $(SIZES) --rounds $(ROUNDS)
 
 clean:
 	rm -rf $(VENV) node_modules cdk.out .pytest_cache .mypy_cache .ruff_cache

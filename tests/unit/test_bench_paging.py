@@ -52,22 +52,30 @@ def test_tag_reads_follow_each_service_strategy() -> None:
     assert minimum == empty + extra
 
 
-def test_scale_concurrency_shortens_the_scan_without_changing_the_work() -> None:
+def test_scale_concurrency_shortens_the_map_without_changing_the_work() -> None:
     base = Settings()
     measured = Measured()
-    slow = simulate(replace(base, concurrency=25), measured)
-    fast = simulate(replace(base, concurrency=200), measured)
-    assert fast.wall_s < slow.wall_s
+    slow = simulate(replace(base, concurrency=8), measured)
+    fast = simulate(replace(base, concurrency=64), measured)
+    assert fast.map_s < slow.map_s / 4
     assert fast.api_calls == slow.api_calls
-    assert fast.dynamodb_writes == slow.dynamodb_writes == base.accounts * base.regions
+    # history: one row per run, account, region and unit
+    assert fast.dynamodb_writes == slow.dynamodb_writes == 1 + 1000 + 17 + 17_000
 
 
-def test_scale_standard_children_pay_two_transitions_each_and_batching_divides_them() -> None:
+def test_scale_standard_children_pay_three_transitions_each_and_batching_divides_them() -> None:
     measured = Measured()
-    one = simulate(replace(Settings(), children="standard", units_per_invocation=1), measured)
-    ten = simulate(replace(Settings(), children="standard", units_per_invocation=10), measured)
-    assert one.lambda_invocations == 17_000
-    assert one.sfn_transitions == 8 + 2 * 17_000
-    assert ten.lambda_invocations == 1_700
-    assert ten.sfn_transitions == 8 + 2 * 1_700
-    assert ten.bill["Step Functions"] < one.bill["Step Functions"]
+    one = simulate(replace(Settings(), children="standard", units_per_child=1), measured)
+    ten = simulate(replace(Settings(), children="standard", units_per_child=10), measured)
+    express = simulate(replace(Settings(), children="express"), measured)
+    assert one.sfn_transitions == 5 + 3 * 17_000
+    assert ten.sfn_transitions == 5 + 3 * 1_700
+    assert express.sfn_transitions == 5
+    assert express.bill["Step Functions"] < ten.bill["Step Functions"] < one.bill["Step Functions"]
+
+
+def test_scale_publish_reading_every_unit_back_one_by_one_passes_lambdas_limit_at_org_scale() -> None:
+    measured = Measured()
+    serial = simulate(Settings(), measured)
+    parallel = simulate(replace(Settings(), publish_threads=16), measured)
+    assert serial.publish_s > 15 * 60 > parallel.publish_s
