@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import os
 
+import freezegun
 import pytest
+
+# freezegun reads every loaded module's attributes when it starts; Powertools' parser builds
+# pydantic models lazily on that read, which fails under a frozen clock once a handler test has
+# imported it in the same worker.
+freezegun.configure(extend_ignore_list=["aws_lambda_powertools"])
 
 
 @pytest.fixture(autouse=True)

@@ -7,6 +7,8 @@ not be sent are kept in the outbox table and sent on the next run (design.md).
 
 from __future__ import annotations
 
+from typing import cast
+
 from aws_cdk import Acknowledgment, Aws, RemovalPolicy, Validations
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
@@ -38,7 +40,8 @@ class MigrationHubAccess(Construct):
         stream_arn = f"arn:{Aws.PARTITION}:mgh:*:{Aws.ACCOUNT_ID}:progressUpdateStream/{self.stream}"
         policy = grantee.grant_principal
         stream_ack = f"arn:<AWS::Partition>:mgh:*:<AWS::AccountId>:progressUpdateStream/{self.stream}"
-        Validations.of(grantee.grant_principal).acknowledge(
+        # the grantee's principal is its role: the construct whose policy gets the statements
+        Validations.of(cast(Construct, grantee.grant_principal)).acknowledge(
             Acknowledgment(
                 id=f"AwsSolutions::AwsSolutions-IAM5[Resource::{stream_ack}]",
                 reason="the Migration Hub home region is the customer's choice, read at run time",

@@ -120,7 +120,7 @@ class ScanWorkflow(Construct):
         )
         for statement in read_only_statements():
             self.scan_unit.add_to_role_policy(statement)
-        acknowledge_read_only(self.scan_unit.role or self.scan_unit)
+        acknowledge_read_only(cast(Construct, self.scan_unit.role))
 
         # publish: reads the shards, writes the report, the history, and every sink.
         self.publish = self._function(PUBLISH, environment)
