@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from aws_cdk import aws_lambda as lambda_
 
 SCANNER_STACK = "Maptag"
@@ -20,7 +22,7 @@ RUNTIME = lambda_.Runtime.PYTHON_3_13
 
 # The Lambda asset is functions/ minus what never runs in a Lambda (design.md: local/ holds
 # the demo estate and the local Migration Hub).
-FUNCTIONS_DIR = "functions"
+FUNCTIONS_DIR = str(Path(__file__).resolve().parent.parent / "functions")  # wherever synth runs from
 ASSET_EXCLUDES = (
     "maptag/local",
     "maptag/local/**",
