@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 import pytest
@@ -44,7 +45,8 @@ def test_success_passes_through() -> None:
 
 def test_run_info_validates_and_defaults() -> None:
     run = RunInfo.new(scanned_at=datetime.fromisoformat("2026-11-23T10:00:00.123456+01:00"))
-    assert run.run_id == "20261123T090000Z"
+    assert re.fullmatch(r"20261123T090000Z-[0-9a-f]{6}", run.run_id)
+    assert RunInfo.new(scanned_at=run.scanned_at).run_id != run.run_id  # same second, two runs
     assert run.timestamp == "2026-11-23T09:00:00Z"
     assert run.with_report_url("https://r").report_url == "https://r"
     with pytest.raises(ValueError, match="run id 'a/b' must be"):

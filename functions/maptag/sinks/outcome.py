@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -37,9 +38,13 @@ class RunInfo:
 
     @classmethod
     def new(cls, run_id: str | None = None, scanned_at: datetime | None = None) -> RunInfo:
-        """A run id from the scan time when none is given (the CLI has no execution name)."""
+        """A run id from the scan time when none is given (the CLI has no execution name).
+
+        A random suffix keeps two runs within one second apart: a shared id would make the
+        second run's history rows overwrite the first's.
+        """
         when = (scanned_at or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
-        return cls(run_id=run_id or when.strftime("%Y%m%dT%H%M%SZ"), scanned_at=when)
+        return cls(run_id=run_id or f"{when:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}", scanned_at=when)
 
     def with_report_url(self, url: str | None) -> RunInfo:
         return replace(self, report_url=url)
