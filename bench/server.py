@@ -13,6 +13,7 @@ counted the same way whoever makes it. GET /__bench__/calls returns the counts s
 from __future__ import annotations
 
 import argparse
+import copy
 import io
 import json
 import os
@@ -144,10 +145,62 @@ def speed_up_moto_ec2_tags() -> None:
     TaggedEC2Resource.get_tags = get_tags
 
 
+def page_ec2_like_aws() -> None:
+    """EC2's Describe* answered in pages of MaxResults items, as AWS answers them.
+
+    moto 5.2 answers DescribeVolumes, DescribeSnapshots and DescribeImages in one page however
+    many items there are, and DescribeInstances in pages of reservations, not instances. A
+    tool that asks for pages of 500 would then parse 18,000 volumes at once, and its memory
+    would measure moto. Without MaxResults the answer stays whole (AWS does the same).
+    """
+    from moto.core.responses import ActionResult
+    from moto.ec2.responses.amis import AmisResponse
+    from moto.ec2.responses.elastic_block_store import ElasticBlockStore
+    from moto.ec2.responses.instances import InstanceResponse
+
+    def window(self: Any, count: int) -> tuple[int, int, str | None]:
+        start = int(self._get_param("NextToken") or 0)
+        end = start + int(self._get_param("MaxResults"))
+        return start, end, str(end) if end < count else None
+
+    def paged(method: Callable[[Any], Any], key: str) -> Callable[[Any], Any]:
+        def answer(self: Any) -> Any:
+            result = method(self)
+            if not self._get_param("MaxResults"):
+                return result
+            items = result.result[key]
+            start, end, token = window(self, len(items))
+            return ActionResult({key: items[start:end], "NextToken": token})
+
+        return answer
+
+    ElasticBlockStore.describe_volumes = paged(ElasticBlockStore.describe_volumes, "Volumes")  # type: ignore[method-assign]
+    ElasticBlockStore.describe_snapshots = paged(ElasticBlockStore.describe_snapshots, "Snapshots")  # type: ignore[method-assign]
+    AmisResponse.describe_images = paged(AmisResponse.describe_images, "Images")  # type: ignore[method-assign]
+    whole = InstanceResponse.describe_instances
+
+    def describe_instances(self: Any) -> Any:
+        if not self._get_param("MaxResults") or self._get_param("InstanceIds", []):
+            return whole(self)
+        reservations = self.ec2_backend.describe_instances(filters=self._filters_from_querystring())
+        flat = [(reservation, instance) for reservation in reservations for instance in reservation.instances]
+        start, end, token = window(self, len(flat))
+        parts: list[Any] = []
+        for reservation, instance in flat[start:end]:
+            if not parts or parts[-1].id != reservation.id:
+                parts.append(copy.copy(reservation))  # moto's own reservations are copies too
+                parts[-1].instances = []
+            parts[-1].instances.append(instance)
+        return ActionResult({"Reservations": parts, "NextToken": token})
+
+    InstanceResponse.describe_instances = describe_instances  # type: ignore[method-assign]
+
+
 def serve(size: int, seed_value: int, replay: bool) -> None:
     os.environ["MOTO_EC2_LOAD_DEFAULT_AMIS"] = "false"
     os.environ["MOTO_RDS_SNAPSHOT_LIMIT"] = str(10 * size)  # moto's default quota is 1,000
     speed_up_moto_ec2_tags()
+    page_ec2_like_aws()
     from moto import mock_aws
     from moto.moto_server.werkzeug_app import (
         DomainDispatcherApplication,
