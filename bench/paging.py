@@ -1,10 +1,13 @@
 """The paging minimum: the fewest API calls any tool needs to judge every resource's tags.
 
 Σ over types and regions of ⌈N / the API's largest page⌉ list calls, plus the tag reads no
-tool can avoid: one call per resource where the service has no batched or inline tags (S3,
-DynamoDB, Lambda) and ⌈N / batch⌉ where it batches (ELBv2 DescribeTags, 20 ARNs). A type
-listed once per account (S3's ListBuckets) costs its list calls once, not per region.
-Largest pages are AWS's documented maxima (API references and botocore's service models).
+tool can avoid: ⌈N / batch⌉ per region where tags do not come inline with the listing —
+ELBv2 DescribeTags (20 ARNs) and, for S3, DynamoDB and Lambda, whose own services read one
+resource's tags per call, the Resource Groups Tagging API's GetResources (100 ARNs a call,
+asked in the resources' region). A type listed once per account (S3's ListBuckets) costs its
+list calls once, not per region. Largest pages are AWS's documented maxima (API references
+and botocore's service models). AWS answers a list of ≤ 100 ARNs in one page; moto pages it
+(fewer than 100 tags a page), so on moto a tool that follows the pages makes a few calls more.
 """
 
 from __future__ import annotations
@@ -29,9 +32,10 @@ PAGING: Mapping[str, Paging] = {
     "rds:db": Paging(100, None),  # MaxRecords 20..100, TagList inline
     "rds:cluster": Paging(100, None),
     "rds:snapshot": Paging(100, None),
-    "s3:bucket": Paging(10000, 1, account_wide=True),  # ListBuckets MaxBuckets ≤ 10,000; GetBucketTagging
-    "dynamodb:table": Paging(100, 1),  # ListTables Limit ≤ 100; ListTagsOfResource per table
-    "lambda:function": Paging(50, 1),  # ListFunctions returns ≤ 50; ListTags per function
+    # ListBuckets MaxBuckets ≤ 10,000; tags: GetResources, 100 ARNs (not GetBucketTagging per bucket)
+    "s3:bucket": Paging(10000, 100, account_wide=True),
+    "dynamodb:table": Paging(100, 100),  # ListTables Limit ≤ 100; GetResources, 100 ARNs
+    "lambda:function": Paging(50, 100),  # ListFunctions returns ≤ 50; GetResources, 100 ARNs
     "elasticloadbalancing:loadbalancer": Paging(400, 20),  # PageSize ≤ 400; DescribeTags 20 ARNs
     "elasticfilesystem:file-system": Paging(100, None),  # DescribeFileSystems pages at 100
 }

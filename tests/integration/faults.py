@@ -23,7 +23,19 @@ from botocore.awsrequest import AWSResponse
 from botocore.exceptions import ReadTimeoutError
 
 # Services the scanner talks to, by the name they sign requests with and by their event id.
-_MODELS = ("ec2", "rds", "s3", "dynamodb", "lambda", "elbv2", "efs", "sts", "organizations", "iam")
+_MODELS = (
+    "ec2",
+    "rds",
+    "s3",
+    "dynamodb",
+    "lambda",
+    "elbv2",
+    "efs",
+    "sts",
+    "organizations",
+    "iam",
+    "resourcegroupstaggingapi",
+)
 _CREDENTIAL_SCOPE = re.compile(r"Credential=([^/]+)/[0-9]{8}/([a-z0-9-]+)/([a-z0-9-]+)/aws4_request")
 
 
@@ -33,8 +45,10 @@ def _protocols() -> tuple[dict[str, str], dict[str, str]]:
     by_signing: dict[str, str] = {}
     for name in _MODELS:
         model = core.get_service_model(name)
-        by_event[model.service_id.hyphenize()] = model.protocol
-        by_signing[model.signing_name] = model.protocol
+        # the protocol botocore speaks (the Tagging API lists CBOR first, botocore picks JSON)
+        protocol = model.resolved_protocol
+        by_event[model.service_id.hyphenize()] = protocol
+        by_signing[model.signing_name] = protocol
     return by_event, by_signing
 
 

@@ -120,7 +120,8 @@ def test_exit_0_when_nothing_is_in_scope(flags: list[str]) -> None:
 def test_exit_3_when_a_unit_fails_and_partial_results_are_still_written(
     server: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Given a scanner whose role may not list volumes nor read bucket tags (moto enforces IAM)
+    # Given a scanner whose role may not list volumes nor read bucket tags, batched or one by
+    # one (moto enforces IAM; it names the Tagging API's actions "tagging:", IAM "tag:")
     iam = boto3.client("iam")
     iam.create_user(UserName="scanner")
     iam.put_user_policy(
@@ -133,7 +134,12 @@ def test_exit_3_when_a_unit_fails_and_partial_results_are_still_written(
                     {"Effect": "Allow", "Action": "*", "Resource": "*"},
                     {
                         "Effect": "Deny",
-                        "Action": ["ec2:DescribeVolumes", "s3:GetBucketTagging"],
+                        "Action": [
+                            "ec2:DescribeVolumes",
+                            "s3:GetBucketTagging",
+                            "tag:GetResources",
+                            "tagging:GetResources",
+                        ],
                         "Resource": "*",
                     },
                 ],

@@ -36,7 +36,7 @@ def session() -> Iterator[boto3.Session]:
 
 
 def test_throttled_list_and_tag_reads_are_retried_and_the_scan_is_complete(session: boto3.Session) -> None:
-    # Given an estate whose list call and per-resource tag reads are throttled at first
+    # Given an estate whose list call and batched tag reads are throttled at first
     volumes = {
         seed_volume(session, REGION, f"v{n}", tags) for n, tags in enumerate((COMPLIANT, None, NO_MAP_TAG))
     }
@@ -44,23 +44,17 @@ def test_throttled_list_and_tag_reads_are_retried_and_the_scan_is_complete(sessi
     table = seed_table(session, REGION, "throttled-table", NO_MAP_TAG)
     faults = Faults()
     volumes_rule = faults.throttle("DescribeVolumes", times=2)
-    bucket_rule = faults.add(
-        lambda r: r.operation == "GetBucketTagging",
-        "SlowDown",
-        "Please reduce your request rate.",
-        503,
-        times=1,
-    )
-    table_rule = faults.throttle("ListTagsOfResource", times=1, code="ThrottlingException")
+    # the Tagging API's throttling error (map-tagging-facts.md, "Enumeration")
+    tagging_rule = faults.throttle("GetResources", times=1, code="ThrottledException")
     faults.attach(session)
 
     # When the scan runs
     outcome = scan(session, policy(regions=[REGION], types=["ec2:volume", "s3:bucket", "dynamodb:table"]))
 
-    # Then every throttled call was retried until it went through
+    # Then every throttled call was retried until it went through: one batched read for the
+    # buckets (throttled once), one for the tables
     assert (volumes_rule.injected, volumes_rule.seen) == (2, 3)
-    assert (bucket_rule.injected, bucket_rule.seen) == (1, 2)
-    assert (table_rule.injected, table_rule.seen) == (1, 2)
+    assert (tagging_rule.injected, tagging_rule.seen) == (1, 3)
     # and the unit is complete and correct: nothing unreadable, nothing lost
     (unit,) = outcome.units
     assert (unit.status, unit.error) == ("ok", None)
@@ -74,13 +68,48 @@ def test_throttled_list_and_tag_reads_are_retried_and_the_scan_is_complete(sessi
     assert {f.resource.account_id for f in outcome.findings} == {ACCOUNT}
 
 
+def test_throttled_per_resource_reads_are_retried_when_the_batched_read_falls_back(
+    session: boto3.Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a Tagging API throttled past every retry, and per-resource reads throttled at first
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "2")
+    bucket = seed_bucket(session, REGION, "throttled-bucket", COMPLIANT)
+    table = seed_table(session, REGION, "throttled-table", NO_MAP_TAG)
+    faults = Faults()
+    tagging_rule = faults.throttle("GetResources", times=None, code="ThrottledException")
+    bucket_rule = faults.add(
+        lambda r: r.operation == "GetBucketTagging",
+        "SlowDown",
+        "Please reduce your request rate.",
+        503,
+        times=1,
+    )
+    table_rule = faults.throttle("ListTagsOfResource", times=1, code="ThrottlingException")
+    faults.attach(session)
+
+    # When the scan runs
+    outcome = scan(session, policy(regions=[REGION], types=["s3:bucket", "dynamodb:table"]))
+
+    # Then each batch tried the Tagging API (a throttle is not a denial: it is asked again)
+    assert tagging_rule.seen == 2 * 2
+    # and read its tags one by one instead, retried until they went through
+    assert (bucket_rule.injected, bucket_rule.seen) == (1, 2)
+    assert (table_rule.injected, table_rule.seen) == (1, 2)
+    (unit,) = outcome.units
+    assert (unit.status, unit.error, unit.totals.unreadable) == ("ok", None, 0)
+    verdicts = {f.resource.arn: f.verdict for f in outcome.findings}
+    assert verdicts == {bucket: Verdict.COMPLIANT, table: Verdict.MISSING}
+
+
 def test_a_tag_read_throttled_past_retries_is_unreadable_not_missing(
     session: boto3.Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Given a bucket whose tag reads are always throttled, and few attempts (standard chain)
+    # Given a bucket whose tag reads (batched and its own) are always throttled, and few
+    # attempts (standard chain)
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "2")
     bucket = seed_bucket(session, REGION, "always-throttled", COMPLIANT)
     faults = Faults()
+    batched = faults.throttle("GetResources", times=None, code="ThrottledException")
     rule = faults.add(
         lambda r: r.operation == "GetBucketTagging", "SlowDown", "Please reduce your request rate.", 503
     )
@@ -95,7 +124,7 @@ def test_a_tag_read_throttled_past_retries_is_unreadable_not_missing(
         finding.reason
         == "tags could not be read: SlowDown on GetBucketTagging: Please reduce your request rate."
     )
-    assert rule.seen == 2  # AWS_MAX_ATTEMPTS was honoured
+    assert (batched.seen, rule.seen) == (2, 2)  # AWS_MAX_ATTEMPTS was honoured by both
     assert outcome.units[0].status == "ok"
 
 
@@ -106,6 +135,7 @@ def test_a_tag_read_that_keeps_timing_out_is_unreadable_and_a_timed_out_listing_
     bucket = seed_bucket(session, REGION, "slow-bucket", COMPLIANT)
     seed_table(session, REGION, "slow-table", None)
     faults = Faults()
+    faults.time_out("GetResources")
     faults.time_out("GetBucketTagging")
     faults.time_out("ListTables")
     faults.attach(session)

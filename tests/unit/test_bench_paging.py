@@ -36,19 +36,19 @@ def test_an_empty_estate_costs_one_list_call_per_type_and_region_and_one_bucket_
 
 
 def test_tag_reads_follow_each_service_strategy() -> None:
-    # Given an estate where each tag strategy shows: inline, per resource, batched by 20
+    # Given an estate where each tag strategy shows: inline, batched by 20, batched by 100
     census = {
         ("ec2:volume", "us-east-1"): 2500,  # inline tags: 3 pages of 1,000
-        ("lambda:function", "us-east-1"): 120,  # 3 pages of 50 + one ListTags each
+        ("lambda:function", "us-east-1"): 120,  # 3 pages of 50 + 2 GetResources of 100
         ("elasticloadbalancing:loadbalancer", "eu-west-1"): 45,  # 1 page + 3 DescribeTags of 20
         ("s3:bucket", "us-east-1"): 9000,
-        ("s3:bucket", "eu-west-1"): 6000,  # 2 ListBuckets pages of 10,000 + one tag read each
+        ("s3:bucket", "eu-west-1"): 6000,  # 2 ListBuckets pages of 10,000 + GetResources per region
     }
     # When the minimum is computed
     minimum = paging_minimum(census, REGIONS)
     # Then it is the empty estate's calls plus exactly the extra pages and tag reads
     empty = paging_minimum({}, REGIONS)
-    extra = (3 - 1) + (3 - 1 + 120) + (1 - 1 + 3) + (2 - 1 + 15000)
+    extra = (3 - 1) + (3 - 1 + 2) + (1 - 1 + 3) + (2 - 1 + 90 + 60)
     assert minimum == empty + extra
 
 

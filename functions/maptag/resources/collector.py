@@ -5,6 +5,7 @@ Streaming: one page of items is held at a time; nothing here keeps the whole est
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -21,13 +22,19 @@ from maptag.resources.declarations import (
     Item,
     PerResource,
     ResourceType,
+    TaggingApi,
     Tags,
     pairs,
 )
 
+logger = logging.getLogger(__name__)
+
 # The resource went away between listing and reading its tags: it no longer exists, so it
 # is not reported (neither as missing nor as unreadable).
 _GONE = frozenset({"NoSuchBucket", "ResourceNotFoundException", "LoadBalancerNotFound", "FileSystemNotFound"})
+
+# The caller may not call the Tagging API (no tag:GetResources, or an SCP denies it).
+_DENIED = frozenset({"AccessDenied", "AccessDeniedException", "UnauthorizedOperation"})
 
 
 class CollectionError(Exception):
@@ -47,6 +54,8 @@ class UnitContext:
     account_id: str
     region: str
     need_created: bool
+    # Set when the Tagging API denied this unit: its other batches go straight to the fallback.
+    tagging_api_denied: bool = False
 
     @property
     def partition(self) -> str:
@@ -55,8 +64,12 @@ class UnitContext:
 
 def collect(rtype: ResourceType, ctx: UnitContext) -> Iterator[Resource]:
     """Every live resource of ``rtype`` in the unit, tagged, untagged or never tagged."""
+    pages = _pages(rtype, ctx)
+    if isinstance(rtype.tags, TaggingApi):
+        # Full batches across list pages: Lambda lists 50 a page, GetResources reads 100.
+        pages = _regroup(pages, rtype.tags.size)
     try:
-        for items in _pages(rtype, ctx):
+        for items in pages:
             if rtype.detail is not None and ctx.need_created:
                 items = [d for d in (_with_detail(rtype, ctx, item) for item in items) if d is not None]
             arns = [rtype.arn_of(item, ctx.partition, ctx.region, ctx.account_id) for item in items]
@@ -77,6 +90,18 @@ def _pages(rtype: ResourceType, ctx: UnitContext) -> Iterator[list[Item]]:
     expression = jmespath.compile(listing.items)
     for page in paginator.paginate(**params, PaginationConfig={"PageSize": listing.page_size}):
         yield list(expression.search(page) or [])
+
+
+def _regroup(pages: Iterator[list[Item]], size: int) -> Iterator[list[Item]]:
+    """The same items in lists of ``size`` (the last may be shorter), whatever the pages."""
+    held: list[Item] = []
+    for page in pages:
+        held.extend(page)
+        while len(held) >= size:
+            yield held[:size]
+            held = held[size:]
+    if held:
+        yield held
 
 
 def _with_detail(rtype: ResourceType, ctx: UnitContext, item: Item) -> Item | None:
@@ -105,10 +130,70 @@ def _read_tags(
             (pairs(jmespath.search(strategy.path, item), strategy.key, strategy.value), None)
             for item in items
         ]
+    if isinstance(strategy, TaggingApi):
+        return _via_tagging_api(rtype, ctx, strategy, items, arns)
     client = ctx.clients(rtype.service)
     if isinstance(strategy, PerResource):
         return [_per_resource(client, strategy, item, arn) for item, arn in zip(items, arns, strict=True)]
     return _batched(client, strategy, arns)
+
+
+def _via_tagging_api(
+    rtype: ResourceType, ctx: UnitContext, strategy: TaggingApi, items: Sequence[Item], arns: Sequence[str]
+) -> list[TagResult]:
+    """Tags of up to ``strategy.size`` resources a call; a batch it cannot answer, one by one."""
+    results: list[TagResult] = []
+    for start in range(0, len(arns), strategy.size):
+        batch_items, batch_arns = items[start : start + strategy.size], arns[start : start + strategy.size]
+        found = _get_resources(ctx, batch_arns)
+        if found is None:
+            client = ctx.clients(rtype.service)
+            results.extend(
+                _per_resource(client, strategy.fallback, item, arn)
+                for item, arn in zip(batch_items, batch_arns, strict=True)
+            )
+        else:
+            # A listed resource absent from the answer has no tags (declarations.py).
+            results.extend((found.get(arn, {}), None) for arn in batch_arns)
+    return results
+
+
+def _get_resources(ctx: UnitContext, arns: Sequence[str]) -> dict[str, Tags] | None:
+    """{ARN: tags} for those of ``arns`` the Tagging API knows; None when it did not answer."""
+    if ctx.tagging_api_denied:
+        return None
+    client = ctx.clients("resourcegroupstaggingapi")
+    request: dict[str, Any] = {"ResourceARNList": list(arns)}
+    found: dict[str, Tags] = {}
+    try:
+        # Each page holds a resource or makes way for one: more pages than that is a loop.
+        for _ in range(2 * len(arns) + 1):
+            response = client.get_resources(**request)
+            for mapping in response.get("ResourceTagMappingList", []):
+                found[mapping["ResourceARN"]] = pairs(mapping.get("Tags"))
+            token = response.get("PaginationToken")
+            if not token:
+                return found
+            # The next page is asked with its token alone: AWS rejects a token with an ARN list.
+            request = {"PaginationToken": token}
+        logger.warning("GetResources in %s kept paging: reading those tags one by one", ctx.region)
+    except ClientError as error:
+        if (
+            error_code(error) in _DENIED
+            or error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") == 403
+        ):
+            ctx.tagging_api_denied = True
+            logger.warning(
+                "%s in account %s, %s: reading tags one resource at a time (slower, same verdicts)",
+                describe_error(error),
+                ctx.account_id,
+                ctx.region,
+            )
+        else:
+            logger.warning("%s: reading those tags one by one", describe_error(error))
+    except BotoCoreError as error:
+        logger.warning("%s: reading those tags one by one", describe_error(error))
+    return None
 
 
 def _per_resource(client: Any, strategy: PerResource, item: Item, arn: str) -> TagResult:

@@ -5,8 +5,26 @@ Resource Groups Tagging API, because that API cannot see resources that never ha
 (map-tagging-facts.md, "Enumeration"). The collector (collector.py) runs these; adding a type
 is adding one declaration here and its name to TYPES.
 
-Tags arrive in one of three ways, cheapest first: inline in the describe result, in batched
-follow-up calls, or one follow-up call per resource where the service offers nothing better.
+Tags arrive in one of four ways, cheapest first: inline in the describe result, in batched
+follow-up calls of the service (ELBv2 DescribeTags), in batched reads through the Resource
+Groups Tagging API (``TaggingApi``), or one follow-up call per resource.
+
+``TaggingApi`` is for the services whose own tag read is one call per resource (S3, DynamoDB,
+Lambda): GetResources(ResourceARNList=[up to 100 ARNs]) answers 100 listed resources in one
+call instead of 100. The type's own listing still decides what exists; the Tagging API only
+supplies tags, and a listed ARN absent from its answer has no tags (it never had one). The
+trade-offs, accepted for 1/100 of the calls:
+- The Tagging API answers from an index that can lag a tag change by minutes: a tag added or
+  fixed just before a scan may be reported as still missing (or still wrong) until the next
+  scan; the services' own reads are immediate.
+- A resource deleted between its listing and the batched read is absent from the answer and
+  is reported with no tags, where the per-resource read would have skipped it as gone.
+- It is regional: it answers only for resources located in the region it is asked in. Every
+  unit asks in its own region, and S3 buckets are listed per unit with ListBuckets'
+  BucketRegion filter, so each bucket is asked about in its own region.
+- It needs tag:GetResources. Without it (a member role made for an older maptag, an SCP),
+  the unit reads the tags one resource at a time with the declared ``fallback``, so the
+  verdicts stay exact and the scan is only slower; the fallback's actions stay declared.
 """
 
 from __future__ import annotations
@@ -54,7 +72,7 @@ class Inline:
 
 @dataclass(frozen=True, slots=True)
 class PerResource:
-    """One call per resource (S3, DynamoDB, Lambda offer nothing batched).
+    """One call per resource (S3, DynamoDB, Lambda offer nothing batched of their own).
 
     ``absent`` lists error codes that mean "this resource has no tags" (S3's NoSuchTagSet).
     """
@@ -75,6 +93,22 @@ class Batched:
     request: Callable[[Sequence[str]], dict[str, Any]]
     # (arn, tags) for each resource in the response
     tags: Callable[[Mapping[str, Any]], Iterator[tuple[str, Tags]]]
+
+
+@dataclass(frozen=True, slots=True)
+class TaggingApi:
+    """Up to ``size`` resources a call through the Resource Groups Tagging API (GetResources).
+
+    ``fallback`` reads the tags of a batch one resource at a time when GetResources fails
+    for it (denied, throttled past retries, unavailable): see the module's docstring.
+    """
+
+    fallback: PerResource
+    size: int = 100  # GetResources takes at most 100 ARNs (ResourceARNList)
+
+
+# The IAM action of the batched read (the Tagging API's IAM prefix is "tag").
+TAGGING_API_ACTION = "tag:GetResources"
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +136,7 @@ class ResourceType:
     id: str
     arn: str  # a template over {partition}, {region}, {account}, {id}, or a JMESPath to the ARN
     created: str | Callable[[Item], datetime | None] | None
-    tags: Inline | PerResource | Batched
+    tags: Inline | PerResource | Batched | TaggingApi
     parent: Parent | None = None
     detail: Detail | None = None
     attributes: Callable[[Item], dict[str, object]] | None = None
@@ -253,13 +287,15 @@ S3_BUCKET = ResourceType(
     arn="arn:{partition}:s3:::{id}",
     created="CreationDate",
     # A bucket that never had tags answers NoSuchTagSet: that is "no tags", not an error.
-    tags=PerResource(
-        "get_bucket_tagging",
-        request=lambda item, _arn: {"Bucket": item["Name"]},
-        tags=lambda response: pairs(response.get("TagSet")),
-        absent=("NoSuchTagSet", "NoSuchTagSetError"),
+    tags=TaggingApi(
+        PerResource(
+            "get_bucket_tagging",
+            request=lambda item, _arn: {"Bucket": item["Name"]},
+            tags=lambda response: pairs(response.get("TagSet")),
+            absent=("NoSuchTagSet", "NoSuchTagSetError"),
+        )
     ),
-    actions=("s3:ListAllMyBuckets", "s3:GetBucketTagging"),
+    actions=("s3:ListAllMyBuckets", TAGGING_API_ACTION, "s3:GetBucketTagging"),
 )
 
 DYNAMODB_TABLE = ResourceType(
@@ -269,16 +305,18 @@ DYNAMODB_TABLE = ResourceType(
     id="TableName",
     arn="arn:{partition}:dynamodb:{region}:{account}:table/{id}",
     created="CreationDateTime",
-    tags=PerResource(
-        "list_tags_of_resource",
-        request=lambda _item, arn: {"ResourceArn": arn},
-        tags=lambda response: pairs(response.get("Tags")),
-        paginated=True,
+    tags=TaggingApi(
+        PerResource(
+            "list_tags_of_resource",
+            request=lambda _item, arn: {"ResourceArn": arn},
+            tags=lambda response: pairs(response.get("Tags")),
+            paginated=True,
+        )
     ),
     # ListTables gives names only; the creation time costs a DescribeTable per table,
     # so it is fetched only when an agreement start date makes it matter.
     detail=Detail("describe_table", lambda item: {"TableName": item["TableName"]}, "Table"),
-    actions=("dynamodb:ListTables", "dynamodb:ListTagsOfResource"),
+    actions=("dynamodb:ListTables", TAGGING_API_ACTION, "dynamodb:ListTagsOfResource"),
     detail_action="dynamodb:DescribeTable",
 )
 
@@ -291,12 +329,14 @@ LAMBDA_FUNCTION = ResourceType(
     # The Lambda API has no creation time (LastModified changes on every deploy): a
     # function is never scoped out by date; its verdict says so.
     created=None,
-    tags=PerResource(
-        "list_tags",
-        request=lambda _item, arn: {"Resource": arn},
-        tags=lambda response: dict(response.get("Tags") or {}),
+    tags=TaggingApi(
+        PerResource(
+            "list_tags",
+            request=lambda _item, arn: {"Resource": arn},
+            tags=lambda response: dict(response.get("Tags") or {}),
+        )
     ),
-    actions=("lambda:ListFunctions", "lambda:ListTags"),
+    actions=("lambda:ListFunctions", TAGGING_API_ACTION, "lambda:ListTags"),
 )
 
 
