@@ -10,7 +10,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import jmespath
 from botocore.exceptions import BotoCoreError, ClientError
 
 from maptag.aws import Clients, describe_error, error_code, partition_of
@@ -24,6 +23,7 @@ from maptag.resources.declarations import (
     ResourceType,
     TaggingApi,
     Tags,
+    getter,
     pairs,
 )
 
@@ -87,9 +87,9 @@ def _pages(rtype: ResourceType, ctx: UnitContext) -> Iterator[list[Item]]:
     if listing.region_param is not None:
         params[listing.region_param] = ctx.region
     paginator = ctx.clients(rtype.service).get_paginator(listing.operation)
-    expression = jmespath.compile(listing.items)
+    expression = getter(listing.items)
     for page in paginator.paginate(**params, PaginationConfig={"PageSize": listing.page_size}):
-        yield list(expression.search(page) or [])
+        yield list(expression(page) or [])
 
 
 def _regroup(pages: Iterator[list[Item]], size: int) -> Iterator[list[Item]]:
@@ -126,10 +126,7 @@ def _read_tags(
 ) -> Iterable[TagResult]:
     strategy = rtype.tags
     if isinstance(strategy, Inline):
-        return [
-            (pairs(jmespath.search(strategy.path, item), strategy.key, strategy.value), None)
-            for item in items
-        ]
+        return [(pairs(getter(strategy.path)(item), strategy.key, strategy.value), None) for item in items]
     if isinstance(strategy, TaggingApi):
         return _via_tagging_api(rtype, ctx, strategy, items, arns)
     client = ctx.clients(rtype.service)
@@ -254,7 +251,7 @@ def _resource(
 ) -> Resource:
     parent = None
     if rtype.parent is not None:
-        parent_id = jmespath.search(rtype.parent.id, item)
+        parent_id = getter(rtype.parent.id)(item)
         if parent_id:
             parent_type = BY_NAME[rtype.parent.type]
             parent = parent_type.arn_of(

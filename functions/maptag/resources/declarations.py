@@ -29,15 +29,28 @@ trade-offs, accepted for 1/100 of the calls:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 import jmespath
 
 Item = Mapping[str, Any]
 Tags = dict[str, str]
+
+_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+@cache
+def getter(path: str) -> Callable[[Item], Any]:
+    """A JMESPath over one item, compiled once; a plain key is a dict lookup (read per item)."""
+    if _KEY.fullmatch(path):
+        return lambda item: item.get(path)
+    search: Callable[[Item], Any] = jmespath.compile(path).search
+    return search
 
 
 def pairs(entries: Iterable[Mapping[str, str]] | None, key: str = "Key", value: str = "Value") -> Tags:
@@ -148,14 +161,14 @@ class ResourceType:
     def arn_of(self, item: Item, partition: str, region: str, account: str) -> str:
         if self.arn.startswith("arn:"):
             return self.arn.format(partition=partition, region=region, account=account, id=item[self.id])
-        return str(jmespath.search(self.arn, item))
+        return str(getter(self.arn)(item))
 
     def created_of(self, item: Item) -> datetime | None:
         if self.created is None:
             return None
         if callable(self.created):
             return self.created(item)
-        value = jmespath.search(self.created, item)
+        value = getter(self.created)(item)
         return value if isinstance(value, datetime) else None
 
 
