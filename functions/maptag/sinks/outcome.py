@@ -40,11 +40,13 @@ class RunInfo:
     def new(cls, run_id: str | None = None, scanned_at: datetime | None = None) -> RunInfo:
         """A run id from the scan time when none is given (the CLI has no execution name).
 
-        A random suffix keeps two runs within one second apart: a shared id would make the
-        second run's history rows overwrite the first's.
+        The id carries the microseconds, so two runs within one second still sort in the
+        order they ran (history breaks ties on the run id), and a random suffix keeps two
+        runs at the same instant apart: a shared id would make the second run's history rows
+        overwrite the first's.
         """
-        when = (scanned_at or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
-        return cls(run_id=run_id or f"{when:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}", scanned_at=when)
+        when = (scanned_at or datetime.now(UTC)).astimezone(UTC)
+        return cls(run_id=run_id or f"{when:%Y%m%dT%H%M%S.%fZ}-{secrets.token_hex(3)}", scanned_at=when)
 
     def with_report_url(self, url: str | None) -> RunInfo:
         return replace(self, report_url=url)
