@@ -1,12 +1,14 @@
 """API economy and streaming: list calls at each API's largest page, no call made twice,
 and the whole scan at the paging minimum (Σ ⌈N / page⌉ list calls + the tag reads no listing
-includes: ⌈N / 20⌉ ELBv2 DescribeTags, ⌈N / 100⌉ Tagging API GetResources per list page).
+includes: ⌈N / 20⌉ ELBv2 DescribeTags, ⌈N / 100⌉ Tagging API GetResources); and a scan's
+garbage-collector thresholds, raised while it runs and restored after.
 
 Calls are counted with botocore event hooks on the scanning session (counting, not stubbing).
 """
 
 from __future__ import annotations
 
+import gc
 import math
 from collections import Counter
 from collections.abc import Iterator
@@ -18,8 +20,10 @@ from botocore import xform_name
 from moto import mock_aws
 
 from maptag.aws import Clients
+from maptag.model import ScanUnit
 from maptag.resources.collector import UnitContext, collect
 from maptag.resources.declarations import BY_NAME, TYPES
+from maptag.scan import scan_unit
 from tests.integration.moto_seed import (
     COMPLIANT,
     policy,
@@ -189,3 +193,31 @@ def test_collection_streams_one_page_at_a_time(session: boto3.Session) -> None:
     rest = list(resources)
     assert len(rest) == 149
     assert log.count() == Counter({"ListTables": 2, "GetResources": 2})
+
+
+def test_a_scan_collects_garbage_less_often_and_leaves_the_process_as_it_found_it(
+    session: boto3.Session,
+) -> None:
+    # Given a process with its own garbage collector thresholds and a few resources
+    _tables(session, 3)
+    saved = gc.get_threshold()
+    gc.set_threshold(800, 11, 12)
+    seen: list[tuple[int, ...]] = []
+    ctx = UnitContext(
+        clients=Clients(session, REGION), account_id="123456789012", region=REGION, need_created=False
+    )
+    try:
+        # When a unit is scanned, the thresholds are read while its findings come out
+        result = scan_unit(
+            ScanUnit("123456789012", REGION),
+            ctx.clients,
+            policy(regions=[REGION], types=["dynamodb:table"]),
+            lambda _finding: seen.append(gc.get_threshold()),
+        )
+        after = gc.get_threshold()
+    finally:
+        gc.set_threshold(*saved)
+    # Then the scan collected less often (README "Performance") and restored the process's own
+    assert result.status == "ok"
+    assert seen == [(50_000, 20, 20)] * 3
+    assert after == (800, 11, 12)
