@@ -26,6 +26,9 @@ SINKS = ("security-hub", "sns", "events", "metrics", "migration-hub")
 DEFAULT_SINKS = ("security-hub", "sns", "events", "metrics")
 DEFAULT_SCHEDULE = "cron(0 6 * * ? *)"
 DEFAULT_ROLE_NAME = "maptag-member-readonly"
+# The Distributed Map's child workflows: Express (at most 5 minutes each, billed per request
+# and duration) or Standard (no time limit, billed per state transition).
+CHILD_WORKFLOWS = ("express", "standard")
 
 # EventBridge Scheduler's expressions: rate(N unit) or a six-field cron(...).
 _RATE = re.compile(r"rate\(([1-9][0-9]*) (minute|minutes|hour|hours|day|days)\)")
@@ -54,6 +57,7 @@ class DeployConfig(BaseModel):
     # Per account × region CloudWatch metrics (4 custom metrics each): turn off on large estates.
     unit_metrics: bool = True
     hub_stream: str = "MAP-Tagging"
+    child_workflow: str = "express"
     scanner_account: str | None = None
     log_retention_days: int = 90
     history_ttl_days: int = Field(default=400, ge=1, le=3650)
@@ -102,6 +106,15 @@ class DeployConfig(BaseModel):
     def _stream(cls, value: str) -> str:
         if not _STREAM.fullmatch(value):
             raise ValueError(f"{quote(value)} is not a stream name (1-50 characters, none of / : |)")
+        return value
+
+    @field_validator("child_workflow")
+    @classmethod
+    def _child_workflow(cls, value: str) -> str:
+        if value not in CHILD_WORKFLOWS:
+            raise ValueError(
+                f"{quote(value)} is not a child workflow type (one of {', '.join(CHILD_WORKFLOWS)})"
+            )
         return value
 
     @field_validator("scanner_account", mode="before")

@@ -9,7 +9,7 @@ The state payload stays a few hundred bytes however many accounts there are.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import cast
 
 from aws_cdk import (
@@ -49,9 +49,35 @@ class FunctionSpec:
     memory_mb: int
 
 
+@dataclass(frozen=True)
+class UnitLimits:
+    """How long one unit's scan may run and how it is retried, by the Map's child workflow type."""
+
+    timeout: Duration
+    retry_interval: Duration
+    retries: int
+    backoff_rate: float
+
+    def worst_case_seconds(self) -> float:
+        """Every attempt timing out, with the longest backoff between them (jitter only shortens it)."""
+        waits = sum(self.retry_interval.to_seconds() * self.backoff_rate**n for n in range(self.retries))
+        return (self.retries + 1) * self.timeout.to_seconds() + waits
+
+
+# An Express child lives at most 5 minutes, retries included.
+EXPRESS_CHILD_LIMIT = Duration.minutes(5)
+UNIT_LIMITS = {
+    # 3 attempts × 90 s + 5 s + 10 s of backoff = 285 s: inside the Express child's 5 minutes.
+    "express": UnitLimits(Duration.seconds(90), Duration.seconds(5), retries=2, backoff_rate=2),
+    # A Standard child has no time limit: Lambda's 15 minutes per attempt, for huge units.
+    "standard": UnitLimits(Duration.minutes(15), Duration.seconds(30), retries=2, backoff_rate=2),
+}
+CHILD_TYPES = {"express": sfn.StateMachineType.EXPRESS, "standard": sfn.StateMachineType.STANDARD}
+
 PLAN = FunctionSpec("Plan", "handlers.plan.handler", "maptag: plan the run's units", Duration.minutes(2), 256)
+# A unit mostly waits on AWS: 512 MB (a third of a vCPU) scans one as fast as 1,024 (bench/scale.py).
 SCAN_UNIT = FunctionSpec(
-    "ScanUnit", "handlers.scan_unit.handler", "maptag: scan one account × region", Duration.minutes(15), 1024
+    "ScanUnit", "handlers.scan_unit.handler", "maptag: scan one account × region", Duration.seconds(90), 512
 )
 PUBLISH = FunctionSpec(
     "Publish", "handlers.publish.handler", "maptag: report, history and findings", Duration.minutes(15), 2048
@@ -74,6 +100,7 @@ class ScanWorkflow(Construct):
         super().__init__(scope, id)
         self._config = config
         self._stack = Stack.of(self)
+        # The layer built for the functions' architecture (its name says which).
         self._layer = lambda_.LayerVersion.from_layer_version_arn(
             self,
             "Powertools",
@@ -81,7 +108,8 @@ class ScanWorkflow(Construct):
                 service="lambda",
                 account=constants.POWERTOOLS_LAYER_ACCOUNT,
                 resource="layer",
-                resource_name=f"{constants.POWERTOOLS_LAYER_NAME}:{constants.POWERTOOLS_LAYER_VERSION}",
+                resource_name=f"{constants.POWERTOOLS_LAYER_NAMES[constants.ARCHITECTURE.name]}:"
+                f"{constants.POWERTOOLS_LAYER_VERSION}",
                 arn_format=ArnFormat.COLON_RESOURCE_NAME,
             ),
         )
@@ -107,7 +135,12 @@ class ScanWorkflow(Construct):
             )
 
         # scan_unit: assumes the member role (or reads its own account) and writes its shard.
-        self.scan_unit = self._function(SCAN_UNIT, environment, role_name=constants.SCANNER_ROLE_NAME)
+        self.unit_limits = UNIT_LIMITS[config.child_workflow]
+        self.scan_unit = self._function(
+            replace(SCAN_UNIT, timeout=self.unit_limits.timeout),
+            environment,
+            role_name=constants.SCANNER_ROLE_NAME,
+        )
         self._grant_objects(self.scan_unit, bucket, key, write=[constants.RUNS_PREFIX])
         accounts = config.policy.accounts or ("*",)
         self.scan_unit.add_to_role_policy(
@@ -233,7 +266,7 @@ class ScanWorkflow(Construct):
             self,
             spec.name,
             runtime=constants.RUNTIME,
-            architecture=lambda_.Architecture.X86_64,
+            architecture=constants.ARCHITECTURE,
             handler=spec.handler,
             code=self._code,
             layers=[self._layer],
@@ -266,18 +299,21 @@ class ScanWorkflow(Construct):
             errors=["States.TaskFailed"], interval=Duration.seconds(10), max_attempts=2, backoff_rate=2
         )
 
+        limits = self.unit_limits
         scan = tasks.LambdaInvoke(
             self,
             "ScanUnitState",
             state_name=constants.STATE_SCAN_UNIT,
             lambda_function=self.scan_unit,
             payload_response_only=True,
+            # One retrier (States.TaskFailed matches Lambda's service errors too): a known worst case.
+            retry_on_service_exceptions=False,
         )
         scan.add_retry(
             errors=["States.TaskFailed", "States.Timeout"],
-            interval=Duration.seconds(30),
-            max_attempts=2,
-            backoff_rate=2,
+            interval=limits.retry_interval,
+            max_attempts=limits.retries,
+            backoff_rate=limits.backoff_rate,
             jitter_strategy=sfn.JitterType.FULL,
         )
         # A unit that still fails is recorded as failed; the run goes on (issue 5).
@@ -308,6 +344,7 @@ class ScanWorkflow(Construct):
             result_writer_v2=sfn.ResultWriterV2(bucket=bucket, prefix=constants.MAP_RESULTS_PREFIX),
             tolerated_failure_percentage=100,
             result_path="$.map_result",
+            map_execution_type=CHILD_TYPES[self._config.child_workflow],
         )
         units.item_processor(scan)
 

@@ -66,10 +66,11 @@ def org_app(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
 
 @pytest.fixture(scope="session")
 def accounts_app(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
-    """Listed accounts, no Migration Hub, no e-mail, an hourly rate."""
+    """Listed accounts, no Migration Hub, no e-mail, an hourly rate, Standard child workflows."""
     return synthesize(
         tmp_path_factory.mktemp("cdk-accounts"),
         {
+            "maptag:child_workflow": "standard",
             "maptag:organization": "false",
             "maptag:accounts": "222222222222,333333333333",
             "maptag:regions": "us-east-1,eu-west-1",

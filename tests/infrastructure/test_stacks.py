@@ -13,6 +13,7 @@ from aws_cdk.assertions import Match, Template
 
 from infra import constants
 from infra.constructs.member_role import RESOURCE_SCOPED, read_only_actions
+from infra.constructs.scan_workflow import EXPRESS_CHILD_LIMIT, UNIT_LIMITS
 from maptag.resources.declarations import TYPE_NAMES, required_actions
 from maptag.sinks.outbox import TABLE_KEY
 from tests.infrastructure.conftest import ROOT, Synthesized
@@ -81,6 +82,63 @@ def test_a_failing_unit_is_retried_with_backoff_then_caught_as_failed(org_app: S
     assert failed["Parameters"]["error.$"] == "$.error.Cause"
 
 
+def scan_unit_of(template: Template) -> dict[str, Any]:
+    return one(template, "AWS::Lambda::Function", "ScanUnit")[1]["Properties"]
+
+
+def unit_retry_seconds(template: Template) -> float:
+    """The scan state's worst case: every attempt runs to the function's timeout, longest backoff."""
+    processor = definition(template)["States"][constants.STATE_SCAN_UNITS]["ItemProcessor"]
+    retriers = processor["States"][constants.STATE_SCAN_UNIT]["Retry"]
+    timeout = scan_unit_of(template)["Timeout"]
+    attempts = 1 + sum(r["MaxAttempts"] for r in retriers)
+    waits = sum(
+        r["IntervalSeconds"] * r["BackoffRate"] ** n for r in retriers for n in range(r["MaxAttempts"])
+    )
+    return attempts * timeout + waits
+
+
+def test_units_run_as_express_children_whose_retries_fit_in_five_minutes(org_app: Synthesized) -> None:
+    # Given the default deployment (maptag:child_workflow=express)
+    units = definition(org_app.scanner)["States"][constants.STATE_SCAN_UNITS]
+    assert units["ItemProcessor"]["ProcessorConfig"]["ExecutionType"] == "EXPRESS"
+    # Then a unit that times out on every attempt is still caught inside the child's 5 minutes
+    scan = scan_unit_of(org_app.scanner)
+    assert scan["Timeout"] == UNIT_LIMITS["express"].timeout.to_seconds() == 90
+    assert unit_retry_seconds(org_app.scanner) == UNIT_LIMITS["express"].worst_case_seconds() == 285
+    assert unit_retry_seconds(org_app.scanner) < EXPRESS_CHILD_LIMIT.to_seconds()
+    # and it is retried at all (a Lambda service error or throttle is not the end of a unit)
+    (retry,) = units["ItemProcessor"]["States"][constants.STATE_SCAN_UNIT]["Retry"]
+    assert retry["MaxAttempts"] == 2
+
+
+def test_standard_children_keep_fifteen_minute_units(accounts_app: Synthesized) -> None:
+    # Given maptag:child_workflow=standard (units too large for an Express child's 5 minutes)
+    units = definition(accounts_app.scanner)["States"][constants.STATE_SCAN_UNITS]
+    assert units["ItemProcessor"]["ProcessorConfig"]["ExecutionType"] == "STANDARD"
+    assert scan_unit_of(accounts_app.scanner)["Timeout"] == 900
+    (retry,) = units["ItemProcessor"]["States"][constants.STATE_SCAN_UNIT]["Retry"]
+    assert retry["IntervalSeconds"] == 30
+    assert unit_retry_seconds(accounts_app.scanner) > EXPRESS_CHILD_LIMIT.to_seconds()
+
+
+@pytest.mark.parametrize("which", ["org_app", "accounts_app"])
+def test_scan_function_is_512_mb_arm64_with_the_arm64_powertools_layer(
+    which: str, request: pytest.FixtureRequest
+) -> None:
+    app: Synthesized = request.getfixturevalue(which)
+    scan = scan_unit_of(app.scanner)
+    assert scan["Architectures"] == ["arm64"]
+    assert scan["MemorySize"] == 512
+    (layer,) = scan["Layers"]
+    assert f":layer:AWSLambdaPowertoolsPythonV3-python313-arm64:{constants.POWERTOOLS_LAYER_VERSION}" in (
+        json.dumps(layer)
+    )
+    # publish keeps the memory it needs to rebuild the report of the whole estate
+    _, publish = one(app.scanner, "AWS::Lambda::Function", "Publish")
+    assert publish["Properties"]["MemorySize"] == 2048
+
+
 def test_state_machine_logs_all_events_and_traces(org_app: Synthesized) -> None:
     _, machine = one(org_app.scanner, "AWS::StepFunctions::StateMachine")
     props = machine["Properties"]
@@ -101,7 +159,9 @@ def test_functions_are_thin_traced_python_with_the_powertools_layer(org_app: Syn
         assert props["TracingConfig"] == {"Mode": "Active"}
         (layer,) = props["Layers"]
         text = json.dumps(layer)
-        assert f"{constants.POWERTOOLS_LAYER_NAME}:{constants.POWERTOOLS_LAYER_VERSION}" in text
+        # the layer's compiled parts (pydantic-core) are built for the function's architecture
+        (architecture,) = props["Architectures"]
+        assert f"python313-{architecture}:{constants.POWERTOOLS_LAYER_VERSION}" in text
         assert "AWS::Region" in text
         assert constants.POWERTOOLS_LAYER_ACCOUNT in text
         assert "LogGroup" in json.dumps(props["LoggingConfig"])
@@ -124,6 +184,8 @@ def test_the_code_asset_leaves_out_the_local_package_and_caches(org_app: Synthes
     assert "maptag/scan.py" in files
     assert not any(f.startswith("maptag/local") for f in files)
     assert not any("__pycache__" in f or f.endswith(".pyc") for f in files)
+    # pure Python, so one asset runs on arm64 and x86_64 alike (the layer brings the compiled parts)
+    assert not any(f.endswith((".so", ".pyd", ".dylib")) or ".dist-info" in f for f in files)
 
 
 def test_scanner_role_assumes_only_the_member_role(org_app: Synthesized, accounts_app: Synthesized) -> None:

@@ -16,6 +16,9 @@ import pytest
 from pydantic import ValidationError
 
 from handlers import plan, publish, scan_unit
+from maptag.model import Finding, Resource, ScanUnit, Verdict
+from maptag.run_store import RunStore
+from maptag.scan import UnitResult
 from tests.deployed import BUCKET, REGION, SCANNER, TABLE, LambdaContext, World, deployed_world, report_json
 
 COMPLIANT = {"map-migrated": "mig12345"}
@@ -193,3 +196,89 @@ def test_publish_names_a_unit_that_left_no_trace_as_failed(world: World) -> None
     assert summary["failed_units"] == len(world.accounts)
     units = report_json(state["run_id"])["units"]
     assert all("ended without writing a result" in u["error"] for u in units)
+
+
+def put_map_results(files: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    """The Distributed Map's ResultWriter output: one file per status, and its manifest."""
+    s3 = boto3.client("s3", region_name=REGION)
+    result_files: dict[str, list[dict[str, str]]] = {"FAILED": [], "PENDING": [], "SUCCEEDED": []}
+    for status, records in files.items():
+        key = f"map-results/run/{status}_0.json"
+        s3.put_object(Bucket=BUCKET, Key=key, Body=json.dumps(records).encode())
+        result_files[status].append({"Key": key})
+    manifest = {
+        "DestinationBucket": BUCKET,
+        "MapRunArn": "arn:aws:states:us-east-1:123456789012:mapRun:maptag/ScanUnits:run",
+        "ResultFiles": result_files,
+    }
+    s3.put_object(Bucket=BUCKET, Key="map-results/run/manifest.json", Body=json.dumps(manifest).encode())
+    return {"ResultWriterDetails": {"Bucket": BUCKET, "Key": "map-results/run/manifest.json"}}
+
+
+def test_publish_reports_an_express_child_that_ran_out_of_time_as_failed(world: World) -> None:
+    # Given a run whose unit outlived its Express child's 5 minutes: the child itself timed out,
+    # so no Catch ran, no result was written, and the Map lists it among the FAILED results
+    state = run_plan()
+    timed_out, *scanned = world.accounts
+    for account in scanned:
+        scan_unit.handler(item(state, account), LambdaContext())
+    map_result = put_map_results(
+        {
+            "FAILED": [
+                {
+                    "ExecutionArn": "arn:aws:states:us-east-1:123456789012:express:maptag/ScanUnits:1:2",
+                    "Input": json.dumps(item(state, timed_out)),
+                    "Status": "TIMED_OUT",
+                    "Error": "States.Timeout",
+                    "Cause": "The execution exceeded the 5-minute duration of an Express workflow.",
+                }
+            ]
+        }
+    )
+
+    # When publish runs
+    summary = publish.handler({**state, "map_result": map_result}, LambdaContext())
+
+    # Then that unit is failed with the Map's reason, the others are not
+    assert summary["failed_units"] == 1
+    units = {u["account_id"]: u for u in report_json(state["run_id"])["units"]}
+    assert units[timed_out]["status"] == "failed"
+    assert units[timed_out]["error"] == "The execution exceeded the 5-minute duration of an Express workflow."
+    assert all(units[a]["status"] == "ok" for a in scanned)
+
+
+def test_publish_reads_many_units_and_names_a_missing_one_as_failed(world: World) -> None:
+    # Given a plan of 60 units (more than publish reads at once), 59 of them scanned
+    s3 = boto3.client("s3", region_name=REGION)
+    state = run_plan()
+    accounts = [f"{n:012d}" for n in range(100000000001, 100000000061)]
+    units = [{"account_id": a, "region": REGION} for a in accounts]
+    s3.put_object(Bucket=BUCKET, Key=state["units_key"], Body=json.dumps(units).encode())
+    store = RunStore(s3, BUCKET, state["run_id"])
+    missing = accounts[17]
+    for n, account in enumerate(accounts):
+        if account == missing:
+            continue
+        unit = ScanUnit(account, REGION)
+        volume = f"vol-{n:017x}"
+        resource = Resource(
+            f"arn:aws:ec2:{REGION}:{account}:volume/{volume}", "ec2:volume", account, REGION, volume, None, {}
+        )
+        finding = Finding(resource, Verdict.MISSING, "no map-migrated tag", None, None)
+        with store.findings_writer(unit) as emit:
+            emit(finding)
+        store.write_result(UnitResult(unit=unit, status="ok", error=None, counts={("ec2:volume", Verdict.MISSING): 1}))
+
+    # When publish runs
+    summary = publish.handler({**state, "unit_count": len(units), "map_result": None}, LambdaContext())
+    assert summary["units"] == len(accounts)
+
+    # Then every written unit is in the report, in order, and the missing one is failed
+    report = report_json(state["run_id"])
+    assert [u["account_id"] for u in report["units"]] == accounts
+    assert summary["failed_units"] == 1
+    failed = {u["account_id"]: u for u in report["units"] if u["status"] == "failed"}
+    assert list(failed) == [missing]
+    assert "ended without writing a result" in failed[missing]["error"]
+    assert [r["account_id"] for r in report["resources"]] == [a for a in accounts if a != missing]
+    assert report["totals"]["missing"] == len(accounts) - 1

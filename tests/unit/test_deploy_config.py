@@ -29,6 +29,7 @@ def test_cdk_json_defaults_are_a_valid_daily_organization_scan() -> None:
     assert config.role_name == "maptag-member-readonly"
     assert "migration-hub" not in config.sinks  # closed to new customers: opt-in
     assert config.expected_run_hours == 25
+    assert config.child_workflow == "express"
 
 
 def test_dash_c_strings_are_read_like_cdk_json_values() -> None:
@@ -92,6 +93,11 @@ def test_the_handlers_read_back_exactly_what_synth_validated() -> None:
         ("sinks", "slack", "maptag:sinks: unknown sink 'slack'"),
         ("notification_email", "finops", "maptag:notification_email: 'finops' is not an e-mail address"),
         ("hub_stream", "a/b", "maptag:hub_stream: 'a/b' is not a stream name"),
+        (
+            "child_workflow",
+            "EXPRESS",
+            "maptag:child_workflow: 'EXPRESS' is not a child workflow type (one of express, standard)",
+        ),
         ("scanner_account", "12", "maptag:scanner_account: '12' is not a 12-digit AWS account id"),
         ("log_retention_days", "10", "maptag:log_retention_days: 10 is not a CloudWatch Logs retention"),
         ("regoins", "us-east-1", "maptag:regoins: unknown setting"),
