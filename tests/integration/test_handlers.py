@@ -267,7 +267,9 @@ def test_publish_reads_many_units_and_names_a_missing_one_as_failed(world: World
         finding = Finding(resource, Verdict.MISSING, "no map-migrated tag", None, None)
         with store.findings_writer(unit) as emit:
             emit(finding)
-        store.write_result(UnitResult(unit=unit, status="ok", error=None, counts={("ec2:volume", Verdict.MISSING): 1}))
+        store.write_result(
+            UnitResult(unit=unit, status="ok", error=None, counts={("ec2:volume", Verdict.MISSING): 1})
+        )
 
     # When publish runs
     summary = publish.handler({**state, "unit_count": len(units), "map_result": None}, LambdaContext())
