@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from maptag.policy import Policy, PolicyError, _one_line
 from maptag.rules import quote
+from maptag.sinks.security_hub import DEFAULT_REFRESH_DAYS, MAX_REFRESH_DAYS
 
 # Context keys are `maptag:<setting>`; the CDK's own keys (feature flags, cli-telemetry) pass by.
 CONTEXT_PREFIX = "maptag:"
@@ -56,6 +57,8 @@ class DeployConfig(BaseModel):
     server_tasks: bool = False
     # Per account × region CloudWatch metrics (4 custom metrics each): turn off on large estates.
     unit_metrics: bool = True
+    # Days between re-imports of an unchanged Security Hub finding (0: every run).
+    securityhub_refresh_days: int = DEFAULT_REFRESH_DAYS
     hub_stream: str = "MAP-Tagging"
     child_workflow: str = "express"
     scanner_account: str | None = None
@@ -99,6 +102,17 @@ class DeployConfig(BaseModel):
             return None
         if not (isinstance(raw, str) and _EMAIL.fullmatch(raw)):
             raise ValueError(f"{quote(str(raw))} is not an e-mail address")
+        return raw
+
+    @field_validator("securityhub_refresh_days", mode="before")
+    @classmethod
+    def _refresh_days(cls, raw: Any) -> int:
+        if isinstance(raw, bool) or not isinstance(raw, int) or not 0 <= raw <= MAX_REFRESH_DAYS:
+            shown = quote(raw) if isinstance(raw, str) else str(raw).lower()
+            raise ValueError(
+                f"{shown} is not a number of days from 0 to {MAX_REFRESH_DAYS} "
+                "(Security Hub deletes findings not updated for 90 days)"
+            )
         return raw
 
     @field_validator("hub_stream")

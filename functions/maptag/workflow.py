@@ -116,9 +116,11 @@ Sink = Callable[[ScanReport, RunInfo, DeployConfig, boto3.Session, Resources], S
 
 
 def _security_hub(
-    report: ScanReport, run: RunInfo, _c: DeployConfig, session: boto3.Session, _r: Resources
+    report: ScanReport, run: RunInfo, config: DeployConfig, session: boto3.Session, _r: Resources
 ) -> SinkOutcome:
-    return security_hub.publish_findings(report, run, session=session)
+    return security_hub.publish_findings(
+        report, run, session=session, refresh_days=config.securityhub_refresh_days
+    )
 
 
 def _sns(

@@ -141,6 +141,13 @@ def test_two_scheduled_runs_deliver_findings_and_resolve_fixed_ones(
         assert after[instance]["Workflow"]["Status"] == "RESOLVED"
     other = scanned[1]
     assert after[untagged[other]]["RecordState"] == "ACTIVE"
+    # unchanged since run 1: not imported again (LastObservedAt stays), the fixed ones were
+    assert (
+        after[untagged[other]]["UpdatedAt"]
+        == after[untagged[other]]["LastObservedAt"]
+        == "2026-11-23T06:00:00Z"
+    )
+    assert after[untagged[fixed]]["UpdatedAt"] == "2026-11-24T06:00:00Z"
     ids = [
         f["Id"]
         for f in boto3.client("securityhub", region_name=REGION).get_findings(MaxResults=100)["Findings"]

@@ -46,8 +46,8 @@ def test_scan_publishes_history_and_findings_then_history_shows_the_trend(
 
     # Then each run reported both sinks, the second resolving the three fixed volumes
     assert "maptag: history: 4 coverage row(s)" in first
-    assert "maptag: security-hub: 4 created, 0 updated, 0 resolved" in first
-    assert "maptag: security-hub: 0 created, 1 updated, 3 resolved" in second
+    assert "maptag: security-hub: 4 created, 0 updated, 0 resolved, 0 refreshed, 0 unchanged" in first
+    assert "maptag: security-hub: 0 created, 0 updated, 3 resolved, 0 refreshed, 1 unchanged" in second
     findings = boto3.client("securityhub", region_name=REGION).get_findings()["Findings"]
     assert sorted(f["RecordState"] for f in findings) == ["ACTIVE", "ARCHIVED", "ARCHIVED", "ARCHIVED"]
 
@@ -68,5 +68,52 @@ def test_dry_run_sends_nothing(
     err = capsys.readouterr().err
     assert code == 1
     assert "history: dry run: would append 4 coverage row(s)" in err
-    assert "security-hub: dry run: would import 1 finding(s) into Security Hub in us-east-1" in err
+    assert "security-hub: dry run: would import at most 1 finding(s) into Security Hub in us-east-1" in err
     assert not (tmp_path / "history.jsonl").exists()
+
+
+@mock_aws
+def test_the_config_file_sets_the_refresh_period(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given two untagged volumes and a config file asking for a re-import on every run
+    monkeypatch.setenv("MAPTAG_HISTORY_FILE", str(tmp_path / "history.jsonl"))
+    boto3.client("securityhub", region_name=REGION).enable_security_hub()
+    ec2 = boto3.client("ec2", region_name=REGION)
+    for _ in range(2):
+        ec2.create_volume(AvailabilityZone=f"{REGION}a", Size=1)
+    config = tmp_path / "maptag.toml"
+    config.write_text("securityhub-refresh-days = 0\n")
+    scan = [*scan_args(tmp_path), "--config", str(config)]
+
+    # When the user scans twice with nothing changed
+    assert main(scan) == 1
+    assert main(scan) == 1
+
+    # Then the second run re-imported both findings (the default would leave them unchanged)
+    assert (
+        "security-hub: 0 created, 0 updated, 0 resolved, 2 refreshed, 0 unchanged" in capsys.readouterr().err
+    )
+
+
+@pytest.mark.parametrize(
+    ("line", "named"),
+    [
+        ("securityhub-refresh-days = 45", "45 is not a number of days from 0 to 30"),
+        ("securityhub_refresh_days = -3", "-3 is not a number of days from 0 to 30"),
+        ('securityhub-refresh-days = "7"', "'7' is not an integer"),
+    ],
+)
+def test_a_bad_refresh_period_in_the_config_file_is_one_line_naming_it(
+    line: str, named: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "maptag.toml"
+    config.write_text(line + "\n")
+    with mock_aws():
+        code = main([*scan_args(tmp_path), "--config", str(config)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1
+    assert err.startswith("maptag: error: 'securityhub-refresh-days' in ")
+    assert named in err
+    assert "Traceback" not in err

@@ -68,7 +68,7 @@ def test_second_run_resolves_exactly_the_fixed_and_deleted_resources(aws: None) 
     assert set(first) == {finding_id(arn(v)) for v in non_compliant}
     assert all(f["RecordState"] == "ACTIVE" and f["Compliance"]["Status"] == "FAILED" for f in first.values())
     assert all(f["Workflow"]["Status"] == "NEW" for f in first.values())
-    assert "6 created, 0 updated, 0 resolved" in outcome.detail
+    assert "6 created, 0 updated, 0 resolved, 0 refreshed, 0 unchanged" in outcome.detail
 
     # Given two missing tags fixed, the near-miss key renamed and one missing volume deleted
     for volume in missing[:2]:
@@ -81,9 +81,10 @@ def test_second_run_resolves_exactly_the_fixed_and_deleted_resources(aws: None) 
     with scanned_report(policy) as report:
         outcome = publish_findings(report, SECOND)
 
-    # Then exactly those four are resolved, the other two updated, and nothing is duplicated
+    # Then exactly those four are resolved, the other two left as they were (nothing changed
+    # about them), and nothing is duplicated
     assert outcome.ok, outcome.detail
-    assert "0 created, 2 updated, 4 resolved" in outcome.detail
+    assert "0 created, 0 updated, 4 resolved, 0 refreshed, 2 unchanged" in outcome.detail
     second = all_findings()
     assert set(second) == set(first)
     resolved = {fid for fid, f in second.items() if f["RecordState"] == "ARCHIVED"}
@@ -97,10 +98,10 @@ def test_second_run_resolves_exactly_the_fixed_and_deleted_resources(aws: None) 
     for still in (missing[2], invalid):
         current = second[finding_id(arn(still))]
         assert current["RecordState"] == "ACTIVE"
-        # CreatedAt is kept from the first run; UpdatedAt moves to this run
+        # Not re-imported: the first run's timestamps and run id stay
         assert current["CreatedAt"] == "2026-11-23T10:00:00Z"
-        assert current["UpdatedAt"] == "2026-11-24T10:00:00Z"
-        assert current["ProductFields"]["maptag/run_id"] == "run-2"
+        assert current["UpdatedAt"] == current["LastObservedAt"] == "2026-11-23T10:00:00Z"
+        assert current["ProductFields"]["maptag/run_id"] == "run-1"
     assert not set(good) & {f["Resources"][0]["Id"].rsplit("/", 1)[1] for f in second.values()}
 
 
@@ -155,7 +156,7 @@ def test_findings_of_a_failed_unit_are_not_resolved(aws: None) -> None:
 
     # Then east's findings are resolved and west's stay active, untouched
     assert outcome.ok, outcome.detail
-    assert "3 resolved, 2 kept" in outcome.detail
+    assert "3 resolved, 0 refreshed, 0 unchanged, 2 kept" in outcome.detail
     states = {f["Resources"][0]["Region"]: set() for f in all_findings().values()}
     for item in all_findings().values():
         states[item["Resources"][0]["Region"]].add((item["RecordState"], item["UpdatedAt"]))
@@ -179,7 +180,7 @@ def test_more_than_one_batch_and_types_not_scanned_are_kept(aws: None) -> None:
         outcome = publish_findings(report, SECOND)
 
     # Then the 200 vanished volumes are resolved and the unscanned buckets are left alone
-    assert "200 resolved, 5 kept" in outcome.detail
+    assert "200 resolved, 0 refreshed, 30 unchanged, 5 kept" in outcome.detail
     states = [(f["Resources"][0]["Type"], f["RecordState"]) for f in all_findings().values()]
     assert states.count(("AwsEc2Volume", "ARCHIVED")) == 200
     assert states.count(("AwsEc2Volume", "ACTIVE")) == 30

@@ -30,6 +30,7 @@ def test_cdk_json_defaults_are_a_valid_daily_organization_scan() -> None:
     assert "migration-hub" not in config.sinks  # closed to new customers: opt-in
     assert config.expected_run_hours == 25
     assert config.child_workflow == "express"
+    assert config.securityhub_refresh_days == 7
 
 
 def test_dash_c_strings_are_read_like_cdk_json_values() -> None:
@@ -44,8 +45,10 @@ def test_dash_c_strings_are_read_like_cdk_json_values() -> None:
             sinks="security-hub,migration-hub",
             notification_email="finops@example.com",
             schedule="rate(12 hours)",
+            securityhub_refresh_days="0",
         )
     )
+    assert config.securityhub_refresh_days == 0
     assert config.policy.accounts == ("111111111111", "222222222222")
     assert config.policy.regions == ("us-east-1", "eu-west-1")
     assert config.policy.max_concurrency == 16
@@ -100,6 +103,21 @@ def test_the_handlers_read_back_exactly_what_synth_validated() -> None:
         ),
         ("scanner_account", "12", "maptag:scanner_account: '12' is not a 12-digit AWS account id"),
         ("log_retention_days", "10", "maptag:log_retention_days: 10 is not a CloudWatch Logs retention"),
+        (
+            "securityhub_refresh_days",
+            "45",
+            "maptag:securityhub_refresh_days: 45 is not a number of days from 0 to 30",
+        ),
+        (
+            "securityhub_refresh_days",
+            "-1",
+            "maptag:securityhub_refresh_days: -1 is not a number of days from 0 to 30",
+        ),
+        (
+            "securityhub_refresh_days",
+            "weekly",
+            "maptag:securityhub_refresh_days: 'weekly' is not a number of days from 0 to 30",
+        ),
         ("regoins", "us-east-1", "maptag:regoins: unknown setting"),
     ],
 )

@@ -80,13 +80,52 @@ def test_coverage_per_account_and_region_and_failed_units(capsys: pytest.Capture
 
     unit = metrics[(("AccountId", ACCOUNT), ("Region", "us-east-1"), ("service", "maptag"))]
     assert unit["values"] == {"InScope": 4, "NonCompliant": 1, "CoveragePercent": 75.0, "UnitFailed": 0}
-    # Nothing in scope: no coverage value at all (never a false 100)
-    nothing = metrics[(("AccountId", ACCOUNT), ("Region", "eu-west-1"), ("service", "maptag"))]
-    assert "CoveragePercent" not in nothing["values"]
-    assert nothing["values"]["InScope"] == 0
+    # A failed unit always reports UnitFailed=1 (nothing in scope is known, so no coverage)
     broken = metrics[(("AccountId", OTHER_ACCOUNT), ("Region", "us-east-1"), ("service", "maptag"))]
-    assert broken["values"]["UnitFailed"] == 1
-    assert len(metrics) == 4
+    assert broken["values"] == {"InScope": 0, "NonCompliant": 0, "UnitFailed": 1}
+    # Nothing in scope and scanned fine: no per-unit metric at all (each would be billed)
+    assert (("AccountId", ACCOUNT), ("Region", "eu-west-1"), ("service", "maptag")) not in metrics
+    assert len(metrics) == 3
+    assert outcome.detail == (
+        "17 metric value(s) for the run and 2 unit(s) (1 empty unit(s) sent nothing) in namespace maptag"
+    )
+
+
+def test_an_organization_of_mostly_empty_regions_sends_metrics_only_where_there_is_something(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Given 3 accounts x 17 regions: resources in 2 regions of each, one empty region failed
+    regions = [
+        "us-east-1", "eu-west-1", "us-east-2", "us-west-1", "us-west-2", "eu-west-2", "eu-west-3",
+        "eu-central-1", "eu-north-1", "ap-south-1", "ap-northeast-1", "ap-northeast-2",
+        "ap-northeast-3", "ap-southeast-1", "ap-southeast-2", "ca-central-1", "sa-east-1",
+    ]  # fmt: skip
+    accounts = [ACCOUNT, OTHER_ACCOUNT, "333333333333"]
+    specs = []
+    for account in accounts:
+        for region in regions:
+            unit = ScanUnit(account, region)
+            if region in regions[:2]:
+                specs.append(UnitSpec(unit, many(unit, Verdict.MISSING, 2, f"m-{region}")))
+            elif (account, region) == (accounts[2], regions[9]):
+                specs.append(UnitSpec(unit, [], error="ThrottlingException: Rate exceeded"))
+            else:
+                specs.append(UnitSpec(unit, many(unit, Verdict.EXCLUDED, 1, f"x-{region}")))
+    with built_report(specs) as report:
+        outcome = emit_metrics(report, RUN)
+
+    # Then only the 6 units with resources and the failed one have per-unit metrics
+    assert outcome.ok, outcome.detail
+    metrics = by_dimensions(emf_lines(capsys))
+    per_unit = {dict(key)["AccountId"] + "/" + dict(key)["Region"]: m for key, m in metrics.items()
+                if len(key) == 3}  # fmt: skip
+    expected = {f"{a}/{r}" for a in accounts for r in regions[:2]} | {f"{accounts[2]}/{regions[9]}"}
+    assert set(per_unit) == expected
+    assert per_unit[f"{accounts[2]}/{regions[9]}"]["values"]["UnitFailed"] == 1
+    assert all(per_unit[f"{a}/{r}"]["values"]["UnitFailed"] == 0 for a in accounts for r in regions[:2])
+    # and the run-level metrics still count every unit
+    run = metrics[(("service", "maptag"),)]["values"]
+    assert (run["Units"], run["FailedUnits"], run["InScope"]) == (51, 1, 12)
 
 
 def test_run_level_only(capsys: pytest.CaptureFixture[str]) -> None:

@@ -32,6 +32,7 @@ from maptag.sinks.migration_hub import (
     validate_stream,
 )
 from maptag.sinks.outbox import FileOutbox
+from maptag.sinks.security_hub import DEFAULT_REFRESH_DAYS, MAX_REFRESH_DAYS
 
 if TYPE_CHECKING:
     from maptag.console import ScanConsole
@@ -79,6 +80,8 @@ SETTINGS = (
     Setting("server_tasks", "--server-tasks", "server-tasks", "bool"),
     Setting("next_update_seconds", "--next-update-seconds", "next-update-seconds", "int"),
     Setting("outbox", "--outbox", "outbox", "text"),
+    # Security Hub (with --publish security-hub); config file only
+    Setting("securityhub_refresh_days", None, "securityhub-refresh-days", "int"),
 )
 BY_NAME = {setting.name: setting for setting in SETTINGS}
 BY_CONFIG_KEY = {
@@ -357,6 +360,7 @@ class Options:
     fail_under: float | None
     hub: HubSettings | None = None
     outbox: FileOutbox | None = None
+    securityhub_refresh_days: int = DEFAULT_REFRESH_DAYS
 
 
 def options(chosen: Settings) -> Options:
@@ -373,6 +377,12 @@ def options(chosen: Settings) -> Options:
             known = ", ".join(sorted(sinks.SINKS))
             raise UsageError(f"{chosen.label('publish')}: unknown sink {quote(name)} (known: {known})")
     hub = hub_settings(chosen) if "migration-hub" in publish else None
+    refresh_days = chosen.get("securityhub_refresh_days", DEFAULT_REFRESH_DAYS)
+    if not 0 <= refresh_days <= MAX_REFRESH_DAYS:
+        raise UsageError(
+            f"{chosen.label('securityhub_refresh_days')}: {refresh_days} is not a number of days "
+            f"from 0 to {MAX_REFRESH_DAYS}"
+        )
     outbox = chosen.get("outbox")
     output = chosen.get("output")
     if output is not None and not output.strip():
@@ -385,6 +395,7 @@ def options(chosen: Settings) -> Options:
         fail_under=fail_under,
         hub=hub,
         outbox=FileOutbox(Path(outbox).expanduser() if outbox else None) if hub else None,
+        securityhub_refresh_days=refresh_days,
     )
 
 
@@ -514,15 +525,17 @@ def publish(report: ScanReport, opts: Options) -> bool:
         ok = publish_to_hub(report, opts.hub, opts.outbox, opts.dry_run) and ok
     for name in ("history", "security-hub"):
         if name in opts.publish:
-            ok = publish_finding_sink(name, report, opts.dry_run) and ok
+            ok = publish_finding_sink(name, report, opts.dry_run, opts.securityhub_refresh_days) and ok
     return ok
 
 
-def publish_finding_sink(name: str, report: ScanReport, dry_run: bool) -> bool:
+def publish_finding_sink(
+    name: str, report: ScanReport, dry_run: bool, refresh_days: int = DEFAULT_REFRESH_DAYS
+) -> bool:
     """The local history file or the caller's Security Hub (sinks/history.py, security_hub.py)."""
     from maptag.sinks.delivery import publish_local
 
-    outcome = publish_local(name, report, dry_run)
+    outcome = publish_local(name, report, dry_run, refresh_days=refresh_days)
     print(("maptag: " if outcome.ok else "maptag: error: ") + f"{name}: {outcome.detail}", file=sys.stderr)
     return outcome.ok
 

@@ -12,13 +12,18 @@ import boto3
 from maptag.sinks.history import FileHistory, default_file, history_rows, record_history
 from maptag.sinks.outcome import RunInfo, SinkOutcome
 from maptag.sinks.report import ScanReport
-from maptag.sinks.security_hub import publish_findings
+from maptag.sinks.security_hub import DEFAULT_REFRESH_DAYS, publish_findings
 
 LOCAL_SINKS = ("history", "security-hub")
 
 
-def publish_local(name: str, report: ScanReport, dry_run: bool = False) -> SinkOutcome:
-    """Deliver ``report`` to one settings-free sink; never raises."""
+def publish_local(
+    name: str, report: ScanReport, dry_run: bool = False, *, refresh_days: int = DEFAULT_REFRESH_DAYS
+) -> SinkOutcome:
+    """Deliver ``report`` to one settings-free sink; never raises.
+
+    ``refresh_days``: how often Security Hub re-imports an unchanged finding (security_hub.py).
+    """
     run = RunInfo.new(scanned_at=report.generated_at)
     if name == "history":
         store = FileHistory(default_file())
@@ -32,7 +37,10 @@ def publish_local(name: str, report: ScanReport, dry_run: bool = False) -> SinkO
             count = report.totals.non_compliant
             where = session.region_name or report.policy.regions[0]
             return SinkOutcome(
-                name, True, f"dry run: would import {count} finding(s) into Security Hub in {where}"
+                name,
+                True,
+                f"dry run: would import at most {count} finding(s) into Security Hub in {where} "
+                "(only new, changed and due-for-refresh ones are sent)",
             )
-        return publish_findings(report, run, session=session)
+        return publish_findings(report, run, session=session, refresh_days=refresh_days)
     return SinkOutcome(name, False, f"no such settings-free sink {name!r} (known: {', '.join(LOCAL_SINKS)})")

@@ -3,10 +3,16 @@
 Per run (dimension ``service=maptag``): CoveragePercent, InScope, Compliant, NonCompliant,
 Missing, NearMissKey, InvalidValue, Unreadable, Units, FailedUnits.
 Per unit (dimensions ``service``, ``AccountId``, ``Region``): CoveragePercent, NonCompliant,
-InScope, UnitFailed (1 or 0).
-CoveragePercent is left out, not sent as 100, when nothing is in scope (design.md). Each
-per-unit metric is a CloudWatch custom metric of its own (4 per account × region): pass
-``per_unit=False`` to keep only the run-level ones on very large estates.
+InScope, UnitFailed (1 or 0), only for a unit with something in scope or that failed.
+CoveragePercent is left out, not sent as 100, when nothing is in scope (design.md).
+
+Each per-unit metric is a CloudWatch custom metric of its own, billed for every hour it
+receives data, and most units of an Organization scan are empty regions: a unit that was
+scanned and has nothing in scope sends nothing, so it costs nothing. An alarm on one unit's
+UnitFailed (or NonCompliant) must therefore treat missing data as not breaching: a unit that
+failed and is now healthy but empty sends no 0, and missing data is exactly "not failed,
+nothing to report". The run-level FailedUnits (always sent) sees every failed unit. Pass
+``per_unit=False`` to keep only the run-level metrics.
 """
 
 from __future__ import annotations
@@ -57,14 +63,16 @@ def emit_metrics(
             overall.add_metric(name=name, unit=MetricUnit.Count, value=value)
             count += 1
         overall.flush_metrics()
-        if per_unit:
-            for result in report.units:
-                unit = batch(AccountId=result.unit.account_id, Region=result.unit.region)
-                count += _coverage(unit, result.totals)
-                unit.add_metric(name="UnitFailed", unit=MetricUnit.Count, value=1 if result.failed else 0)
-                unit.flush_metrics()
-                count += 1
-        scope = f"run and {len(report.units)} unit(s)" if per_unit else "run"
+        # An empty unit that was scanned has nothing to say: no custom metrics for it.
+        reported = [r for r in report.units if r.failed or r.totals.in_scope] if per_unit else []
+        for result in reported:
+            unit = batch(AccountId=result.unit.account_id, Region=result.unit.region)
+            count += _coverage(unit, result.totals)
+            unit.add_metric(name="UnitFailed", unit=MetricUnit.Count, value=1 if result.failed else 0)
+            unit.flush_metrics()
+            count += 1
+        empty = len(report.units) - len(reported)
+        scope = f"run and {len(reported)} unit(s) ({empty} empty unit(s) sent nothing)" if per_unit else "run"
         return SinkOutcome(NAME, True, f"{count} metric value(s) for the {scope} in namespace {namespace}")
 
     return guarded(NAME, deliver)

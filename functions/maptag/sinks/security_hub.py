@@ -3,10 +3,27 @@
 A finding's Id is derived from the resource ARN, so every run updates the same finding and
 never duplicates it. Before importing, the previous run's still-active maptag findings are
 read once (GetFindings by ProductArn, GeneratorId and RecordState); while this run's
-resources stream past, each one either updates its finding (keeping its CreatedAt) or, now
-compliant or out of scope, resolves it. Findings left over belong to resources that are
-gone: they are resolved too, unless their unit failed or their type was not scanned, because
-then nothing is known about them.
+resources stream past, each one either keeps or updates its finding (keeping its CreatedAt)
+or, now compliant or out of scope, resolves it. Findings left over belong to resources that
+are gone: they are resolved too, unless their unit failed or their type was not scanned,
+because then nothing is known about them (nor are they refreshed: a unit failing for 90 days
+in a row loses its findings, long after the failed-units alarm has fired on every run).
+
+A finding provider keeps its findings' state and updates the findings it created as resources
+move in and out of compliance
+(https://docs.aws.amazon.com/securityhub/latest/userguide/finding-update-batchimportfindings.html),
+so each run imports only what changed since the findings it read: new findings,
+findings whose content changed (a fingerprint of everything maptag sets: verdict, reason,
+fix, severity, observed key and value, resource details; kept in
+ProductFields["maptag/fingerprint"]), resolutions, and unchanged findings due for a refresh.
+Security Hub deletes an active finding 90 days after its last UpdatedAt
+(https://docs.aws.amazon.com/securityhub/latest/userguide/securityhub-findings.html), so an
+unchanged finding is re-imported once every ``refresh_days`` (default 7, at most 30; 0
+re-imports every finding on every run): each finding's refresh falls on its own day, fixed by
+a hash of its Id, so a daily run refreshes about 1/refresh_days of the unchanged findings
+instead of all of them on the same day. A finding that is not re-imported keeps its older
+UpdatedAt, LastObservedAt, run id and report link: LastObservedAt is the last run that sent
+it, not the last run that saw the resource (the report and history have every run).
 
 Findings are imported into one Security Hub (the deployment's account and region) with the
 account's default product: BatchImportFindings with the default product ARN requires
@@ -17,10 +34,12 @@ Resources[].Region and ProductFields["maptag/account_id"].
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import boto3
@@ -43,6 +62,12 @@ ATTEMPTS = 3  # findings Security Hub refused are sent again this many times in 
 TYPES = ("Software and Configuration Checks/Industry and Regulatory Standards/MAP 2.0 Tagging",)
 ID_PREFIX = "maptag/map-migrated/"
 MAX_ID = 512  # ASFF Id length limit
+FINGERPRINT = "maptag/fingerprint"
+# Days between re-imports of an unchanged finding: well inside Security Hub's 90-day expiry.
+DEFAULT_REFRESH_DAYS = 7
+MAX_REFRESH_DAYS = 30
+# ProductFields that change on every run without the finding changing.
+_PER_RUN_FIELDS = frozenset({"maptag/run_id", "ProviderVersion", FINGERPRINT})
 
 # Severity is what an unfixed finding costs. None of these is a security exposure, so nothing
 # is HIGH. Missing and invalid values lose MAP credits and need someone to pick the right
@@ -122,6 +147,8 @@ class ActiveFinding:
     type: str
     account_id: str
     region: str
+    updated_at: str = ""
+    fingerprint: str = ""
 
 
 def asff_finding(
@@ -171,7 +198,49 @@ def asff_finding(
         finding["SourceUrl"] = run.report_url
     if fix:
         finding["Remediation"] = {"Recommendation": {"Text": _cut(f"{fix}.", 512)}}
+    finding["ProductFields"][FINGERPRINT] = fingerprint(finding)
     return finding
+
+
+def fingerprint(finding: Mapping[str, Any]) -> str:
+    """A hash of what maptag says about the resource, leaving out what every run changes
+    (timestamps, run id, report link): equal fingerprints mean nothing new to import."""
+    fields = {k: v for k, v in finding.get("ProductFields", {}).items() if k not in _PER_RUN_FIELDS}
+    content = {
+        "Title": finding.get("Title"),
+        "Description": finding.get("Description"),
+        "FindingProviderFields": finding.get("FindingProviderFields"),
+        "Compliance": finding.get("Compliance"),
+        "Resources": finding.get("Resources"),
+        "Remediation": finding.get("Remediation"),
+        "ProductFields": fields,
+    }
+    return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()[:32]
+
+
+def refresh_due(finding_id: str, updated_at: str, now: datetime, refresh_days: int) -> bool:
+    """Whether an unchanged finding last imported at ``updated_at`` is re-imported at ``now``.
+
+    Each finding has its own refresh time, recurring every ``refresh_days`` at an offset fixed
+    by a hash of its Id: it is re-imported at the first run after that time, so the refreshes
+    of many findings spread evenly over the period. One imported less than half a period ago
+    waits for its next refresh time (a run the day after a change imports nothing), and one
+    older than the period is always due: no finding goes longer than the period plus one
+    run's interval without an update.
+    """
+    if refresh_days <= 0:
+        return True
+    last = _parse_time(updated_at)
+    if last is None:
+        return True  # unknown age: refreshing is the safe side
+    period = refresh_days * 86400
+    age = (now - last).total_seconds()
+    if age >= period:
+        return True
+    if age < period / 2:
+        return False
+    offset = int.from_bytes(hashlib.sha256(finding_id.encode()).digest()[:8], "big") % period
+    return (now.timestamp() - offset) // period > (last.timestamp() - offset) // period
 
 
 def resolved_finding(previous: ActiveFinding, why: str, run: RunInfo, hub: Hub) -> dict[str, Any]:
@@ -213,36 +282,45 @@ def publish_findings(
     session: boto3.Session | None = None,
     region: str | None = None,
     account_id: str | None = None,
+    refresh_days: int = DEFAULT_REFRESH_DAYS,
 ) -> SinkOutcome:
-    """Import this run's findings into Security Hub and resolve the fixed ones; never raises.
+    """Import this run's new and changed findings into Security Hub, resolve the fixed ones,
+    refresh the unchanged ones that are due (see the module docstring); never raises.
 
     ``region``/``account_id`` name the Security Hub that receives the findings (default: the
     session's region and the caller's account).
     """
 
     def deliver() -> SinkOutcome:
+        if not 0 <= refresh_days <= MAX_REFRESH_DAYS:
+            raise ValueError(
+                f"refresh_days {refresh_days!r} is not a number of days from 0 to {MAX_REFRESH_DAYS}"
+            )
         chosen = session or boto3.Session()
         where = region or chosen.region_name or report.policy.regions[0]
         hub = Hub(region=where, account_id=account_id or caller_account(chosen, where))
-        return _publish(report, run, hub, Clients(chosen, where)("securityhub"))
+        return _publish(report, run, hub, Clients(chosen, where)("securityhub"), refresh_days)
 
     return guarded(NAME, deliver)
 
 
-def _publish(report: ScanReport, run: RunInfo, hub: Hub, client: Any) -> SinkOutcome:
+def _publish(report: ScanReport, run: RunInfo, hub: Hub, client: Any, refresh_days: int) -> SinkOutcome:
     active = {found.id: found for found in active_findings(client, hub)}
     evaluated = {r.unit for r in report.units if not r.failed}
     scanned_types = set(report.policy.types)
     importer = _Importer(client)
-    counts = {"created": 0, "updated": 0, "resolved": 0, "kept": 0}
+    counts = dict.fromkeys(("created", "updated", "refreshed", "resolved", "unchanged", "kept"), 0)
 
     for resource in report.resources():
         fid = finding_id(resource["arn"])
         previous = active.pop(fid, None)
         verdict = resource["verdict"]
         if verdict in SEVERITY:
-            importer.add(asff_finding(resource, run, hub, previous.created_at if previous else None))
-            counts["updated" if previous else "created"] += 1
+            item = asff_finding(resource, run, hub, previous.created_at if previous else None)
+            change = _change(item, previous, run, refresh_days)
+            counts[change] += 1
+            if change != "unchanged":
+                importer.add(item)
         elif previous is not None and _unit_of(previous) in evaluated:
             why = (
                 "the resource is now compliant"
@@ -266,6 +344,7 @@ def _publish(report: ScanReport, run: RunInfo, hub: Hub, client: Any) -> SinkOut
 
     summary = (
         f"{counts['created']} created, {counts['updated']} updated, {counts['resolved']} resolved, "
+        f"{counts['refreshed']} refreshed, {counts['unchanged']} unchanged, "
         f"{counts['kept']} kept (unit failed or not scanned) in {hub.account_id}/{hub.region}"
     )
     if importer.failed:
@@ -273,6 +352,17 @@ def _publish(report: ScanReport, run: RunInfo, hub: Hub, client: Any) -> SinkOut
         refused = f"{len(importer.failed)} finding(s) not imported (first: {first_id}: {first_error})"
         return SinkOutcome(NAME, False, f"{refused}; {summary}")
     return SinkOutcome(NAME, True, summary)
+
+
+def _change(item: Mapping[str, Any], previous: ActiveFinding | None, run: RunInfo, refresh_days: int) -> str:
+    """What a still non-compliant resource's finding needs this run (a ``counts`` key)."""
+    if previous is None:
+        return "created"
+    if previous.fingerprint != item["ProductFields"][FINGERPRINT]:
+        return "updated"
+    if refresh_due(previous.id, previous.updated_at, run.scanned_at, refresh_days):
+        return "refreshed"
+    return "unchanged"
 
 
 def active_findings(client: Any, hub: Hub) -> Iterator[ActiveFinding]:
@@ -303,6 +393,9 @@ def active_findings(client: Any, hub: Hub) -> Iterator[ActiveFinding]:
                 type=fields.get("maptag/type", ""),
                 account_id=fields.get("maptag/account_id", ""),
                 region=fields.get("maptag/region", resource.get("Region", "")),
+                updated_at=str(finding.get("UpdatedAt", "")),
+                # Findings imported before fingerprints existed have none: updated once.
+                fingerprint=fields.get(FINGERPRINT, ""),
             )
 
 
@@ -382,6 +475,15 @@ def _product_fields(resource: Mapping[str, Any], run: RunInfo) -> dict[str, str]
 
 def _unit_of(found: ActiveFinding) -> ScanUnit:
     return ScanUnit(found.account_id, found.region)
+
+
+def _parse_time(text: str) -> datetime | None:
+    """An ASFF timestamp (RFC 3339, 'Z' or an offset, optional fraction) as an aware datetime."""
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else None
 
 
 def _short_name(arn: str) -> str:
