@@ -12,10 +12,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import boto3
+import botocore.loaders
 import pytest
 from pydantic import ValidationError
 
-from handlers import plan, publish, scan_unit
+from handlers import observability, plan, publish, scan_unit
 from maptag.model import Finding, Resource, ScanUnit, Verdict
 from maptag.run_store import RunStore
 from maptag.scan import UnitResult
@@ -82,6 +83,36 @@ def test_scan_unit_assumes_the_member_role_and_writes_its_shard(world: World) ->
     assert findings[untagged]["verdict"] == "missing"
     assert all(f["account_id"] == member for f in findings.values())
     assert summary["in_scope"] == sum(1 for f in findings.values() if f["verdict"] != "excluded")
+
+
+def test_warm_invocations_reuse_the_parsed_service_models(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a new execution environment (no session yet) that counts botocore's model file reads
+    observability.session.cache_clear()
+    reads: list[str] = []
+    load_file = botocore.loaders.JSONFileLoader.load_file
+
+    def counted(loader: botocore.loaders.JSONFileLoader, file_path: str) -> Any:
+        reads.append(file_path)
+        return load_file(loader, file_path)
+
+    monkeypatch.setattr(botocore.loaders.JSONFileLoader, "load_file", counted)
+    state = run_plan()
+    first, second = world.members
+    world.launch(first, None)
+    world.launch(second, None)
+
+    # When two units of different member accounts are scanned, one after the other
+    scan_unit.handler(item(state, first), LambdaContext())
+    cold = [path for path in reads if "service-2" in path]
+    reads.clear()
+    summary = scan_unit.handler(item(state, second), LambdaContext())
+
+    # Then the first invocation parsed the service models and the second, warm one parsed none
+    assert summary["status"] == "ok", summary
+    assert any("/ec2/" in path for path in cold), cold
+    assert [path for path in reads if "service-2" in path] == []
 
 
 def test_scan_unit_rejects_a_malformed_item(world: World) -> None:
