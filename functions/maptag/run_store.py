@@ -15,8 +15,9 @@ import io
 import json
 import re
 import tempfile
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Generator, Iterable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
@@ -27,6 +28,10 @@ from maptag.scan import FindingSink, UnitResult
 RUNS_PREFIX = "runs/"
 REPORTS_PREFIX = "reports/"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+# publish reads every unit back: one GET at a time, 17,000 units took ~14 min (bench/scale.py).
+READ_THREADS = 16
+# Shards downloaded ahead of the one being read: memory holds at most this many (compressed).
+READ_AHEAD = 2 * READ_THREADS
 
 
 def run_id_of(execution_name: str, started_at: datetime) -> str:
@@ -114,48 +119,60 @@ class RunStore:
         return key
 
     def read_results(self) -> dict[ScanUnit, UnitResult]:
-        """Every unit result written for this run (a unit that died writes none)."""
-        results: dict[ScanUnit, UnitResult] = {}
+        """Every unit result written for this run (a unit that died writes none), READ_THREADS at a time."""
         paginator = self.s3.get_paginator("list_objects_v2")
-        for page in paginator.paginate(Bucket=self.bucket, Prefix=f"{self.prefix}units/"):
-            for item in page.get("Contents", []):
-                if item["Key"].endswith("/result.json"):
-                    body = self.s3.get_object(Bucket=self.bucket, Key=item["Key"])["Body"].read()
-                    result = result_from_json(json.loads(body))
-                    results[result.unit] = result
-        return results
+        keys = [
+            item["Key"]
+            for page in paginator.paginate(Bucket=self.bucket, Prefix=f"{self.prefix}units/")
+            for item in page.get("Contents", [])
+            if item["Key"].endswith("/result.json")
+        ]
+        with ThreadPoolExecutor(READ_THREADS, thread_name_prefix="maptag-results") as pool:
+            return {result.unit: result for result in pool.map(self._read_result, keys)}
+
+    def _read_result(self, key: str) -> UnitResult:
+        body = self.s3.get_object(Bucket=self.bucket, Key=key)["Body"].read()
+        return result_from_json(json.loads(body))
 
     def read(self, units: list[ScanUnit]) -> Generator[dict[str, Any], None, None]:
-        """The findings of ``units`` in order, streamed (a FindingSource for ScanReport)."""
-        for unit in units:
-            key = f"{self.unit_prefix(unit)}findings.jsonl.gz"
-            try:
-                body = self.s3.get_object(Bucket=self.bucket, Key=key)["Body"]
-            except self.s3.exceptions.NoSuchKey:
-                continue
-            with gzip.GzipFile(fileobj=_Readable(body), mode="rb") as gz:
-                for line in io.TextIOWrapper(gz, encoding="utf-8"):
-                    yield json.loads(line)
+        """The findings of ``units`` in order, streamed (a FindingSource for ScanReport).
+
+        Shards are downloaded READ_THREADS at a time, at most READ_AHEAD ahead of the one being
+        read, so the order stays the units' and memory stays bounded however many there are.
+        """
+        ahead: deque[Future[bytes | None]] = deque()
+        waiting = iter(units)
+        pool = ThreadPoolExecutor(READ_THREADS, thread_name_prefix="maptag-shards")
+        try:
+            while True:
+                for unit in waiting:
+                    ahead.append(pool.submit(self._read_shard, unit))
+                    if len(ahead) >= READ_AHEAD:
+                        break
+                if not ahead:
+                    return
+                body = ahead.popleft().result()
+                if body is None:
+                    continue
+                with gzip.GzipFile(fileobj=io.BytesIO(body), mode="rb") as gz:
+                    for line in io.TextIOWrapper(gz, encoding="utf-8"):
+                        yield json.loads(line)
+        finally:
+            # A reader that stops early (or fails) leaves no download running behind it.
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def _read_shard(self, unit: ScanUnit) -> bytes | None:
+        key = f"{self.unit_prefix(unit)}findings.jsonl.gz"
+        try:
+            body: bytes = self.s3.get_object(Bucket=self.bucket, Key=key)["Body"].read()
+        except self.s3.exceptions.NoSuchKey:
+            return None
+        return body
 
     def put_report(self, name: str, body: bytes, content_type: str) -> str:
         key = f"{REPORTS_PREFIX}{self.run_id}/{name}"
         self.s3.put_object(Bucket=self.bucket, Key=key, Body=body, ContentType=content_type)
         return key
-
-
-class _Readable(io.RawIOBase):
-    """A botocore StreamingBody as a file object gzip can read from."""
-
-    def __init__(self, body: Any) -> None:
-        self._body = body
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        chunk: bytes = self._body.read(len(buffer))
-        buffer[: len(chunk)] = chunk
-        return len(chunk)
 
 
 def _time(text: Any) -> datetime | None:
