@@ -72,8 +72,16 @@ def findings_by_resource() -> dict[str, dict[str, Any]]:
     return {f["Resources"][0]["Id"].rsplit("/", 1)[-1]: f for f in found}
 
 
+def sink_details(captured: str, sink: str) -> list[str]:
+    """What the publish function logged for one sink (Powertools JSON lines on stdout)."""
+    lines = [json.loads(line) for line in captured.splitlines() if line.startswith('{"level"')]
+    return [
+        line["detail"] for line in lines if line.get("message") == "sink delivered" and line["sink"] == sink
+    ]
+
+
 def test_two_scheduled_runs_deliver_findings_and_resolve_fixed_ones(
-    template: dict[str, Any], world: World
+    template: dict[str, Any], world: World, capfd: pytest.CaptureFixture[str]
 ) -> None:
     # Given per account: a tagged server, an untagged MGN-launched server, a misspelt key
     untagged, misspelt = {}, {}
@@ -132,7 +140,10 @@ def test_two_scheduled_runs_deliver_findings_and_resolve_fixed_ones(
         Resources=[untagged[fixed], misspelt[fixed]], Tags=[{"Key": "map-migrated", "Value": "mig12345"}]
     )
     ec2.delete_tags(Resources=[misspelt[fixed]], Tags=[{"Key": "Map-Migrated"}])
+    active_1 = {f["Id"] for f in findings_by_resource().values() if f["RecordState"] == "ACTIVE"}
+    capfd.readouterr()
     execute(template, "run-2", datetime(2026, 11, 24, 6, tzinfo=UTC))
+    (security_hub,) = sink_details(capfd.readouterr().out, "security-hub")
 
     # Then their findings are resolved, the others stay active, and nothing is duplicated
     after = findings_by_resource()
@@ -148,6 +159,18 @@ def test_two_scheduled_runs_deliver_findings_and_resolve_fixed_ones(
         == "2026-11-23T06:00:00Z"
     )
     assert after[untagged[fixed]]["UpdatedAt"] == "2026-11-24T06:00:00Z"
+    # new: only the timed-out account's (scanned for the first time); resolved: the two fixed;
+    # the rest unchanged, so not imported again, and the run's log says so
+    active_2 = {f["Id"] for f in after.values() if f["RecordState"] == "ACTIVE"}
+    created, resolved = active_2 - active_1, active_1 - active_2
+    accounts_of = {f["Id"]: f["ProductFields"]["maptag/account_id"] for f in after.values()}
+    assert created
+    assert {accounts_of[fid] for fid in created} == {timed_out}
+    assert len(resolved) == 2
+    unchanged = len(active_1 & active_2)
+    assert security_hub.startswith(
+        f"{len(created)} created, 0 updated, 2 resolved, 0 refreshed, {unchanged} unchanged, 0 kept"
+    )
     ids = [
         f["Id"]
         for f in boto3.client("securityhub", region_name=REGION).get_findings(MaxResults=100)["Findings"]
