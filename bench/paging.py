@@ -6,8 +6,9 @@ ELBv2 DescribeTags (20 ARNs) and, for S3, DynamoDB and Lambda, whose own service
 resource's tags per call, the Resource Groups Tagging API's GetResources (100 ARNs a call,
 asked in the resources' region). A type listed once per account (S3's ListBuckets) costs its
 list calls once, not per region. Largest pages are AWS's documented maxima (API references
-and botocore's service models). AWS answers a list of ≤ 100 ARNs in one page; moto pages it
-(fewer than 100 tags a page), so on moto a tool that follows the pages makes a few calls more.
+and botocore's service models). AWS answers a list of ≤ 100 ARNs in one page (it accepts no
+pagination parameter with one); the bench server answers it the same way
+(``bench.server.answer_arn_lists_whole``), where plain moto would page it.
 """
 
 from __future__ import annotations

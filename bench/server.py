@@ -196,11 +196,34 @@ def page_ec2_like_aws() -> None:
     InstanceResponse.describe_instances = describe_instances  # type: ignore[method-assign]
 
 
+def answer_arn_lists_whole() -> None:
+    """Tagging API GetResources with an ARN list answered in one page, as AWS answers it.
+
+    AWS accepts no pagination parameter with ResourceARNList (at most 100 ARNs; its API
+    reference: "You can't specify both this parameter and any of the pagination
+    parameters"), so the tags of up to 100 resources come back whole. moto 5.2 pages them 50
+    resources or 100 tags at a time: maptag follows those pages (2-3 calls per 100 ARNs) and
+    Custodian reads only the first, so on unpatched moto one tool pays calls AWS would not
+    ask for and the other misses tags AWS would return.
+    """
+    from moto.resourcegroupstaggingapi.models import ResourceGroupsTaggingAPIBackend
+
+    paged = ResourceGroupsTaggingAPIBackend.get_resources
+
+    def get_resources(self: Any, pagination_token: str | None = None, **kwargs: Any) -> Any:
+        if kwargs.get("resource_arn_list") and not pagination_token:
+            kwargs.update(resources_per_page=len(kwargs["resource_arn_list"]), tags_per_page=10**9)
+        return paged(self, pagination_token, **kwargs)
+
+    ResourceGroupsTaggingAPIBackend.get_resources = get_resources  # type: ignore[method-assign]
+
+
 def serve(size: int, seed_value: int, replay: bool) -> None:
     os.environ["MOTO_EC2_LOAD_DEFAULT_AMIS"] = "false"
     os.environ["MOTO_RDS_SNAPSHOT_LIMIT"] = str(10 * size)  # moto's default quota is 1,000
     speed_up_moto_ec2_tags()
     page_ec2_like_aws()
+    answer_arn_lists_whole()
     from moto import mock_aws
     from moto.moto_server.werkzeug_app import (
         DomainDispatcherApplication,

@@ -22,6 +22,7 @@ from rich.text import Text
 
 from maptag.coverage import Totals
 from maptag.model import ScanUnit, Verdict
+from maptag.sinks.report import COUNT_COLUMNS, overall_line
 
 if TYPE_CHECKING:
     from maptag.scan import UnitResult
@@ -31,15 +32,6 @@ if TYPE_CHECKING:
 FINDINGS_SHOWN = 20
 # Not a terminal: wide enough that no column is cut (the table keeps its natural width).
 FILE_WIDTH = 240
-COUNT_COLUMNS = (
-    ("in scope", "in_scope"),
-    ("compliant", "compliant"),
-    ("missing", "missing"),
-    ("near-miss key", "near_miss_key"),
-    ("invalid value", "invalid_value"),
-    ("unreadable", "unreadable"),
-    ("excluded", "excluded"),
-)
 VERDICT_STYLE = {
     Verdict.MISSING.value: "red",
     Verdict.NEAR_MISS_KEY.value: "yellow",
@@ -111,21 +103,6 @@ def print_report(report: ScanReport, out: IO[str]) -> None:
     console.print(Text(overall_line(report)))
 
 
-def overall_line(report: ScanReport) -> str:
-    totals = report.totals
-    failed = len(report.failed_units)
-    return (
-        f"Overall: {percent(totals)} coverage: {totals.compliant} of {totals.in_scope} in-scope "
-        f"resources tagged correctly, {totals.non_compliant} to fix, {totals.excluded} excluded, "
-        f"{failed} of {len(report.units)} unit(s) failed"
-    )
-
-
-def percent(totals: Totals) -> str:
-    shown = totals.coverage_shown
-    return "n/a" if shown is None else f"{shown:.2f} %"
-
-
 def _counts_table(title: str, labels: Sequence[tuple[str, int]]) -> Table:
     # No vertical rules and one space between columns: both tables fit 100 columns.
     table = Table(
@@ -141,7 +118,7 @@ def _counts_table(title: str, labels: Sequence[tuple[str, int]]) -> Table:
 
 
 def _counts(totals: Totals) -> list[Text]:
-    cells = [Text(percent(totals))]
+    cells = [Text(totals.coverage_text)]
     for _, name in COUNT_COLUMNS:
         value = totals.in_scope if name == "in_scope" else getattr(totals, name)
         style = VERDICT_STYLE.get(name, "") if value else "dim"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
@@ -62,6 +61,12 @@ class Totals:
         """The coverage as reports show it: two decimals, rounded down (see floor_percent)."""
         return floor_percent(self.compliant, self.in_scope)
 
+    @property
+    def coverage_text(self) -> str:
+        """The shown coverage for people: ``87.50 %``, or ``n/a`` when nothing is in scope."""
+        shown = self.coverage_shown
+        return "n/a" if shown is None else f"{shown:.2f} %"
+
     def to_report(self) -> dict[str, object]:
         return {
             "in_scope": self.in_scope,
@@ -76,15 +81,6 @@ def floor_percent(part: int, whole: int) -> float | None:
     if whole == 0:
         return None
     return (10_000 * part // whole) / 100
-
-
-def report_percent(percent: float | None) -> float | None:
-    """Two decimals, rounded down: 99.996 % must never print as a false 100."""
-    if percent is None:
-        return None
-    # The epsilon absorbs float error (58.0 stored as 57.99999…); no real ratio of resource
-    # counts (fewer than 10^9) lies that close below a step.
-    return math.floor(percent * 100 + 1e-9) / 100
 
 
 def by_type(counts: Mapping[tuple[str, Verdict], int]) -> dict[str, Totals]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from maptag.coverage import Totals, by_type, floor_percent, report_percent
+from maptag.coverage import Totals, by_type, floor_percent
 from maptag.model import Verdict
 
 
@@ -43,6 +43,7 @@ def test_nothing_in_scope_is_null_not_100(verdicts: list[Verdict]) -> None:
     assert totals.coverage_percent is None
     assert totals.coverage_shown is None
     assert totals.to_report()["coverage_percent"] is None
+    assert totals.coverage_text == "n/a"
 
 
 @pytest.mark.parametrize(
@@ -65,7 +66,7 @@ def test_coverage_is_floored_to_two_decimals(compliant: int, in_scope: int, show
     assert totals.coverage_shown == shown
     assert totals.to_report()["coverage_percent"] == shown
     assert floor_percent(compliant, in_scope) == shown
-    assert report_percent(100 * compliant / in_scope) == shown
+    assert totals.coverage_text == f"{shown:.2f} %"
 
 
 def test_sum_and_by_type() -> None:

@@ -17,11 +17,7 @@ import sys
 from pathlib import Path
 from typing import IO, Any
 
-from rich.console import Console
-from rich.table import Table
-
 from maptag.commands import EXIT_OK, UsageError
-from maptag.console import FILE_WIDTH
 from maptag.sinks.history import FILE_VARIABLE, CoverageRow, HistoryError, Scope, default_file
 
 FORMATS = ("table", "json")
@@ -112,6 +108,11 @@ def _store(args: argparse.Namespace) -> Any:
 
 def print_trend(rows: list[CoverageRow], scope: Scope, where: str, rtype: str | None, out: IO[str]) -> None:
     """Coverage per run, oldest first, then the trend line."""
+    from rich.console import Console  # only the table format needs rich (a slow import)
+    from rich.table import Table
+
+    from maptag.console import FILE_WIDTH
+
     console = Console(file=out, width=None if out.isatty() else FILE_WIDTH)
     what = f"{scope.label}, {rtype}" if rtype else scope.label
     table = Table(title=f"MAP tag coverage: {what}", caption=f"from {where}", title_justify="left")

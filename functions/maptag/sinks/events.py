@@ -19,7 +19,6 @@ import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
 from maptag.aws import Clients, describe_error
-from maptag.coverage import report_percent
 from maptag.sinks.outcome import RunInfo, SinkOutcome, guarded
 from maptag.sinks.report import ScanReport
 from maptag.sinks.sns_digest import status_of
@@ -48,7 +47,7 @@ def run_events(report: ScanReport, run: RunInfo, *, event_bus: str = "default") 
         "scanned_at": run.timestamp,
         "report_url": run.report_url,
         "status": status_of(report),
-        "coverage_percent": report_percent(totals.coverage_percent),
+        "coverage_percent": totals.coverage_shown,
         "totals": totals.to_report(),
         "types": {name: t.to_report() for name, t in report.by_type.items()},
         "units": {"total": len(report.units), "failed": len(failed)},

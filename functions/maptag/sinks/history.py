@@ -32,7 +32,7 @@ from boto3.dynamodb.types import TypeDeserializer
 from botocore.exceptions import ClientError
 
 from maptag.aws import Clients, client_config, describe_error, error_code
-from maptag.coverage import Totals, report_percent
+from maptag.coverage import Totals
 from maptag.scan import UnitResult
 from maptag.sinks.outcome import RunInfo, SinkOutcome, guarded
 from maptag.sinks.report import ScanReport
@@ -103,7 +103,7 @@ class CoverageRow:
 
     @property
     def coverage_percent(self) -> float | None:
-        return report_percent(self.totals.coverage_percent)
+        return self.totals.coverage_shown
 
     def for_type(self, name: str) -> CoverageRow:
         """This row with a single type's counts as its totals."""

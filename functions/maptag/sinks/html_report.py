@@ -16,9 +16,9 @@ from html import escape
 from typing import IO, TYPE_CHECKING, Any
 
 from maptag import __version__
-from maptag.console import COUNT_COLUMNS, overall_line, percent
 from maptag.coverage import Totals
 from maptag.model import Verdict
+from maptag.sinks.report import COUNT_COLUMNS, overall_line
 
 if TYPE_CHECKING:
     from maptag.sinks.report import ScanReport
@@ -177,9 +177,9 @@ def write_html(report: ScanReport, out: IO[str]) -> None:
     w("<!doctype html>\n<html lang='en'>\n<head>\n<meta charset='utf-8'>\n")
     w(f"<meta http-equiv='Content-Security-Policy' content=\"{e(CONTENT_SECURITY_POLICY)}\">\n")
     w("<meta name='viewport' content='width=device-width, initial-scale=1'>\n")
-    w(f"<title>MAP tag coverage {e(percent(totals))} · maptag report</title>\n")
+    w(f"<title>MAP tag coverage {e(totals.coverage_text)} · maptag report</title>\n")
     w(f"<style>{STYLE}</style>\n</head>\n<body>\n<header>\n")
-    w(f"<h1>MAP 2.0 tag coverage: {e(percent(totals))}</h1>\n")
+    w(f"<h1>MAP 2.0 tag coverage: {e(totals.coverage_text)}</h1>\n")
     w(f"<p class='meta'>{e(overall_line(report))}</p>\n")
     for line in _policy_lines(report):
         w(f"<p class='meta'>{line}</p>\n")
@@ -216,7 +216,7 @@ def _policy_lines(report: ScanReport) -> list[str]:
 
 def _cards(w: Any, report: ScanReport, totals: Totals) -> None:
     w("<section class='cards'>\n")
-    w(f"<div class='card coverage'><b>{e(percent(totals))}</b><span>coverage</span></div>\n")
+    w(f"<div class='card coverage'><b>{e(totals.coverage_text)}</b><span>coverage</span></div>\n")
     for label, name in COUNT_COLUMNS:
         value = totals.in_scope if name == "in_scope" else getattr(totals, name)
         css = name if value and name not in ("in_scope", "compliant", "excluded") else ""
@@ -245,7 +245,7 @@ def _head(columns: Iterable[tuple[str, bool]]) -> str:
 
 def _count_cells(totals: Totals) -> str:
     shown = totals.coverage_shown
-    cells = [f"<td class='n' data-sort='{-1 if shown is None else shown}'>{e(percent(totals))}</td>"]
+    cells = [f"<td class='n' data-sort='{-1 if shown is None else shown}'>{e(totals.coverage_text)}</td>"]
     for _, name in COUNT_COLUMNS:
         value = totals.in_scope if name == "in_scope" else getattr(totals, name)
         cells.append(f"<td class='n'>{value}</td>")

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from aws_lambda_powertools.metrics import EphemeralMetrics, MetricUnit
 
-from maptag.coverage import Totals, report_percent
+from maptag.coverage import Totals
 from maptag.sinks.outcome import RunInfo, SinkOutcome, guarded
 from maptag.sinks.report import ScanReport
 
@@ -81,7 +81,7 @@ def emit_metrics(
 def _coverage(metrics: EphemeralMetrics, totals: Totals) -> int:
     metrics.add_metric(name="InScope", unit=MetricUnit.Count, value=totals.in_scope)
     metrics.add_metric(name="NonCompliant", unit=MetricUnit.Count, value=totals.non_compliant)
-    coverage = report_percent(totals.coverage_percent)
+    coverage = totals.coverage_shown
     if coverage is None:
         return 2
     metrics.add_metric(name="CoveragePercent", unit=MetricUnit.Percent, value=coverage)

@@ -105,6 +105,29 @@ class ScanReport:
         }
 
 
+# The counts every human-readable view shows, in this order: (label, Totals attribute).
+COUNT_COLUMNS = (
+    ("in scope", "in_scope"),
+    ("compliant", "compliant"),
+    ("missing", "missing"),
+    ("near-miss key", "near_miss_key"),
+    ("invalid value", "invalid_value"),
+    ("unreadable", "unreadable"),
+    ("excluded", "excluded"),
+)
+
+
+def overall_line(report: ScanReport) -> str:
+    """The one-line summary the table, the HTML report and the demo end with."""
+    totals = report.totals
+    failed = len(report.failed_units)
+    return (
+        f"Overall: {totals.coverage_text} coverage: {totals.compliant} of {totals.in_scope} in-scope "
+        f"resources tagged correctly, {totals.non_compliant} to fix, {totals.excluded} excluded, "
+        f"{failed} of {len(report.units)} unit(s) failed"
+    )
+
+
 def write_json(report: ScanReport, out: IO[str]) -> None:
     """The JSON report, written resource by resource (never the whole list in memory)."""
     header = json.dumps(report.header(), indent=2)

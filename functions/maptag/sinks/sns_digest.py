@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import boto3
 
 from maptag.aws import Clients
-from maptag.coverage import Totals, report_percent
+from maptag.coverage import Totals
 from maptag.model import Verdict
 from maptag.scan import UnitResult
 from maptag.sinks.outcome import RunInfo, SinkOutcome, guarded
@@ -52,17 +52,12 @@ def status_of(report: ScanReport) -> str:
     return "findings" if report.totals.non_compliant else "compliant"
 
 
-def percent(totals: Totals) -> str:
-    value = report_percent(totals.coverage_percent)
-    return "n/a" if value is None else f"{value:.2f} %"
-
-
 def build_digest(report: ScanReport, run: RunInfo, *, limit: int = MESSAGE_LIMIT) -> Digest:
     """The digest for one finished run (pure: no AWS)."""
     totals = report.totals
     failed = report.failed_units
     head = [
-        f"MAP tag coverage: {percent(totals)} ({totals.compliant} of {totals.in_scope} in-scope "
+        f"MAP tag coverage: {totals.coverage_text} ({totals.compliant} of {totals.in_scope} in-scope "
         f"resources tagged correctly, {totals.non_compliant} to fix)",
         f"Run {run.run_id}, scanned {run.scanned_at:%Y-%m-%d %H:%M} UTC: {len(report.units)} unit(s) "
         "(account x region), " + (f"!! {len(failed)} FAILED" if failed else "none failed"),
@@ -110,7 +105,7 @@ def subject(report: ScanReport) -> str:
     totals = report.totals
     failed = len(report.failed_units)
     parts = [f"{failed} unit(s) FAILED"] if failed else []
-    coverage = report_percent(totals.coverage_percent)
+    coverage = totals.coverage_shown
     parts.append("coverage n/a" if coverage is None else f"coverage {coverage:.2f}%")
     parts.append(f"{totals.non_compliant} to fix")
     text = "maptag MAP tags: " + ", ".join(parts)
@@ -125,7 +120,7 @@ def attributes(report: ScanReport, run: RunInfo) -> dict[str, dict[str, str]]:
         "failed_units": {"DataType": "Number", "StringValue": str(len(report.failed_units))},
         "non_compliant": {"DataType": "Number", "StringValue": str(totals.non_compliant)},
     }
-    coverage = report_percent(totals.coverage_percent)
+    coverage = totals.coverage_shown
     if coverage is not None:
         values["coverage_percent"] = {"DataType": "Number", "StringValue": f"{coverage:.2f}"}
     return values
@@ -178,11 +173,11 @@ def _unit_line(result: UnitResult) -> str:
         if getattr(t, verdict.value)
     )
     name = f"{result.unit.account_id} / {result.unit.region}"
-    return f"  {name:<32}{percent(t):>9}  {t.compliant}/{t.in_scope} tagged  ({problems})"
+    return f"  {name:<32}{t.coverage_text:>9}  {t.compliant}/{t.in_scope} tagged  ({problems})"
 
 
 def _type_line(name: str, totals: Totals) -> str:
-    return f"  {name:<34}{percent(totals):>9}  {totals.compliant}/{totals.in_scope} tagged"
+    return f"  {name:<34}{totals.coverage_text:>9}  {totals.compliant}/{totals.in_scope} tagged"
 
 
 def _fit(head: Sequence[str], sections: Sequence[Section], limit: int) -> str:
