@@ -6,6 +6,7 @@ were fixed resolves their findings.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -72,16 +73,35 @@ def findings_by_resource() -> dict[str, dict[str, Any]]:
     return {f["Resources"][0]["Id"].rsplit("/", 1)[-1]: f for f in found}
 
 
-def sink_details(captured: str, sink: str) -> list[str]:
-    """What the publish function logged for one sink (Powertools JSON lines on stdout)."""
-    lines = [json.loads(line) for line in captured.splitlines() if line.startswith('{"level"')]
-    return [
-        line["detail"] for line in lines if line.get("message") == "sink delivered" and line["sink"] == sink
-    ]
+class SinkLog(logging.Handler):
+    """What the publish function logs per sink ("sink delivered" lines), from its own logger."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.delivered: list[tuple[str, str]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.getMessage() == "sink delivered":
+            self.delivered.append((record.__dict__["sink"], record.__dict__["detail"]))
+
+    def details(self, sink: str) -> list[str]:
+        return [detail for name, detail in self.delivered if name == sink]
+
+
+@pytest.fixture
+def sink_log() -> Iterator[SinkLog]:
+    from handlers.observability import logger
+
+    handler = SinkLog()
+    logger.addHandler(handler)
+    try:
+        yield handler
+    finally:
+        logger.removeHandler(handler)
 
 
 def test_two_scheduled_runs_deliver_findings_and_resolve_fixed_ones(
-    template: dict[str, Any], world: World, capfd: pytest.CaptureFixture[str]
+    template: dict[str, Any], world: World, sink_log: SinkLog
 ) -> None:
     # Given per account: a tagged server, an untagged MGN-launched server, a misspelt key
     untagged, misspelt = {}, {}
@@ -141,9 +161,9 @@ def test_two_scheduled_runs_deliver_findings_and_resolve_fixed_ones(
     )
     ec2.delete_tags(Resources=[misspelt[fixed]], Tags=[{"Key": "Map-Migrated"}])
     active_1 = {f["Id"] for f in findings_by_resource().values() if f["RecordState"] == "ACTIVE"}
-    capfd.readouterr()
+    sink_log.delivered.clear()
     execute(template, "run-2", datetime(2026, 11, 24, 6, tzinfo=UTC))
-    (security_hub,) = sink_details(capfd.readouterr().out, "security-hub")
+    (security_hub,) = sink_log.details("security-hub")
 
     # Then their findings are resolved, the others stay active, and nothing is duplicated
     after = findings_by_resource()
