@@ -3,11 +3,12 @@
     python -m bench.scale [--accounts 1000] [--regions 17] [--concurrency 64] ...
 
 A model, not a measurement. maptag's own costs (CPU per resource, API calls per resource,
-start-up CPU) come from the benchmark (bench/results.json); AWS latency and prices are
-stated assumptions. The shape is the deployed workflow (infra/constructs/scan_workflow.py):
-plan → a Distributed Map over the units (account × region), one scan_unit Lambda per unit
-writing its result and findings to S3 → one publish Lambda that reads them all back and
-delivers the sinks. Each printed number names the settings that move it.
+start-up CPU) come from the benchmark (bench/results.json), publish's CPU per resource from
+bench/publish_cpu.py; AWS latency and prices are stated assumptions. The shape is the
+deployed workflow (infra/constructs/scan_workflow.py): plan → a Distributed Map over the
+units (account × region) in Express (or Standard) child workflows, one scan_unit Lambda per
+unit writing its result and findings to S3 → one publish Lambda that reads them back 16 at a
+time and delivers the sinks. Each printed number names the settings that move it.
 """
 
 from __future__ import annotations
@@ -43,24 +44,34 @@ PRICE = {
 HOURS_PER_MONTH = 730
 LAMBDA_VCPU_MB = 1769  # Lambda gives a full vCPU at 1,769 MB and proportionally less below
 LAMBDA_TIMEOUT_S = 900
+# What one try of a unit may take (infra/constructs/scan_workflow.py UNIT_LIMITS).
+UNIT_TIMEOUT_S = {"express": 90, "standard": 900}
 ORGANIZATIONS_PAGE = 20  # ListAccounts returns at most 20 accounts a call
-SECURITY_HUB_BATCH = 100  # BatchImportFindings takes 100 findings a call
+SECURITY_HUB_BATCH = 100  # BatchImportFindings takes 100 findings a call, GetFindings returns 100
 METRICS_PER_UNIT = 4
+S3_LIST_PAGE = 1000  # ListObjectsV2 keys a call
+CHILD_LOG_KB = 4.0  # a child execution's events at log level ALL (execution data included)
+LAMBDA_LOG_KB = 4.0  # an invocation's START/END/REPORT and Powertools lines
 
 
 @dataclass(frozen=True)
 class Measured:
-    """maptag's own costs at one vCPU (defaults: the run in README "Performance")."""
+    """maptag's own costs at one vCPU (defaults: measured on the current engine, see README
+    "Organization scale": `python -m bench.run --sizes 1000,10000 --tools maptag`)."""
 
-    cpu_fixed_s: float = 1.0  # interpreter, imports, set-up: paid at each cold start
-    cpu_per_resource_s: float = 0.0009  # parsing, tag reads, judge, findings, per resource
-    calls_per_resource: float = 0.18  # API calls per resource beyond one list call per type
+    cpu_fixed_s: float = 1.03  # interpreter, imports, set-up: paid at each cold start
+    cpu_per_resource_s: float = 0.00013  # parsing, tag reads, judge, findings, per resource
+    # API calls per resource beyond one list call per type: S3, DynamoDB and Lambda tags come
+    # 100 at a time through the Tagging API (141 calls at 10,002 resources, 39 at 1,002)
+    calls_per_resource: float = 0.0113
     # boto3 clients for a unit's 8 services when the process's botocore loader is new (the
     # scan_unit handler makes a boto3.Session per invocation), and when it already holds the
     # service models (a session kept across warm invocations; assumed-role sessions share
     # the caller's loader): measured here with time.process_time()
     cpu_per_unit_s: float = 0.35
     cpu_per_unit_shared_s: float = 0.065
+    # publish, per resource and pass (JSON report, HTML report, Security Hub): bench/publish_cpu.py
+    publish_cpu_per_resource_pass_s: float = 0.0000055
 
     @classmethod
     def from_results(cls, path: Path) -> Measured:
@@ -75,7 +86,11 @@ class Measured:
         slope = (large["maptag"]["cpu_s"] - small["maptag"]["cpu_s"]) / span
         calls = (large["maptag"]["api_calls"] - small["maptag"]["api_calls"]) / span
         fixed = small["maptag"]["cpu_s"] - slope * small["resources"]
-        return cls(cpu_fixed_s=max(0.1, fixed), cpu_per_resource_s=max(0.0, slope), calls_per_resource=calls)
+        return cls(
+            cpu_fixed_s=max(0.1, fixed),
+            cpu_per_resource_s=max(0.0, slope),
+            calls_per_resource=max(0.0, calls),
+        )
 
 
 @dataclass(frozen=True)
@@ -87,15 +102,22 @@ class Settings:
     active_regions: int = 2  # regions of an account holding its resources; the rest are empty
     resources_per_account: int = 500
     concurrency: int = 8  # maptag:max_concurrency (the Distributed Map's MaxConcurrency)
-    memory_mb: int = 1024  # scan_unit Lambda
+    memory_mb: int = 512  # scan_unit Lambda
     publish_memory_mb: int = 2048
-    arm64: bool = False
-    children: str = "standard"  # Distributed Map child workflows: standard | express
+    arm64: bool = True  # every function on Graviton
+    children: str = "express"  # maptag:child_workflow: express | standard
     units_per_child: int = 1  # ItemBatcher: units one child (and one Lambda call) scans
-    publish_threads: int = 1  # parallel S3 reads when publish rebuilds the report
-    securityhub_changed_only: bool = False  # import only new, changed and resolved findings
-    shared_client_models: bool = False  # the handler keeps its boto3 session across invocations
+    publish_threads: int = 16  # parallel S3 reads when publish rebuilds the report
+    skip_empty_shards: bool = True  # publish reads no shard of a unit that counted nothing
+    report_passes: int = 3  # reads of every finding: JSON and HTML reports, Security Hub (+1: migration-hub)
+    securityhub_changed_only: bool = True  # import only new, changed, resolved and due findings
+    securityhub_refresh_days: int = (
+        7  # maptag:securityhub_refresh_days: unchanged ones re-sent (0: every run)
+    )
+    shared_client_models: bool = True  # the handler keeps its boto3 session across invocations
     unit_metrics: bool = True  # maptag:unit_metrics: 4 metrics per account × region
+    unit_metrics_in_scope_only: bool = True  # ... only for units with something in scope or that failed
+    arm_cpu_factor: float = 1.0  # CPU time on Graviton relative to x86 for this pure-Python work
     # assumptions
     latency_ms: float = 80.0  # mean AWS API round trip from the scanner, cross-region included
     s3_ms: float = 25.0  # one S3 GET or PUT from Lambda
@@ -109,6 +131,7 @@ class Estimate:
     wall_s: float
     map_s: float
     publish_s: float
+    active_unit_s: float  # one try of a unit holding resources, at the scan function's memory
     api_calls: int
     lambda_invocations: int
     lambda_gb_s: float
@@ -116,6 +139,7 @@ class Estimate:
     dynamodb_writes: int
     s3_requests: int
     findings_imported: int
+    metrics: int
     bill: dict[str, float]
 
     @property
@@ -128,12 +152,21 @@ def empty_unit_calls() -> int:
     return paging_minimum({}, ["any-region"]) + 1
 
 
+def imported_findings(s: Settings, findings: int) -> int:
+    """Findings sent to Security Hub per scan: all of them, or the new, changed and resolved ones
+    plus the unchanged ones whose refresh is due (spread evenly over the refresh period)."""
+    if not s.securityhub_changed_only or s.securityhub_refresh_days <= 0:
+        return findings
+    changed = findings * s.changed_share
+    return round(changed + (findings - changed) / s.securityhub_refresh_days)
+
+
 def simulate(s: Settings, m: Measured) -> Estimate:
     units = s.accounts * s.regions
     active = s.accounts * s.active_regions
     per_active = s.resources_per_account / max(1, s.active_regions)
     latency, s3 = s.latency_ms / 1000, s.s3_ms / 1000
-    cpu_scale = max(1.0, LAMBDA_VCPU_MB / s.memory_mb)
+    cpu_scale = max(1.0, LAMBDA_VCPU_MB / s.memory_mb) * (s.arm_cpu_factor if s.arm64 else 1.0)
 
     # A unit: its calls one after another (types in turn), its CPU (clients, then per
     # resource) at the Lambda's share of a vCPU, and two S3 writes (result and findings).
@@ -152,13 +185,23 @@ def simulate(s: Settings, m: Measured) -> Estimate:
     map_s = max(scan_busy / s.concurrency, s.units_per_child * active_s + init_s)
 
     findings = round(s.accounts * s.resources_per_account * s.noncompliant_share)
-    imported = round(findings * s.changed_share) if s.securityhub_changed_only else findings
+    imported = imported_findings(s, findings)
     history_rows = 1 + s.accounts + s.regions + units  # run, accounts, regions, units
+    shards_read = active if s.skip_empty_shards else units
+    publish_cpu_scale = LAMBDA_VCPU_MB / min(s.publish_memory_mb, LAMBDA_VCPU_MB)
     publish_s = (
-        2 * units * s3 / s.publish_threads  # read every unit's result and findings back
+        # list the results, then read each back; each pass reads the shards again
+        math.ceil(units / S3_LIST_PAGE) * s3
+        + (units + s.report_passes * shards_read) * s3 / s.publish_threads
+        # Security Hub: the active findings (to compare), then the imports
+        + (math.ceil(findings / SECURITY_HUB_BATCH) if s.securityhub_changed_only else 0) * latency
         + math.ceil(imported / SECURITY_HUB_BATCH) * latency
         + math.ceil(history_rows / 25) * latency  # BatchWriteItem, 25 items a call
-        + m.cpu_per_resource_s * findings * LAMBDA_VCPU_MB / min(s.publish_memory_mb, LAMBDA_VCPU_MB)
+        + m.publish_cpu_per_resource_pass_s
+        * s.accounts
+        * s.resources_per_account
+        * s.report_passes
+        * publish_cpu_scale
     )
     plan_s = math.ceil(s.accounts / ORGANIZATIONS_PAGE) * latency + init_s
     wall = plan_s + map_s + publish_s
@@ -176,10 +219,11 @@ def simulate(s: Settings, m: Measured) -> Estimate:
 
     gb_s = scan_busy * s.memory_mb / 1024 + (publish_s + plan_s) * s.publish_memory_mb / 1024
     s3_puts = 2 * units + 4  # unit results and findings, the unit list, JSON and HTML reports
-    s3_gets = 2 * units + 1
-    log_gb = (invocations * 4 + transitions * 2 + units * 2) / 1024 / 1024  # KB: Lambda, SFN ALL
+    s3_gets = units + s.report_passes * shards_read + math.ceil(units / S3_LIST_PAGE) + 1
+    log_gb = (invocations * (LAMBDA_LOG_KB + CHILD_LOG_KB) + transitions * 2) / 1024 / 1024
     traced = min(invocations, wall) + 0.05 * max(0, invocations - wall)  # X-Ray: 1/s + 5 %
-    metrics = units * METRICS_PER_UNIT if s.unit_metrics else METRICS_PER_UNIT
+    metric_units = active if s.unit_metrics_in_scope_only else units
+    metrics = metric_units * METRICS_PER_UNIT if s.unit_metrics else METRICS_PER_UNIT
     metric_month = (
         min(metrics, 10_000) * PRICE["metric_month_first_10k"]
         + max(0, metrics - 10_000) * PRICE["metric_month_next"]
@@ -201,6 +245,7 @@ def simulate(s: Settings, m: Measured) -> Estimate:
         wall_s=wall,
         map_s=map_s,
         publish_s=publish_s,
+        active_unit_s=active_s * s.units_per_child,
         api_calls=api_calls,
         lambda_invocations=invocations + 2,
         lambda_gb_s=gb_s,
@@ -208,52 +253,75 @@ def simulate(s: Settings, m: Measured) -> Estimate:
         dynamodb_writes=history_rows,
         s3_requests=s3_puts + s3_gets,
         findings_imported=imported,
+        metrics=metrics,
         bill=bill,
     )
 
 
-# The deployment as it ships (with any flags given), the settings that exist today, and the
-# changes that meet the targets (README "Performance").
+def largest_unit(s: Settings, m: Measured) -> int:
+    """Resources one unit can hold and still finish a try within the child type's time limit."""
+    latency = s.latency_ms / 1000
+    cpu_scale = max(1.0, LAMBDA_VCPU_MB / s.memory_mb) * (s.arm_cpu_factor if s.arm64 else 1.0)
+    unit_cpu = m.cpu_per_unit_shared_s if s.shared_client_models else m.cpu_per_unit_s
+    # a cold start, the empty unit's calls, then each resource's share of calls and CPU
+    fixed = (
+        m.cpu_fixed_s * cpu_scale + empty_unit_calls() * latency + unit_cpu * cpu_scale + 2 * s.s3_ms / 1000
+    )
+    per_resource = m.calls_per_resource * latency + m.cpu_per_resource_s * cpu_scale
+    return max(0, math.floor((UNIT_TIMEOUT_S[s.children] - fixed) / per_resource))
+
+
+# The deployment as it ships (with any flags given), the deployment before the scale work
+# (flags to model it), and the settings that meet the targets (README "Performance").
 DEPLOYED = Settings()
-TODAY = {"concurrency": 64, "unit_metrics": False}
-PROPOSED = {
-    "children": "express",
-    "memory_mb": 512,
-    "arm64": True,
-    "shared_client_models": True,
-    "publish_threads": 16,
-    "securityhub_changed_only": True,
+BEFORE = {
+    "children": "standard",
+    "memory_mb": 1024,
+    "arm64": False,
+    "shared_client_models": False,
+    "publish_threads": 1,
+    "skip_empty_shards": False,
+    "securityhub_changed_only": False,
+    "unit_metrics_in_scope_only": False,
 }
+AT_SCALE = {"concurrency": 64, "unit_metrics": False}
 
 
 def scenarios(base: Settings) -> dict[str, Settings]:
-    today = replace(base, **TODAY)
     return {
-        "as deployed": base,
-        "+ max_concurrency=64, unit_metrics=false": today,
-        "+ Express children, 512 MB arm64, session kept warm, parallel publish, changed findings only": (
-            replace(today, **PROPOSED)  # type: ignore[arg-type]
+        "before (Standard children, 1 GB x86, a session per unit, serial publish, every finding re-sent)": (
+            replace(base, **BEFORE)  # type: ignore[arg-type]
         ),
+        "as deployed": base,
+        "as deployed + max_concurrency=64, unit_metrics=false": replace(base, **AT_SCALE),  # type: ignore[arg-type]
     }
+
+
+TARGET_WALL_S = 15 * 60
+TARGET_BILL = 1.00
 
 
 def compare(scenarios: dict[str, Settings], m: Measured) -> str:
     estimates = {name: simulate(s, m) for name, s in scenarios.items()}
+    largest = {name: largest_unit(s, m) for name, s in scenarios.items()}
     names = list(estimates)
     rows: list[tuple[str, str, object]] = [
-        ("wall time, min", "max_concurrency, latency, publish threads", lambda e: f"{e.wall_s / 60:.1f}"),
-        (
-            "  of which publish, min",
-            "publish threads, Security Hub import",
-            lambda e: f"{e.publish_s / 60:.1f}",
-        ),
+        ("wall time, min", "max_concurrency, latency, regions", lambda e: f"{e.wall_s / 60:.1f}"),
+        ("  of which the Map, min", "max_concurrency, memory, session kept", lambda e: f"{e.map_s / 60:.1f}"),
+        ("  of which publish, min", "publish threads, report passes", lambda e: f"{e.publish_s / 60:.1f}"),
+        ("a unit with resources, s", "memory, latency, resources", lambda e: f"{e.active_unit_s:.1f}"),
         ("AWS API calls (free)", "regions, resources", lambda e: f"{e.api_calls:,}"),
         ("Lambda invocations", "units per child", lambda e: f"{e.lambda_invocations:,}"),
-        ("Lambda GB-seconds", "memory, latency, regions", lambda e: f"{e.lambda_gb_s:,.0f}"),
-        ("Step Functions transitions", "child type, units per child", lambda e: f"{e.sfn_transitions:,}"),
+        ("Lambda GB-seconds", "memory, latency, regions, session kept", lambda e: f"{e.lambda_gb_s:,.0f}"),
+        ("Step Functions transitions", "child workflow type", lambda e: f"{e.sfn_transitions:,}"),
         ("DynamoDB writes", "accounts × regions (history rows)", lambda e: f"{e.dynamodb_writes:,}"),
-        ("S3 requests", "accounts × regions", lambda e: f"{e.s3_requests:,}"),
-        ("Security Hub findings imported", "changed findings only", lambda e: f"{e.findings_imported:,}"),
+        ("S3 requests", "accounts × regions, skipped empty shards", lambda e: f"{e.s3_requests:,}"),
+        (
+            "Security Hub findings imported",
+            "changed findings only, refresh days",
+            lambda e: f"{e.findings_imported:,}",
+        ),
+        ("custom metrics", "unit_metrics (in-scope units only)", lambda e: f"{e.metrics:,}"),
     ]
     lines = [
         "| per full scan | " + " | ".join(names) + " | moved by |",
@@ -262,6 +330,8 @@ def compare(scenarios: dict[str, Settings], m: Measured) -> str:
     for label, moved_by, show in rows:
         cells = " | ".join(show(estimates[n]) for n in names)  # type: ignore[operator]
         lines.append(f"| {label} | {cells} | {moved_by} |")
+    cells = " | ".join(f"{largest[n]:,}" for n in names)
+    lines.append(f"| largest unit a try can hold, resources | {cells} | child workflow type, memory |")
     for item in estimates[names[0]].bill:
         cells = " | ".join(f"{estimates[n].bill[item]:.3f}" for n in names)
         lines.append(f"| {item}, USD | {cells} | |")
@@ -270,11 +340,33 @@ def compare(scenarios: dict[str, Settings], m: Measured) -> str:
         + " | ".join(f"**{estimates[n].total:.2f}**" for n in names)
         + " | |"
     )
+    met = [
+        ("yes" if e.wall_s <= TARGET_WALL_S and e.total <= TARGET_BILL else "no") for e in estimates.values()
+    ]
+    lines.append("| **meets ≤ 15 min and ≤ $1** | " + " | ".join(f"**{m_}**" for m_ in met) + " | |")
     for name, e in estimates.items():
+        s = scenarios[name]
         if e.publish_s > LAMBDA_TIMEOUT_S:
             lines.append(
                 f"\n⚠ {name}: publish needs {e.publish_s / 60:.0f} min, past Lambda's 15-minute limit."
             )
+        if e.active_unit_s > UNIT_TIMEOUT_S[s.children]:
+            lines.append(
+                f"\n⚠ {name}: a unit needs {e.active_unit_s:.0f} s, past the {UNIT_TIMEOUT_S[s.children]} s "
+                f"one try may take with maptag:child_workflow={s.children}."
+            )
+    return "\n".join(lines)
+
+
+def monthly(s: Settings, m: Measured, runs: int) -> str:
+    """The per-scan bill of ``s`` times ``runs`` scans a month (the README's cost table)."""
+    e = simulate(s, m)
+    lines = [
+        f"| item | per scan, USD | per month ({runs} scans), USD |",
+        "|---|---:|---:|",
+        *(f"| {item} | {cost:.4f} | {cost * runs:.2f} |" for item, cost in e.bill.items()),
+        f"| **total** | **{e.total:.4f}** | **{e.total * runs:.2f}** |",
+    ]
     return "\n".join(lines)
 
 
@@ -288,6 +380,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             parser.add_argument(flag, type=type(value), help=f"(as deployed: {value})")
     parser.add_argument("--results", type=Path, default=RESULTS, help="bench/results.json for measured costs")
+    parser.add_argument(
+        "--monthly",
+        type=int,
+        metavar="RUNS",
+        help="print the as-deployed bill for RUNS scans a month instead",
+    )
     args = parser.parse_args(argv)
     changes = {
         f.name: (
@@ -298,8 +396,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         for f in fields(Settings)
         if getattr(args, f.name) is not None
     }
-    if changes.get("children", "standard") not in ("standard", "express"):
-        parser.error(f"--children: {changes['children']!r} is neither standard nor express")
+    if changes.get("children", "express") not in UNIT_TIMEOUT_S:
+        parser.error(f"--children: {changes['children']!r} is neither express nor standard")
     measured = Measured.from_results(args.results) if args.results.exists() else Measured()
     s = replace(DEPLOYED, **changes)
     print(
@@ -309,12 +407,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     print(
         f"measured ({'bench/results.json' if args.results.exists() else 'defaults'}): "
-        f"{measured.cpu_fixed_s:.2f} s CPU to start, {measured.cpu_per_unit_s:.2f} s per unit, "
+        f"{measured.cpu_fixed_s:.2f} s CPU to start, {measured.cpu_per_unit_s:.3f} s per unit "
+        f"({measured.cpu_per_unit_shared_s:.3f} s with the session kept), "
         f"{measured.cpu_per_resource_s * 1000:.2f} ms CPU and "
         f"{measured.calls_per_resource:.3f} API calls per resource"
     )
     print()
-    print(compare(scenarios(s), measured))
+    print(monthly(s, measured, args.monthly) if args.monthly else compare(scenarios(s), measured))
     return 0
 
 

@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 
 from bench.paging import PAGING, list_calls, paging_minimum
-from bench.scale import Measured, Settings, simulate
+from bench.scale import Measured, Settings, compare, imported_findings, largest_unit, scenarios, simulate
 from maptag.resources.declarations import TYPE_NAMES
 
 REGIONS = ("us-east-1", "eu-west-1")
@@ -76,6 +76,37 @@ def test_scale_standard_children_pay_three_transitions_each_and_batching_divides
 
 def test_scale_publish_reading_every_unit_back_one_by_one_passes_lambdas_limit_at_org_scale() -> None:
     measured = Measured()
-    serial = simulate(Settings(), measured)
-    parallel = simulate(replace(Settings(), publish_threads=16), measured)
+    serial = simulate(replace(Settings(), publish_threads=1, skip_empty_shards=False), measured)
+    parallel = simulate(Settings(), measured)
     assert serial.publish_s > 15 * 60 > parallel.publish_s
+
+
+def test_scale_the_deployment_meets_the_target_with_two_settings_and_not_before() -> None:
+    measured = Measured()
+    columns = {name: simulate(s, measured) for name, s in scenarios(Settings()).items()}
+    before, deployed, at_scale = columns.values()
+    assert at_scale.wall_s <= 15 * 60
+    assert at_scale.total <= 1.0
+    assert before.total > deployed.total > at_scale.total
+    # the Express children and the changed-findings import are what the bill lost
+    assert deployed.bill["Step Functions"] < before.bill["Step Functions"] / 10
+    assert deployed.findings_imported < before.findings_imported / 5
+
+
+def test_scale_security_hub_re_sends_unchanged_findings_once_per_refresh_period() -> None:
+    every_run = replace(Settings(), securityhub_refresh_days=0)
+    weekly = Settings()
+    findings = round(weekly.accounts * weekly.resources_per_account * weekly.noncompliant_share)
+    assert imported_findings(every_run, findings) == findings
+    changed = findings * weekly.changed_share
+    assert imported_findings(weekly, findings) == round(changed + (findings - changed) / 7)
+
+
+def test_scale_a_larger_unit_than_an_express_try_holds_is_flagged() -> None:
+    measured = Measured()
+    express = Settings()
+    assert largest_unit(express, measured) < largest_unit(replace(express, children="standard"), measured)
+    crowded = replace(express, resources_per_account=2 * 2 * largest_unit(express, measured))
+    assert "past the 90 s one try may take with maptag:child_workflow=express" in compare(
+        {"crowded": crowded}, measured
+    )
