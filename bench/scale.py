@@ -59,11 +59,11 @@ class Measured:
     """maptag's own costs at one vCPU (defaults: measured on the current engine, see README
     "Organization scale": `python -m bench.run --sizes 1000,10000 --tools maptag`)."""
 
-    cpu_fixed_s: float = 1.03  # interpreter, imports, set-up: paid at each cold start
-    cpu_per_resource_s: float = 0.00013  # parsing, tag reads, judge, findings, per resource
+    cpu_fixed_s: float = 0.93  # interpreter, imports, set-up: paid at each cold start
+    cpu_per_resource_s: float = 0.00022  # parsing, tag reads, judge, findings, per resource
     # API calls per resource beyond one list call per type: S3, DynamoDB and Lambda tags come
-    # 100 at a time through the Tagging API (141 calls at 10,002 resources, 39 at 1,002)
-    calls_per_resource: float = 0.0113
+    # 100 at a time through the Tagging API (66 calls at 10,002 resources, 33 at 1,002)
+    calls_per_resource: float = 0.0037
     # boto3 clients for a unit's 8 services when the process's botocore loader is new (the
     # scan_unit handler makes a boto3.Session per invocation), and when it already holds the
     # service models (a session kept across warm invocations; assumed-role sessions share
