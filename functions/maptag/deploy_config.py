@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from maptag.policy import Policy, PolicyError, _one_line
+from maptag.policy import Policy, PolicyError, _one_line, known_names
 from maptag.rules import quote
 from maptag.sinks.security_hub import DEFAULT_REFRESH_DAYS, MAX_REFRESH_DAYS
 
@@ -89,11 +89,7 @@ class DeployConfig(BaseModel):
     @field_validator("sinks", mode="before")
     @classmethod
     def _sinks(cls, raw: Any) -> tuple[str, ...]:
-        names = _as_tuple(raw)
-        for name in names:
-            if name not in SINKS:
-                raise ValueError(f"unknown sink {quote(str(name))} (known: {', '.join(SINKS)})")
-        return tuple(dict.fromkeys(names))
+        return known_names(raw, SINKS, "sink")
 
     @field_validator("notification_email", mode="before")
     @classmethod
@@ -239,11 +235,3 @@ def _parse(value: Any) -> Any:
         if lowered in ("null", "none"):
             return None
     return value
-
-
-def _as_tuple(raw: Any) -> tuple[Any, ...]:
-    if raw is None:
-        return ()
-    if isinstance(raw, str):
-        return tuple(part.strip() for part in raw.split(",") if part.strip())
-    return tuple(raw)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from functools import cached_property
 from typing import Any, Literal
@@ -98,7 +98,7 @@ class Policy(BaseModel):
     @field_validator("mpe_ids", mode="before")
     @classmethod
     def _mpe_ids(cls, raw: Any) -> tuple[str, ...]:
-        ids = _as_tuple(raw)
+        ids = as_tuple(raw)
         for text in ids:
             problem = _mpe_id_problem(text)
             if problem is not None:
@@ -108,11 +108,7 @@ class Policy(BaseModel):
     @field_validator("prefixes", mode="before")
     @classmethod
     def _prefixes(cls, raw: Any) -> tuple[str, ...]:
-        prefixes = _as_tuple(raw)
-        for prefix in prefixes:
-            if prefix not in PREFIXES:
-                raise ValueError(f"unknown prefix {quote(prefix)} (known: {', '.join(PREFIXES)})")
-        return prefixes
+        return known_names(raw, PREFIXES, "prefix")
 
     @field_validator("agreement_start", mode="before")
     @classmethod
@@ -146,11 +142,7 @@ class Policy(BaseModel):
     @field_validator("types", mode="before")
     @classmethod
     def _types(cls, raw: Any) -> tuple[str, ...]:
-        types = _as_tuple(raw)
-        for name in types:
-            if name not in TYPE_NAMES:
-                raise ValueError(f"unknown resource type {quote(name)} (known: {', '.join(TYPE_NAMES)})")
-        return types
+        return known_names(raw, TYPE_NAMES, "resource type")
 
     @field_validator("max_concurrency", mode="before")
     @classmethod
@@ -162,7 +154,7 @@ class Policy(BaseModel):
     @field_validator("exclusions", mode="before")
     @classmethod
     def _exclusions(cls, raw: Any) -> tuple[Any, ...]:
-        return tuple(ExclusionRule.parse(r) if isinstance(r, str) else r for r in _as_tuple(raw))
+        return tuple(ExclusionRule.parse(r) if isinstance(r, str) else r for r in as_tuple(raw))
 
     @model_validator(mode="after")
     def _accounts_or_org(self) -> Policy:
@@ -249,7 +241,8 @@ def _mpe_id_problem(text: Any) -> str | None:
     )
 
 
-def _as_tuple(raw: Any) -> tuple[Any, ...]:
+def as_tuple(raw: Any) -> tuple[Any, ...]:
+    """A list setting as given: None, a comma-separated string (CLI, CDK context) or a list."""
     if raw is None:
         return ()
     if isinstance(raw, str):
@@ -257,8 +250,17 @@ def _as_tuple(raw: Any) -> tuple[Any, ...]:
     return tuple(raw)
 
 
+def known_names(raw: Any, known: Sequence[str], noun: str) -> tuple[str, ...]:
+    """A list of names each in ``known``; the first unknown one is named with the known ones."""
+    names = as_tuple(raw)
+    for name in names:
+        if name not in known:
+            raise ValueError(f"unknown {noun} {quote(str(name))} (known: {', '.join(known)})")
+    return tuple(dict.fromkeys(names))
+
+
 def _checked(raw: Any, pattern: re.Pattern[str], problem: str) -> tuple[str, ...]:
-    values = _as_tuple(raw)
+    values = as_tuple(raw)
     for value in values:
         if not isinstance(value, str) or not pattern.fullmatch(value):
             raise ValueError(f"{quote(str(value))} {problem}")

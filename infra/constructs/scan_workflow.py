@@ -108,8 +108,7 @@ class ScanWorkflow(Construct):
                 service="lambda",
                 account=constants.POWERTOOLS_LAYER_ACCOUNT,
                 resource="layer",
-                resource_name=f"{constants.POWERTOOLS_LAYER_NAMES[constants.ARCHITECTURE.name]}:"
-                f"{constants.POWERTOOLS_LAYER_VERSION}",
+                resource_name=f"{constants.POWERTOOLS_LAYER_NAME}:{constants.POWERTOOLS_LAYER_VERSION}",
                 arn_format=ArnFormat.COLON_RESOURCE_NAME,
             ),
         )

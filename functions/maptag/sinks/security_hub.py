@@ -171,15 +171,7 @@ def asff_finding(
         lines.append(f"Fix: {fix}.")
     severity = {"Label": SEVERITY[verdict], "Original": verdict}
     finding: dict[str, Any] = {
-        "SchemaVersion": SCHEMA_VERSION,
-        "Id": finding_id(arn),
-        "ProductArn": hub.product_arn,
-        "ProductName": "maptag",
-        "CompanyName": "maptag",
-        "GeneratorId": GENERATOR_ID,
-        "AwsAccountId": hub.account_id,
-        "Region": hub.region,
-        "Types": list(TYPES),
+        **_envelope(finding_id(arn), hub),
         "CreatedAt": created_at or run.timestamp,
         "FirstObservedAt": created_at or run.timestamp,
         "LastObservedAt": run.timestamp,
@@ -243,14 +235,11 @@ def refresh_due(finding_id: str, updated_at: str, now: datetime, refresh_days: i
     return (now.timestamp() - offset) // period > (last.timestamp() - offset) // period
 
 
-def resolved_finding(previous: ActiveFinding, why: str, run: RunInfo, hub: Hub) -> dict[str, Any]:
-    """The update that closes a finding: compliance PASSED, record ARCHIVED, workflow RESOLVED."""
-    resource = {"arn": previous.arn, "type": previous.type, "account_id": previous.account_id,
-                "region": previous.region, "verdict": "resolved"}  # fmt: skip
-    short = _short_name(previous.arn)
+def _envelope(identifier: str, hub: Hub) -> dict[str, Any]:
+    """What every maptag finding says about itself, whatever its verdict."""
     return {
         "SchemaVersion": SCHEMA_VERSION,
-        "Id": previous.id,
+        "Id": identifier,
         "ProductArn": hub.product_arn,
         "ProductName": "maptag",
         "CompanyName": "maptag",
@@ -258,6 +247,16 @@ def resolved_finding(previous: ActiveFinding, why: str, run: RunInfo, hub: Hub) 
         "AwsAccountId": hub.account_id,
         "Region": hub.region,
         "Types": list(TYPES),
+    }
+
+
+def resolved_finding(previous: ActiveFinding, why: str, run: RunInfo, hub: Hub) -> dict[str, Any]:
+    """The update that closes a finding: compliance PASSED, record ARCHIVED, workflow RESOLVED."""
+    resource = {"arn": previous.arn, "type": previous.type, "account_id": previous.account_id,
+                "region": previous.region, "verdict": "resolved"}  # fmt: skip
+    short = _short_name(previous.arn)
+    return {
+        **_envelope(previous.id, hub),
         "CreatedAt": previous.created_at,
         "LastObservedAt": run.timestamp,
         "UpdatedAt": run.timestamp,
