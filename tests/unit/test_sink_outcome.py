@@ -45,9 +45,9 @@ def test_success_passes_through() -> None:
 
 def test_run_info_validates_and_defaults() -> None:
     run = RunInfo.new(scanned_at=datetime.fromisoformat("2026-11-23T10:00:00.123456+01:00"))
-    assert re.fullmatch(r"20261123T090000\.123456Z-[0-9a-f]{6}", run.run_id)
+    assert re.fullmatch(r"20261123T090000\.123Z-[0-9a-f]{6}", run.run_id)
     assert RunInfo.new(scanned_at=run.scanned_at).run_id != run.run_id  # same instant, two runs
-    later = RunInfo.new(scanned_at=run.scanned_at.replace(microsecond=123457))
+    later = RunInfo.new(scanned_at=run.scanned_at.replace(microsecond=124000))
     assert sorted([later.run_id, run.run_id]) == [run.run_id, later.run_id]  # same second, in order
     assert run.timestamp == "2026-11-23T09:00:00Z"
     assert run.with_report_url("https://r").report_url == "https://r"

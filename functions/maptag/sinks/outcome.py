@@ -40,13 +40,14 @@ class RunInfo:
     def new(cls, run_id: str | None = None, scanned_at: datetime | None = None) -> RunInfo:
         """A run id from the scan time when none is given (the CLI has no execution name).
 
-        The id carries the microseconds, so two runs within one second still sort in the
+        The id carries the milliseconds, so two runs within one second still sort in the
         order they ran (history breaks ties on the run id), and a random suffix keeps two
-        runs at the same instant apart: a shared id would make the second run's history rows
-        overwrite the first's.
+        runs in the same millisecond apart: a shared id would make the second run's history
+        rows overwrite the first's.
         """
         when = (scanned_at or datetime.now(UTC)).astimezone(UTC)
-        return cls(run_id=run_id or f"{when:%Y%m%dT%H%M%S.%fZ}-{secrets.token_hex(3)}", scanned_at=when)
+        stamp = f"{when:%Y%m%dT%H%M%S}.{when.microsecond // 1000:03d}Z"
+        return cls(run_id=run_id or f"{stamp}-{secrets.token_hex(3)}", scanned_at=when)
 
     def with_report_url(self, url: str | None) -> RunInfo:
         return replace(self, report_url=url)
