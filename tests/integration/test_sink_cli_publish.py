@@ -48,6 +48,9 @@ def test_scan_publishes_history_and_findings_then_history_shows_the_trend(
     assert "maptag: history: 4 coverage row(s)" in first
     assert "maptag: security-hub: 4 created, 0 updated, 0 resolved, 0 refreshed, 0 unchanged" in first
     assert "maptag: security-hub: 0 created, 0 updated, 3 resolved, 0 refreshed, 1 unchanged" in second
+    # moto has no BatchUpdateFindings: the workflow step says so, and the imports still count
+    assert "; workflow RESOLVED on 0, not updated on 3 (first: maptag/map-migrated/arn:aws:ec2:" in second
+    assert "404 on BatchUpdateFindings" in second
     findings = boto3.client("securityhub", region_name=REGION).get_findings()["Findings"]
     assert sorted(f["RecordState"] for f in findings) == ["ACTIVE", "ARCHIVED", "ARCHIVED", "ARCHIVED"]
 
@@ -68,7 +71,11 @@ def test_dry_run_sends_nothing(
     err = capsys.readouterr().err
     assert code == 1
     assert "history: dry run: would append 4 coverage row(s)" in err
-    assert "security-hub: dry run: would import at most 1 finding(s) into Security Hub in us-east-1" in err
+    assert (
+        "security-hub: dry run: would import 1 finding(s) and set workflow RESOLVED on 0, sent nothing; "
+        "1 created, 0 updated, 0 resolved, 0 refreshed, 0 unchanged, 0 kept (unit failed or not scanned) "
+        "in 123456789012/us-east-1"
+    ) in err
     assert not (tmp_path / "history.jsonl").exists()
 
 

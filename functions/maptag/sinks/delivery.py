@@ -32,15 +32,8 @@ def publish_local(
             return SinkOutcome(name, True, f"dry run: would append {rows} coverage row(s) to {store.where}")
         return record_history(report, run, store)
     if name == "security-hub":
-        session = boto3.Session()
-        if dry_run:
-            count = report.totals.non_compliant
-            where = session.region_name or report.policy.regions[0]
-            return SinkOutcome(
-                name,
-                True,
-                f"dry run: would import at most {count} finding(s) into Security Hub in {where} "
-                "(only new, changed and due-for-refresh ones are sent)",
-            )
-        return publish_findings(report, run, session=session, refresh_days=refresh_days)
+        # A dry run reads the active findings (GetFindings) to say exactly what would be sent.
+        return publish_findings(
+            report, run, session=boto3.Session(), refresh_days=refresh_days, dry_run=dry_run
+        )
     return SinkOutcome(name, False, f"no such settings-free sink {name!r} (known: {', '.join(LOCAL_SINKS)})")

@@ -29,6 +29,17 @@ Findings are imported into one Security Hub (the deployment's account and region
 account's default product: BatchImportFindings with the default product ARN requires
 AwsAccountId to be the calling account, so the resource's own account is in its ARN,
 Resources[].Region and ProductFields["maptag/account_id"].
+
+Resolving takes two calls. The import archives the finding (Compliance PASSED, RecordState
+ARCHIVED), but BatchImportFindings cannot change Workflow once a finding exists
+(https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_BatchImportFindings.html), so
+the workflow is then set RESOLVED with BatchUpdateFindings, the customer's API, which the
+hub's own account may call on its findings
+(https://docs.aws.amazon.com/securityhub/latest/userguide/finding-update-batchupdatefindings.html).
+That second step never fails the sink: what it could not do is named in the outcome's detail.
+A resource that regresses is imported again as ACTIVE and FAILED, and Security Hub itself
+resets a RESOLVED workflow to NEW on that change
+(https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_Workflow.html).
 """
 
 from __future__ import annotations
@@ -66,6 +77,10 @@ FINGERPRINT = "maptag/fingerprint"
 # Days between re-imports of an unchanged finding: well inside Security Hub's 90-day expiry.
 DEFAULT_REFRESH_DAYS = 7
 MAX_REFRESH_DAYS = 30
+NOTE_BY = "maptag"  # Note.UpdatedBy on the workflow updates
+MAX_NOTE = 512  # BatchUpdateFindings Note.Text length limit
+# Workflows maptag leaves as they are: already resolved, or a customer's decision to suppress.
+_KEEP_WORKFLOWS = frozenset({"RESOLVED", "SUPPRESSED"})
 # ProductFields that change on every run without the finding changing.
 _PER_RUN_FIELDS = frozenset({"maptag/run_id", "ProviderVersion", FINGERPRINT})
 
@@ -149,6 +164,7 @@ class ActiveFinding:
     region: str
     updated_at: str = ""
     fingerprint: str = ""
+    workflow: str = ""
 
 
 def asff_finding(
@@ -182,10 +198,12 @@ def asff_finding(
         "Description": _cut(" ".join(lines), 1024),
         "Resources": [_resource(resource)],
         "Compliance": {"Status": COMPLIANCE[verdict]},
-        "Workflow": {"Status": "NEW"},
         "RecordState": "ACTIVE",
         "ProductFields": _product_fields(resource, run),
     }
+    if created_at is None:
+        # Only a new finding's Workflow is taken from an import; later imports may not set it.
+        finding["Workflow"] = {"Status": "NEW"}
     if run.report_url:
         finding["SourceUrl"] = run.report_url
     if fix:
@@ -251,7 +269,8 @@ def _envelope(identifier: str, hub: Hub) -> dict[str, Any]:
 
 
 def resolved_finding(previous: ActiveFinding, why: str, run: RunInfo, hub: Hub) -> dict[str, Any]:
-    """The update that closes a finding: compliance PASSED, record ARCHIVED, workflow RESOLVED."""
+    """The import that closes a finding: compliance PASSED, record ARCHIVED (its workflow is
+    set RESOLVED afterwards with BatchUpdateFindings, see ``resolve_workflows``)."""
     resource = {"arn": previous.arn, "type": previous.type, "account_id": previous.account_id,
                 "region": previous.region, "verdict": "resolved"}  # fmt: skip
     short = _short_name(previous.arn)
@@ -266,9 +285,6 @@ def resolved_finding(previous: ActiveFinding, why: str, run: RunInfo, hub: Hub) 
         "Description": _cut(f"{previous.type} {previous.arn}: {why}.", 1024),
         "Resources": [_resource(resource)],
         "Compliance": {"Status": "PASSED"},
-        # Security Hub keeps a customer's own workflow choice on updates; a new finding or
-        # one nobody touched shows RESOLVED.
-        "Workflow": {"Status": "RESOLVED"},
         "RecordState": "ARCHIVED",
         "ProductFields": _product_fields(resource, run),
     }
@@ -282,12 +298,14 @@ def publish_findings(
     region: str | None = None,
     account_id: str | None = None,
     refresh_days: int = DEFAULT_REFRESH_DAYS,
+    dry_run: bool = False,
 ) -> SinkOutcome:
     """Import this run's new and changed findings into Security Hub, resolve the fixed ones,
     refresh the unchanged ones that are due (see the module docstring); never raises.
 
     ``region``/``account_id`` name the Security Hub that receives the findings (default: the
-    session's region and the caller's account).
+    session's region and the caller's account). ``dry_run`` reads the active findings and
+    says what would be sent, sending nothing.
     """
 
     def deliver() -> SinkOutcome:
@@ -298,17 +316,31 @@ def publish_findings(
         chosen = session or boto3.Session()
         where = region or chosen.region_name or report.policy.regions[0]
         hub = Hub(region=where, account_id=account_id or caller_account(chosen, where))
-        return _publish(report, run, hub, Clients(chosen, where)("securityhub"), refresh_days)
+        client = Clients(chosen, where)("securityhub")
+        return _publish(report, run, hub, client, refresh_days, dry_run)
 
     return guarded(NAME, deliver)
 
 
-def _publish(report: ScanReport, run: RunInfo, hub: Hub, client: Any, refresh_days: int) -> SinkOutcome:
+def _publish(
+    report: ScanReport, run: RunInfo, hub: Hub, client: Any, refresh_days: int, dry_run: bool
+) -> SinkOutcome:
     active = {found.id: found for found in active_findings(client, hub)}
     evaluated = {r.unit for r in report.units if not r.failed}
     scanned_types = set(report.policy.types)
-    importer = _Importer(client)
+    importer = _Importer(client, send=not dry_run)
     counts = dict.fromkeys(("created", "updated", "refreshed", "resolved", "unchanged", "kept"), 0)
+    notes: dict[str, str] = {}  # finding id → the note its workflow update carries
+    workflows_kept = 0
+
+    def resolve(previous: ActiveFinding, why: str) -> None:
+        nonlocal workflows_kept
+        importer.add(resolved_finding(previous, why, run, hub))
+        counts["resolved"] += 1
+        if previous.workflow in _KEEP_WORKFLOWS:
+            workflows_kept += 1
+        else:
+            notes[previous.id] = _cut(f"maptag run {run.run_id}: {why}", MAX_NOTE)
 
     for resource in report.resources():
         fid = finding_id(resource["arn"])
@@ -326,8 +358,7 @@ def _publish(report: ScanReport, run: RunInfo, hub: Hub, client: Any, refresh_da
                 if verdict == Verdict.COMPLIANT
                 else f"the resource is now out of scope: {resource['reason']}"
             )
-            importer.add(resolved_finding(previous, why, run, hub))
-            counts["resolved"] += 1
+            resolve(previous, why)
         elif previous is not None:
             counts["kept"] += 1
 
@@ -335,8 +366,7 @@ def _publish(report: ScanReport, run: RunInfo, hub: Hub, client: Any, refresh_da
         # Gone since the last run, unless its unit failed or its type was not scanned: then
         # nothing is known about it and its finding stays as it was.
         if _unit_of(previous) in evaluated and previous.type in scanned_types:
-            importer.add(resolved_finding(previous, "the resource no longer exists", run, hub))
-            counts["resolved"] += 1
+            resolve(previous, "the resource no longer exists")
         else:
             counts["kept"] += 1
     importer.flush()
@@ -346,11 +376,80 @@ def _publish(report: ScanReport, run: RunInfo, hub: Hub, client: Any, refresh_da
         f"{counts['refreshed']} refreshed, {counts['unchanged']} unchanged, "
         f"{counts['kept']} kept (unit failed or not scanned) in {hub.account_id}/{hub.region}"
     )
+    kept = f", {workflows_kept} left RESOLVED or SUPPRESSED as they were" if workflows_kept else ""
+    if dry_run:
+        return SinkOutcome(
+            NAME,
+            True,
+            f"dry run: would import {importer.sent} finding(s) and set workflow RESOLVED on "
+            f"{len(notes)}{kept}, sent nothing; {summary}",
+        )
+    # Only findings whose archiving import went through are marked resolved.
+    archived = {fid: note for fid, note in notes.items() if fid not in importer.failed}
+    if archived or kept:
+        summary += "; " + resolve_workflows(client, hub, archived).describe() + kept
     if importer.failed:
         first_id, first_error = next(iter(importer.failed.items()))
         refused = f"{len(importer.failed)} finding(s) not imported (first: {first_id}: {first_error})"
         return SinkOutcome(NAME, False, f"{refused}; {summary}")
     return SinkOutcome(NAME, True, summary)
+
+
+@dataclass(frozen=True, slots=True)
+class WorkflowUpdates:
+    """What BatchUpdateFindings did: how many workflows were set, and why the others were not."""
+
+    resolved: int
+    failed: Mapping[str, str]  # finding id → error
+
+    def describe(self) -> str:
+        if not self.failed:
+            return f"workflow RESOLVED on {self.resolved}"
+        first_id, first_error = next(iter(self.failed.items()))
+        return (
+            f"workflow RESOLVED on {self.resolved}, not updated on {len(self.failed)} "
+            f"(first: {first_id}: {first_error})"
+        )
+
+
+def resolve_workflows(client: Any, hub: Hub, notes: Mapping[str, str]) -> WorkflowUpdates:
+    """Set workflow RESOLVED on these findings (id → note), 100 per BatchUpdateFindings call.
+
+    Throttling is retried by the client (maptag.aws); the first error that remains stops the
+    updates, since the rest would meet it too (a missing permission, an unsupported endpoint).
+    """
+    by_note: dict[str, list[str]] = {}
+    for fid, note in notes.items():
+        by_note.setdefault(note, []).append(fid)
+    batches = [
+        (note, ids[start : start + BATCH])
+        for note, ids in by_note.items()
+        for start in range(0, len(ids), BATCH)
+    ]
+    resolved, failed = 0, {}
+    for index, (note, ids) in enumerate(batches):
+        try:
+            response = client.batch_update_findings(
+                FindingIdentifiers=[{"Id": fid, "ProductArn": hub.product_arn} for fid in ids],
+                Workflow={"Status": "RESOLVED"},
+                Note={"Text": note, "UpdatedBy": NOTE_BY},
+            )
+        except (ClientError, BotoCoreError) as error:
+            message = describe_error(error)
+            failed.update(dict.fromkeys((fid for _, rest in batches[index:] for fid in rest), message))
+            break
+        unprocessed = {
+            item.get("FindingIdentifier", {}).get("Id", ""): (
+                f"{item.get('ErrorCode', '?')}: {item.get('ErrorMessage', '')}".rstrip(": ")
+            )
+            for item in response.get("UnprocessedFindings", [])
+        }
+        failed.update(unprocessed)
+        resolved += len(ids) - len(unprocessed)
+    if failed:
+        logger.warning("security hub workflow not set RESOLVED on %d finding(s): %s", len(failed),
+                       next(iter(failed.values())))  # fmt: skip
+    return WorkflowUpdates(resolved, failed)
 
 
 def _change(item: Mapping[str, Any], previous: ActiveFinding | None, run: RunInfo, refresh_days: int) -> str:
@@ -395,17 +494,22 @@ def active_findings(client: Any, hub: Hub) -> Iterator[ActiveFinding]:
                 updated_at=str(finding.get("UpdatedAt", "")),
                 # Findings imported before fingerprints existed have none: updated once.
                 fingerprint=fields.get(FINGERPRINT, ""),
+                workflow=str((finding.get("Workflow") or {}).get("Status", "")),
             )
 
 
 class _Importer:
     """Buffers findings into batches of 100 and sends them, retrying the refused ones."""
 
-    def __init__(self, client: Any, sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self, client: Any, sleep: Callable[[float], None] = time.sleep, *, send: bool = True
+    ) -> None:
         self._client = client
         self._sleep = sleep
+        self._send_calls = send  # False: a dry run, which only counts
         self._batch: list[dict[str, Any]] = []
         self.failed: dict[str, str] = {}
+        self.sent = 0
 
     def add(self, finding: dict[str, Any]) -> None:
         self._batch.append(finding)
@@ -414,6 +518,9 @@ class _Importer:
 
     def flush(self) -> None:
         pending, self._batch = self._batch, []
+        self.sent += len(pending)
+        if not self._send_calls:
+            return
         for attempt in range(ATTEMPTS):
             if not pending:
                 return
