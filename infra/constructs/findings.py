@@ -40,10 +40,12 @@ class Findings(Construct):
                 ],
             )
         )
-        # Reading its own earlier findings back is how a fixed resource gets marked RESOLVED.
+        # Reading its own earlier findings back is how a fixed resource's finding is found;
+        # BatchUpdateFindings then sets its workflow RESOLVED (an import cannot). Both act on
+        # the account's own hub (resource type "hub" in the Service Authorization Reference).
         grantee.grant_principal.add_to_principal_policy(
             iam.PolicyStatement(
-                actions=["securityhub:GetFindings"],
+                actions=["securityhub:GetFindings", "securityhub:BatchUpdateFindings"],
                 resources=[f"arn:{Aws.PARTITION}:securityhub:{Aws.REGION}:{Aws.ACCOUNT_ID}:hub/default"],
             )
         )

@@ -223,6 +223,11 @@ def test_publish_may_deliver_findings_to_named_resources_only(
     assert flat(product) == "arn:${Partition}:securityhub:${Region}:${AccountId}:product/${AccountId}/default"
     (hub,) = resources_for(found, "securityhub:GetFindings")
     assert flat(hub) == "arn:${Partition}:securityhub:${Region}:${AccountId}:hub/default"
+    (workflow,) = resources_for(found, "securityhub:BatchUpdateFindings")
+    assert flat(workflow) == "arn:${Partition}:securityhub:${Region}:${AccountId}:hub/default"
+    assert not any(a.startswith("securityhub:") and a not in {
+        "securityhub:BatchImportFindings", "securityhub:GetFindings", "securityhub:BatchUpdateFindings"
+    } for a in actions_of(found))  # fmt: skip
     (bus,) = resources_for(found, "events:PutEvents")
     assert flat(bus) == "arn:${Partition}:events:${Region}:${AccountId}:event-bus/default"
     (topic,) = resources_for(found, "sns:Publish")
