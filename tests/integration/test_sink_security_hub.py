@@ -92,7 +92,7 @@ def test_second_run_resolves_exactly_the_fixed_and_deleted_resources(aws: None) 
     for fid in resolved:
         assert second[fid]["Compliance"]["Status"] == "PASSED"
         assert second[fid]["UpdatedAt"] == "2026-11-24T10:00:00Z"
-    # (workflow RESOLVED comes from BatchUpdateFindings, which moto lacks: see test_sink_security_hub_workflow)
+    # (workflow RESOLVED is set by BatchUpdateFindings, which moto lacks: see ..._workflow.py)
     assert "no longer exists" in second[finding_id(arn(missing[3]))]["Description"]
     assert "now compliant" in second[finding_id(arn(near))]["Description"]
     for still in (missing[2], invalid):

@@ -173,7 +173,10 @@ def test_unprocessed_findings_are_named_and_the_imports_still_count(aws: None) -
 def test_a_denied_workflow_update_is_reported_once_and_never_fails_the_sink(aws: None) -> None:
     # Given 150 findings, and an identity without securityhub:BatchUpdateFindings
     def denied(_: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-        message = f"User: arn:aws:sts::{ACCOUNT}:assumed-role/publish/x is not authorized to perform: securityhub:BatchUpdateFindings"
+        message = (
+            f"User: arn:aws:sts::{ACCOUNT}:assumed-role/publish/x is not authorized to perform: "
+            "securityhub:BatchUpdateFindings"
+        )
         return 403, {"Error": {"Code": "AccessDeniedException", "Message": message}}
 
     hub = Hub(denied)

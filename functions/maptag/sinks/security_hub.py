@@ -386,7 +386,7 @@ def _publish(
         )
     # Only findings whose archiving import went through are marked resolved.
     archived = {fid: note for fid, note in notes.items() if fid not in importer.failed}
-    if archived or kept:
+    if notes or workflows_kept:
         summary += "; " + resolve_workflows(client, hub, archived).describe() + kept
     if importer.failed:
         first_id, first_error = next(iter(importer.failed.items()))
@@ -447,8 +447,8 @@ def resolve_workflows(client: Any, hub: Hub, notes: Mapping[str, str]) -> Workfl
         failed.update(unprocessed)
         resolved += len(ids) - len(unprocessed)
     if failed:
-        logger.warning("security hub workflow not set RESOLVED on %d finding(s): %s", len(failed),
-                       next(iter(failed.values())))  # fmt: skip
+        first = next(iter(failed.values()))
+        logger.warning("security hub workflow not set RESOLVED on %d finding(s): %s", len(failed), first)
     return WorkflowUpdates(resolved, failed)
 
 
