@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -106,7 +107,14 @@ def test_workflow_resolved_is_set_on_exactly_the_resolved_findings_100_at_a_time
     names = [f"vol-{i:05d}" for i in range(240)]
     second = [
         *(finding(UNIT, Verdict.COMPLIANT, name) for name in names[:130]),
-        *(finding(UNIT, Verdict.EXCLUDED, name) for name in names[130:135]),
+        # each out of scope for its own reason (as scope.py words them: dates, parents)
+        *(
+            replace(
+                finding(UNIT, Verdict.EXCLUDED, name),
+                reason=f"created 2025-01-0{i + 1}, before the agreement start",
+            )
+            for i, name in enumerate(names[130:135])
+        ),
         *(finding(UNIT, Verdict.MISSING, name) for name in names[237:]),
     ]
     outcome = publish(hub, second, 1)
@@ -132,8 +140,9 @@ def test_workflow_resolved_is_set_on_exactly_the_resolved_findings_100_at_a_time
         assert len(request["Note"]["Text"]) <= 512
     why = {item["Id"]: r["Note"]["Text"] for r in hub.updates for item in r["FindingIdentifiers"]}
     assert why[fid(names[0])].endswith("the resource is now compliant")
-    assert why[fid(names[130])].endswith(
-        "the resource is now out of scope: created before the agreement start"
+    assert why[fid(names[130])].endswith("the resource is now out of scope (the finding says why)")
+    assert now[fid(names[134])]["Description"].endswith(
+        "the resource is now out of scope: created 2025-01-05, before the agreement start."
     )
     assert why[fid(names[200])].endswith("the resource no longer exists")
     # and the run's detail line says so

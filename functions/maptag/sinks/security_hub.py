@@ -333,14 +333,16 @@ def _publish(
     notes: dict[str, str] = {}  # finding id → the note its workflow update carries
     workflows_kept = 0
 
-    def resolve(previous: ActiveFinding, why: str) -> None:
+    def resolve(previous: ActiveFinding, why: str, kind: str) -> None:
+        """``why`` goes into the finding's description; the workflow note says only ``kind``,
+        so the updates share a few notes and go 100 per call (a note is per call)."""
         nonlocal workflows_kept
         importer.add(resolved_finding(previous, why, run, hub))
         counts["resolved"] += 1
         if previous.workflow in _KEEP_WORKFLOWS:
             workflows_kept += 1
         else:
-            notes[previous.id] = _cut(f"maptag run {run.run_id}: {why}", MAX_NOTE)
+            notes[previous.id] = _cut(f"maptag run {run.run_id}: {kind}", MAX_NOTE)
 
     for resource in report.resources():
         fid = finding_id(resource["arn"])
@@ -353,12 +355,11 @@ def _publish(
             if change != "unchanged":
                 importer.add(item)
         elif previous is not None and _unit_of(previous) in evaluated:
-            why = (
-                "the resource is now compliant"
-                if verdict == Verdict.COMPLIANT
-                else f"the resource is now out of scope: {resource['reason']}"
-            )
-            resolve(previous, why)
+            if verdict == Verdict.COMPLIANT:
+                resolve(previous, "the resource is now compliant", "the resource is now compliant")
+            else:
+                why = f"the resource is now out of scope: {resource['reason']}"
+                resolve(previous, why, "the resource is now out of scope (the finding says why)")
         elif previous is not None:
             counts["kept"] += 1
 
@@ -366,7 +367,7 @@ def _publish(
         # Gone since the last run, unless its unit failed or its type was not scanned: then
         # nothing is known about it and its finding stays as it was.
         if _unit_of(previous) in evaluated and previous.type in scanned_types:
-            resolve(previous, "the resource no longer exists")
+            resolve(previous, "the resource no longer exists", "the resource no longer exists")
         else:
             counts["kept"] += 1
     importer.flush()
