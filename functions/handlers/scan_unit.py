@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from handlers.observability import deployment, logger, metrics, session, tracer
 from maptag.model import ScanUnit
+from maptag.policy import ACCOUNT_ID, REGION_NAME
 from maptag.workflow import scan_run_unit
 
 
@@ -18,9 +19,9 @@ class UnitEvent(BaseModel):
     """One item of the Distributed Map (its ItemSelector)."""
 
     run_id: str
-    account_id: str = Field(pattern=r"^[0-9]{12}$")
-    region: str = Field(pattern=r"^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$")
-    caller_account: str = Field(pattern=r"^[0-9]{12}$")
+    account_id: str = Field(pattern=f"^{ACCOUNT_ID.pattern}$")
+    region: str = Field(pattern=f"^{REGION_NAME.pattern}$")
+    caller_account: str = Field(pattern=f"^{ACCOUNT_ID.pattern}$")
 
 
 @metrics.log_metrics

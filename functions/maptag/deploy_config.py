@@ -15,8 +15,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from maptag.policy import Policy, PolicyError, _one_line, known_names
+from maptag.policy import ACCOUNT_ID, Policy, PolicyError, _one_line, known_names
 from maptag.rules import quote
+from maptag.sinks.migration_hub import validate_stream
 from maptag.sinks.security_hub import DEFAULT_REFRESH_DAYS, MAX_REFRESH_DAYS
 
 # Context keys are `maptag:<setting>`; the CDK's own keys (feature flags, cli-telemetry) pass by.
@@ -36,7 +37,6 @@ _RATE = re.compile(r"rate\(([1-9][0-9]*) (minute|minutes|hour|hours|day|days)\)"
 _CRON = re.compile(r"cron\((\S+ ){5}\S+\)")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 # The ProgressUpdateStream rule of design.md: 1-50 chars, no / : | or control characters.
-_STREAM = re.compile(r"[^/:|\x00-\x1f\x7f]{1,50}")
 # CloudWatch Logs accepts only these retention periods.
 LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192,
                       2557, 2922, 3288, 3653)  # fmt: skip
@@ -114,9 +114,7 @@ class DeployConfig(BaseModel):
     @field_validator("hub_stream")
     @classmethod
     def _stream(cls, value: str) -> str:
-        if not _STREAM.fullmatch(value):
-            raise ValueError(f"{quote(value)} is not a stream name (1-50 characters, none of / : |)")
-        return value
+        return validate_stream(value)  # the publisher's own check: StreamNameError is a ValueError
 
     @field_validator("child_workflow")
     @classmethod
@@ -132,7 +130,7 @@ class DeployConfig(BaseModel):
     def _scanner_account(cls, raw: Any) -> Any:
         if raw in (None, ""):
             return None
-        if not (isinstance(raw, str) and re.fullmatch(r"[0-9]{12}", raw)):
+        if not (isinstance(raw, str) and ACCOUNT_ID.fullmatch(raw)):
             raise ValueError(f"{quote(str(raw))} is not a 12-digit AWS account id")
         return raw
 

@@ -27,8 +27,9 @@ from maptag.rules import (
     split_value,
 )
 
-_REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-[0-9]{1,2}")
-_ACCOUNT = re.compile(r"[0-9]{12}")
+# What an AWS region name and an account id look like, for every input that names one.
+REGION_NAME = re.compile(r"[a-z]{2}(-[a-z]+)+-[0-9]{1,2}")
+ACCOUNT_ID = re.compile(r"[0-9]{12}")
 _ROLE_NAME = re.compile(r"[\w+=,.@-]{1,64}")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
@@ -125,12 +126,12 @@ class Policy(BaseModel):
     @field_validator("regions", mode="before")
     @classmethod
     def _regions(cls, raw: Any) -> tuple[str, ...]:
-        return _checked(raw, _REGION, "is not an AWS region name such as us-east-1")
+        return _checked(raw, REGION_NAME, "is not an AWS region name such as us-east-1")
 
     @field_validator("accounts", mode="before")
     @classmethod
     def _accounts(cls, raw: Any) -> tuple[str, ...]:
-        return _checked(raw, _ACCOUNT, "is not a 12-digit AWS account id")
+        return _checked(raw, ACCOUNT_ID, "is not a 12-digit AWS account id")
 
     @field_validator("role_name", mode="before")
     @classmethod

@@ -38,14 +38,8 @@ class Monitoring(Construct):
             label="failed, timed-out or aborted runs",
             period=period,
         )
-        self.failed_runs = failed_runs.create_alarm(
-            self,
-            "FailedRuns",
-            alarm_description="maptag: a scan run failed, timed out or was aborted",
-            threshold=1,
-            evaluation_periods=1,
-            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        self.failed_runs = self._any(
+            failed_runs, "FailedRuns", "maptag: a scan run failed, timed out or was aborted"
         )
         failed_units = cloudwatch.Metric(
             namespace=constants.METRICS_NAMESPACE,
@@ -54,14 +48,8 @@ class Monitoring(Construct):
             statistic="Maximum",
             period=period,
         )
-        self.failed_units = failed_units.create_alarm(
-            self,
-            "FailedUnits",
-            alarm_description="maptag: at least one account × region could not be scanned",
-            threshold=1,
-            evaluation_periods=1,
-            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        self.failed_units = self._any(
+            failed_units, "FailedUnits", "maptag: at least one account × region could not be scanned"
         )
         # No start in `expected_run_hours` consecutive hours: every hour without data breaches.
         started = state_machine.metric_started(period=period, statistic="Sum")
@@ -77,3 +65,16 @@ class Monitoring(Construct):
         )
         for alarm in (self.failed_runs, self.failed_units, self.missed_run):
             alarm.add_alarm_action(actions.SnsAction(topic))
+
+    def _any(self, metric: cloudwatch.IMetric, id: str, description: str) -> cloudwatch.Alarm:
+        """An alarm on one or more in an hour; no data (no run in that hour) is no failure."""
+        return cloudwatch.Alarm(
+            self,
+            id,
+            metric=metric,
+            alarm_description=description,
+            threshold=1,
+            evaluation_periods=1,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        )

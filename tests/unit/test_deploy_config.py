@@ -95,7 +95,7 @@ def test_the_handlers_read_back_exactly_what_synth_validated() -> None:
         ),
         ("sinks", "slack", "maptag:sinks: unknown sink 'slack'"),
         ("notification_email", "finops", "maptag:notification_email: 'finops' is not an e-mail address"),
-        ("hub_stream", "a/b", "maptag:hub_stream: 'a/b' is not a stream name"),
+        ("hub_stream", "a/b", "maptag:hub_stream: stream name 'a/b' contains '/'"),
         (
             "child_workflow",
             "EXPRESS",

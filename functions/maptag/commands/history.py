@@ -18,13 +18,12 @@ from pathlib import Path
 from typing import IO, Any
 
 from maptag.commands import EXIT_OK, UsageError
+from maptag.policy import ACCOUNT_ID, REGION_NAME
 from maptag.sinks.history import FILE_VARIABLE, CoverageRow, HistoryError, Scope, default_file
 
 FORMATS = ("table", "json")
 MAX_RUNS = 1000
 SPARKS = "▁▂▃▄▅▆▇█"
-_ACCOUNT = re.compile(r"[0-9]{12}")
-_REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-[0-9]{1,2}")
 _TYPE = re.compile(r"[a-z0-9-]+:[a-z0-9-]+")
 _TABLE = re.compile(r"[A-Za-z0-9_.-]{3,255}")
 
@@ -72,9 +71,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _validated(args: argparse.Namespace) -> tuple[Scope, int]:
-    if args.account is not None and not _ACCOUNT.fullmatch(args.account):
+    if args.account is not None and not ACCOUNT_ID.fullmatch(args.account):
         raise UsageError(f"--account: {args.account!r} is not a 12-digit AWS account id")
-    if args.region is not None and not _REGION.fullmatch(args.region):
+    if args.region is not None and not REGION_NAME.fullmatch(args.region):
         raise UsageError(f"--region: {args.region!r} is not an AWS region name such as us-east-1")
     if args.rtype is not None and not _TYPE.fullmatch(args.rtype):
         raise UsageError(f"--type: {args.rtype!r} is not a resource type such as ec2:volume")
