@@ -1,4 +1,4 @@
-# Every developer action has a name here (style.md). `make demo` and `make test` work on a
+# Every developer action has a name here (docs/architecture.md). `make demo` and `make test` work on a
 # fresh clone: they install uv, the locked Python environment and the pinned CDK CLI first.
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -7,7 +7,7 @@ UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 VENV := .venv
 BIN := $(VENV)/bin
 
-# toolchain-notes.md: without bytecode, every process recompiles aws_cdk (import 1.3 s -> 6.5 s)
+# docs/toolchain.md: without bytecode, every process recompiles aws_cdk (import 1.3 s -> 6.5 s)
 export UV_COMPILE_BYTECODE := 1
 export UV_PYTHON_DOWNLOADS := never
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20

@@ -179,7 +179,7 @@ def measure(tool: str, estate: Estate, custodian: Path | None, out: Path) -> Sam
     after = estate.calls()
     after.subtract(before)
     code = os.waitstatus_to_exitcode(status)
-    # maptag exits 1 when it has findings (design.md); Custodian exits 0.
+    # maptag exits 1 when it has findings (docs/contracts.md); Custodian exits 0.
     if code not in ((0, 1) if tool == "maptag" else (0,)):
         tail = (out / "log.txt").read_text(errors="replace")[-2000:]
         raise SystemExit(f"bench: {tool} exited {code} at {estate.size} resources:\n{tail}")

@@ -1,1 +1,1 @@
-"""The CDK app: the scanner stack and the member-account role stack (design.md, "Deployed shape")."""
+"""The CDK app: the scanner stack and the member-account role stack (docs/contracts.md, "Deployed shape")."""

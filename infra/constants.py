@@ -27,7 +27,7 @@ RUNTIME = lambda_.Runtime.PYTHON_3_13
 ARCHITECTURE = lambda_.Architecture.ARM_64
 POWERTOOLS_LAYER_NAME = POWERTOOLS_LAYER_NAMES[ARCHITECTURE.name]
 
-# The Lambda asset is functions/ minus what never runs in a Lambda (design.md: local/ holds
+# The Lambda asset is functions/ minus what never runs in a Lambda (docs/contracts.md: local/ holds
 # the demo estate and the local Migration Hub).
 FUNCTIONS_DIR = str(Path(__file__).resolve().parent.parent / "functions")  # wherever synth runs from
 ASSET_EXCLUDES = (

@@ -1,4 +1,4 @@
-"""The `maptag` command line (design.md, "CLI"): a thin shell over the pipeline.
+"""The `maptag` command line (docs/contracts.md, "CLI"): a thin shell over the pipeline.
 
 Exit codes: 0 compliant (or coverage ≥ --fail-under), 1 findings, 2 usage or configuration
 error (one line naming the bad value, no traceback), 3 a scan unit failed.

@@ -1,6 +1,6 @@
 """The terminal view of a scan: a progress bar per unit, then the findings and coverage tables.
 
-Progress goes to stderr, only on a terminal and only for the table format (design.md, "CLI").
+Progress goes to stderr, only on a terminal and only for the table format (docs/contracts.md, "CLI").
 Every value from AWS is put in a rich Text, so a tag value can never act as markup or a
 terminal escape sequence.
 """

@@ -1,4 +1,4 @@
-"""Coverage arithmetic (design.md, "Verdicts"): pure functions over verdict counts."""
+"""Coverage arithmetic (docs/contracts.md, "Verdicts"): pure functions over verdict counts."""
 
 from __future__ import annotations
 

@@ -24,7 +24,7 @@ from maptag.sinks.security_hub import DEFAULT_REFRESH_DAYS, MAX_REFRESH_DAYS
 CONTEXT_PREFIX = "maptag:"
 
 SINKS = ("security-hub", "sns", "events", "metrics", "migration-hub")
-# Migration Hub is closed to new customers (map-tagging-facts.md): it is opt-in.
+# Migration Hub is closed to new customers (docs/map-tagging-rules.md): it is opt-in.
 DEFAULT_SINKS = ("security-hub", "sns", "events", "metrics")
 DEFAULT_SCHEDULE = "cron(0 6 * * ? *)"
 DEFAULT_ROLE_NAME = "maptag-member-readonly"
@@ -36,7 +36,7 @@ CHILD_WORKFLOWS = ("express", "standard")
 _RATE = re.compile(r"rate\(([1-9][0-9]*) (minute|minutes|hour|hours|day|days)\)")
 _CRON = re.compile(r"cron\((\S+ ){5}\S+\)")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-# The ProgressUpdateStream rule of design.md: 1-50 chars, no / : | or control characters.
+# The ProgressUpdateStream rule of docs/contracts.md: 1-50 chars, no / : | or control characters.
 # CloudWatch Logs accepts only these retention periods.
 LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192,
                       2557, 2922, 3288, 3653)  # fmt: skip
@@ -168,7 +168,7 @@ class DeployConfig(BaseModel):
 
     @property
     def schedule_interval_seconds(self) -> int:
-        """The time between runs, for Migration Hub's NextUpdateSeconds (design.md)."""
+        """The time between runs, for Migration Hub's NextUpdateSeconds (docs/contracts.md)."""
         return (self.expected_run_hours - 1 or 1) * 3600
 
     def to_json(self) -> str:

@@ -1,6 +1,6 @@
 """The verdict on one resource's tags: a pure function of the tags and the policy.
 
-Each rule cites ../shared/docs/map-tagging-facts.md ("The tag"); design.md fixes the verdicts.
+Each rule cites docs/map-tagging-rules.md ("The tag"); docs/contracts.md fixes the verdicts.
 Every verdict carries a one-line reason and, unless compliant, the fix.
 """
 
@@ -40,7 +40,7 @@ FIX_UNREADABLE = "allow the scanning role to read this resource's tags, then sca
 def judge(tags: Mapping[str, str] | None, policy: Policy, tag_error: str | None = None) -> Judgement:
     """The verdict on a resource's tags (never EXCLUDED: scoping is scope.py's job)."""
     if tags is None:
-        # design.md: a resource whose tags could not be read is never reported as missing.
+        # docs/contracts.md: a resource whose tags could not be read is never reported as missing.
         return Judgement(
             Verdict.UNREADABLE, f"tags could not be read: {_one_line(tag_error)}", fix=FIX_UNREADABLE
         )

@@ -1,4 +1,4 @@
-"""Plain data passed between the pipeline's stages (design.md, "The pipeline").
+"""Plain data passed between the pipeline's stages (docs/contracts.md, "The pipeline").
 
 policy ─► units ─► collect (Resource) ─► scope ─► judge (Finding) ─► coverage (Totals)
 """
@@ -12,7 +12,7 @@ from enum import StrEnum
 
 
 class Verdict(StrEnum):
-    """The six verdicts of design.md; their values are part of the report contract."""
+    """The six verdicts of docs/contracts.md; their values are part of the report contract."""
 
     COMPLIANT = "compliant"
     MISSING = "missing"

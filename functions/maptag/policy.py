@@ -215,7 +215,7 @@ class Policy(BaseModel):
 def _mpe_id_problem(text: Any) -> str | None:
     """Why ``text`` is neither a bare MPE id nor a full tag value, or None when it is one.
 
-    design.md: a full value (mig12345) or a bare id (12345, ABCDE12345). Facts, "The tag":
+    docs/contracts.md: a full value (mig12345) or a bare id (12345, ABCDE12345). Facts, "The tag":
     ids are 5 digits or 10 upper-case letters and digits; other lengths up to 44 are only
     unusual (Policy.warnings), but lower case, other characters and a stray prefix are wrong.
     """

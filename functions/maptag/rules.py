@@ -1,4 +1,4 @@
-"""The MAP 2.0 tag rules, as ../shared/docs/map-tagging-facts.md states them ("The tag").
+"""The MAP 2.0 tag rules, as docs/map-tagging-rules.md states them ("The tag").
 
 Pure data and string functions: no AWS, no policy. judge.py applies them to one resource.
 """

@@ -44,7 +44,7 @@ class ScanError(Exception):
     """The scan could not start (no credentials, Organizations not readable).
 
     ``configuration`` is true when the user's setup is at fault (missing or invalid
-    credentials): the CLI exits 2 for those, 3 for the others (design.md, "Exit codes").
+    credentials): the CLI exits 2 for those, 3 for the others (docs/contracts.md, "Exit codes").
     """
 
     def __init__(self, message: str, *, configuration: bool = False) -> None:
@@ -118,7 +118,7 @@ def scan_unit(
     """Scan one account × region, emitting every finding; never raises for AWS errors.
 
     Types run parents first. The scope decisions of a parent type are kept (ARNs only) until
-    its last dependent type is done, so dependents inherit them (design.md, "Dependents").
+    its last dependent type is done, so dependents inherit them (docs/contracts.md, "Dependents").
     """
     with _FEWER_COLLECTIONS:
         return _scan_unit(unit, clients, policy, emit, progress)

@@ -1,6 +1,6 @@
 """Which resources are migrated workloads: a pure function of the resource and the policy.
 
-Rules from map-tagging-facts.md ("Which resources are migrated") and design.md (dependents).
+Rules from docs/map-tagging-rules.md ("Which resources are migrated") and docs/contracts.md (dependents).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ class Exclusion:
 def is_mgn_tooling(tags: Mapping[str, str] | None) -> bool:
     """MGN's replication and conversion servers: they carry MGN's managed tag and its name.
 
-    map-tagging-facts.md: MGN puts the managed tag on the instances it launches too, so the
+    docs/map-tagging-rules.md: MGN puts the managed tag on the instances it launches too, so the
     tag alone does not make tooling; the Name of its replication/conversion servers does.
     """
     if not tags or tags.get(MGN_MANAGED_KEY) != MGN_MANAGED_VALUE:
@@ -40,7 +40,7 @@ def is_mgn_tooling(tags: Mapping[str, str] | None) -> bool:
 
 
 def in_scope_through_parent(resource: Resource, parents: ParentScopes) -> bool:
-    """The resource depends on an in-scope parent (design.md: it needs its own tag)."""
+    """The resource depends on an in-scope parent (docs/contracts.md: it needs its own tag)."""
     return resource.parent is not None and resource.parent in parents and parents[resource.parent] is None
 
 
@@ -50,17 +50,17 @@ def scope(resource: Resource, policy: Policy, parents: ParentScopes) -> Exclusio
         if rule.matches(resource.arn, resource.tags):
             return Exclusion(f"matches exclusion rule {quote(str(rule))}")
     if is_mgn_tooling(resource.tags):
-        # map-tagging-facts.md: MGN's replication and conversion servers are tooling.
+        # docs/map-tagging-rules.md: MGN's replication and conversion servers are tooling.
         return Exclusion("Application Migration Service replication/conversion server (tooling)")
     if resource.parent is not None and resource.parent in parents:
         excluded_because = parents[resource.parent]
         if excluded_because is None:
-            # design.md / map-tagging-facts.md ("Which resources count"): volumes, snapshots
+            # docs/contracts.md / docs/map-tagging-rules.md ("Which resources count"): volumes, snapshots
             # and AMIs of a migrated resource need their own tag, whatever their own date.
             return None
         return Exclusion(f"belongs to {_short(resource.parent)}, excluded: {excluded_because}")
     start = policy.agreement_start
-    # map-tagging-facts.md: resources created on or after the agreement start are in scope.
+    # docs/map-tagging-rules.md: resources created on or after the agreement start are in scope.
     if start is not None and resource.created is not None:
         created = utc_date(resource.created)
         if created < start:

@@ -2,7 +2,7 @@
 
 The home region is whatever the customer set (migrationhub-config GetHomeRegion), so the
 region in the ARNs is a wildcard; the account and the stream are named. Updates that could
-not be sent are kept in the outbox table and sent on the next run (design.md).
+not be sent are kept in the outbox table and sent on the next run (docs/contracts.md).
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 
-# jsii's end-of-life banner for node 20 (toolchain-notes.md), when pytest runs outside make
+# jsii's end-of-life banner for node 20 (docs/toolchain.md), when pytest runs outside make
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
 from dataclasses import dataclass

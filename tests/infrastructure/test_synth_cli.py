@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def cdk(*args: str, outdir: Path) -> subprocess.CompletedProcess[str]:
-    # No AWS keys, profile or region: the CLI must not try to reach AWS (toolchain-notes.md).
+    # No AWS keys, profile or region: the CLI must not try to reach AWS (docs/toolchain.md).
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env.update(
         CDK_DISABLE_VERSION_CHECK="1",

@@ -1,5 +1,5 @@
 """`maptag scan` refuses bad input of every kind with exit code 2 and exactly one line on
-stderr that names the bad value, never a traceback (design.md, "CLI"; PROTOCOL quality bar).
+stderr that names the bad value, never a traceback (docs/contracts.md, "CLI"; PROTOCOL quality bar).
 
 Every case fails before any AWS call, so no AWS stand-in is needed here; the scans
 themselves are tested against moto in test_cli_scan.py.

@@ -47,7 +47,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("estate")]
 SIZE = 120
 
 # A word the scan's reason must hold for each kind of seeded resource (judge.py and scope.py
-# wording of the rules in map-tagging-facts.md); for a defect the reason must also quote the
+# wording of the rules in docs/map-tagging-rules.md); for a defect the reason must also quote the
 # offending key or value (reason_fragments).
 KEYWORD_OF_STORY = {
     "missing: never tagged": "no tags at all",

@@ -1,6 +1,6 @@
 """The local Migration Hub's behaviour as a boto3 client sees it over HTTP (issue 4).
 
-Rules come from map-tagging-facts.md ("AWS Migration Hub") and the API reference; the choices
+Rules come from docs/map-tagging-rules.md ("AWS Migration Hub") and the API reference; the choices
 where AWS does not document the behaviour are in maptag/local/migration_hub/__init__.py.
 """
 

@@ -320,7 +320,7 @@ def test_the_table_covers_every_kind_of_constraint_and_every_operation() -> None
 
 
 def test_constraints_botocore_skips_client_side_are_the_ones_the_hub_adds() -> None:
-    # toolchain-notes.md: botocore's own validator accepts these; the service (and the hub) do not.
+    # docs/toolchain.md: botocore's own validator accepts these; the service (and the hub) do not.
     from botocore.validate import ParamValidator
 
     shape = MODELS["mgh"].operation_model("NotifyMigrationTaskState").input_shape
@@ -368,7 +368,7 @@ def test_status_detail_follows_the_services_java_pattern_and_length_rules(text: 
     assert (status == 200) is valid, body
 
 
-# -- the rules of map-tagging-facts.md as an independent oracle, on arbitrary text -----------
+# -- the rules of docs/map-tagging-rules.md as an independent oracle, on arbitrary text -----------
 LINE_TERMINATORS = "\n\r\x85\u2028\u2029"
 JSON_TEXT = st.text(st.characters(exclude_categories=["Cs"]), max_size=300)  # no lone surrogates: not JSON
 

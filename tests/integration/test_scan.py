@@ -40,7 +40,7 @@ NEW = datetime(2025, 6, 15, 10, 0, tzinfo=UTC)
 LATER = datetime(2025, 9, 1, 12, 0, tzinfo=UTC)
 OLD = datetime(2024, 3, 1, 8, 0, tzinfo=UTC)
 OLDER = datetime(2023, 11, 5, 9, 0, tzinfo=UTC)
-# map-tagging-facts.md, "Which resources are migrated": MGN's markers on its own servers.
+# docs/map-tagging-rules.md, "Which resources are migrated": MGN's markers on its own servers.
 MGN_MANAGED = {"AWSApplicationMigrationServiceManaged": "mgn.amazonaws.com"}
 REPLICATION = {**MGN_MANAGED, "Name": "AWS Application Migration Service Replication Server"}
 CONVERSION = {**MGN_MANAGED, "Name": "AWS Application Migration Service Conversion Server"}
@@ -100,7 +100,7 @@ def _finding(outcome: ScanOutcome, arn: str) -> Finding:
 EC2_TYPES = ["ec2:instance", "ec2:volume", "ec2:snapshot", "ec2:image"]
 
 
-# --- dependents (design.md, "Resource types"; map-tagging-facts.md, "Which resources count") ---
+# --- dependents (docs/contracts.md, "Resource types"; docs/map-tagging-rules.md, "Which resources count") ---
 
 
 def test_dependents_of_an_in_scope_instance_are_in_scope_with_their_parent(session: boto3.Session) -> None:
@@ -293,7 +293,7 @@ def test_every_exclusion_has_a_reason(session: boto3.Session) -> None:
 
 
 def test_agreement_start_is_inclusive(session: boto3.Session) -> None:
-    # map-tagging-facts.md: "created on or after the MAP agreement start date" is in scope
+    # docs/map-tagging-rules.md: "created on or after the MAP agreement start date" is in scope
     with freeze_time(datetime(2025, 1, 1, 0, 0, 1, tzinfo=UTC)):
         seed_bucket(session, REGION, "on-the-day", None)
     with freeze_time(datetime(2024, 12, 31, 23, 59, 59, tzinfo=UTC)):

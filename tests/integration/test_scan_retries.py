@@ -44,7 +44,7 @@ def test_throttled_list_and_tag_reads_are_retried_and_the_scan_is_complete(sessi
     table = seed_table(session, REGION, "throttled-table", NO_MAP_TAG)
     faults = Faults()
     volumes_rule = faults.throttle("DescribeVolumes", times=2)
-    # the Tagging API's throttling error (map-tagging-facts.md, "Enumeration")
+    # the Tagging API's throttling error (docs/map-tagging-rules.md, "Enumeration")
     tagging_rule = faults.throttle("GetResources", times=1, code="ThrottledException")
     faults.attach(session)
 

@@ -1,4 +1,4 @@
-"""Coverage arithmetic (design.md, "Verdicts"): what counts, null when nothing is in scope,
+"""Coverage arithmetic (docs/contracts.md, "Verdicts"): what counts, null when nothing is in scope,
 and two decimals rounded down so a report never shows a false 100 %."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The judge over the MAP tag rules of map-tagging-facts.md ("The tag"): one case per rule.
+"""The judge over the MAP tag rules of docs/map-tagging-rules.md ("The tag"): one case per rule.
 
 Each case: the tags a resource carries, the policy, and the verdict, a fragment of the reason
 and (when not compliant) a fragment of the fix a user must see.
@@ -142,7 +142,7 @@ CASES = [
     case("value: control character", v("mig12345\x00"), BAD, "control or invisible characters"),
     case("value: not a MAP value at all", v("yes"), BAD, "is not a MAP value (expected e.g. mig12345)"),
     case("value: hostile markup", v("<script>alert(1)</script>"), BAD, "'<script>alert(1)</script>'"),
-    # design.md: a full value accepts only itself; a bare id accepts every documented prefix.
+    # docs/contracts.md: a full value accepts only itself; a bare id accepts every documented prefix.
     case("full value policy: same value", v("mig12345"), C, "tagged", "", FULL),
     case(
         "full value policy: other prefix",

@@ -1,4 +1,4 @@
-"""The Migration Hub mapping (design.md, "Migration Hub mapping"): pure functions, no AWS."""
+"""The Migration Hub mapping (docs/contracts.md, "Migration Hub mapping"): pure functions, no AWS."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Scope over a table of tricky cases: pure functions, no AWS.
 
-Rules from map-tagging-facts.md ("Which resources are migrated", "Which resources count")
-and design.md ("Resource types": dependents).
+Rules from docs/map-tagging-rules.md ("Which resources are migrated", "Which resources count")
+and docs/contracts.md ("Resource types": dependents).
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ OLD_INSTANCE = "arn:aws:ec2:us-east-1:123456789012:instance/i-0old000000000000"
 VOLUME = "arn:aws:ec2:us-east-1:123456789012:volume/vol-0123456789abcdef0"
 BUCKET = "arn:aws:s3:::team-data"
 
-# map-tagging-facts.md: MGN's managed tag is on launched instances and on its own servers;
+# docs/map-tagging-rules.md: MGN's managed tag is on launched instances and on its own servers;
 # the Name tells the replication/conversion servers (tooling) apart.
 MGN = {"AWSApplicationMigrationServiceManaged": "mgn.amazonaws.com"}
 REPLICATION = {**MGN, "Name": "AWS Application Migration Service Replication Server"}

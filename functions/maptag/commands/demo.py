@@ -1,4 +1,4 @@
-"""`maptag demo`: seed an embedded AWS with a migrated estate, scan it, report (design.md, "CLI")."""
+"""`maptag demo`: seed an embedded AWS with a migrated estate, scan it, report (docs/contracts.md, "CLI")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`maptag hub`: the local Migration Hub (`hub serve`) and views of Migration Hub (design.md, "CLI").
+"""`maptag hub`: the local Migration Hub (`hub serve`) and views of Migration Hub (docs/contracts.md, "CLI").
 
 Each subcommand is one registrar in SUBCOMMANDS: add `hub tasks` by appending its
 `register(subcommands)` function there.

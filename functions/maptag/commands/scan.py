@@ -1,4 +1,4 @@
-"""`maptag scan`: scan accounts × regions and report MAP tag coverage (design.md, "CLI").
+"""`maptag scan`: scan accounts × regions and report MAP tag coverage (docs/contracts.md, "CLI").
 
 Every setting comes from a flag or from the TOML file named by --config; flags win. Bad
 input of any kind is a UsageError: one line that names the bad value, exit code 2.
@@ -461,7 +461,7 @@ def run(args: argparse.Namespace) -> int:
 
     chosen = merge(args)
     opts = options(chosen)
-    # design.md: progress only for the table, on a terminal, never into piped output.
+    # docs/contracts.md: progress only for the table, on a terminal, never into piped output.
     console = ScanConsole(enabled=opts.format == "table" and (opts.output is not None or sys.stdout.isatty()))
     with report_destination(opts, chosen) as destination, scanned(chosen, console) as report:
         write_report(report, opts.format, destination.stream if destination else sys.stdout)
@@ -562,7 +562,7 @@ def publish_to_hub(report: ScanReport, settings: HubSettings, outbox: FileOutbox
 
 
 def exit_code(totals: Totals, failed: bool, fail_under: float | None) -> int:
-    """design.md: 3 a unit failed; 0 all compliant, nothing in scope, or coverage ≥
+    """docs/contracts.md: 3 a unit failed; 0 all compliant, nothing in scope, or coverage ≥
     --fail-under; 1 findings."""
     if failed:
         return EXIT_UNIT_FAILED

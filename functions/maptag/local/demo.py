@@ -94,7 +94,7 @@ def embedded_aws(with_hub: bool = True) -> Iterator[EmbeddedAws]:
     """A moto server (and the local Migration Hub) on free 127.0.0.1 ports, for the block."""
     with ExitStack() as stack:
         # Set before moto builds its EC2 backends: its 1,301 public AMIs would double the time
-        # and be scanned as the account's own (toolchain-notes.md).
+        # and be scanned as the account's own (docs/toolchain.md).
         stack.enter_context(environment({"MOTO_EC2_LOAD_DEFAULT_AMIS": "false"}))
         from moto.server import ThreadedMotoServer
 

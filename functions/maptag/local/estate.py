@@ -3,7 +3,7 @@
 Two accounts × two regions of a company half-way through a MAP 2.0 migration: servers
 launched by Application Migration Service (MGN) with their volumes, backups and AMIs, and
 RDS, S3, DynamoDB, Lambda, ELB and EFS resources. Most carry a correct `map-migrated` tag;
-every defect kind of map-tagging-facts.md appears at least once, and so do MGN's own
+every defect kind of docs/map-tagging-rules.md appears at least once, and so do MGN's own
 tooling, resources older than the agreement and resources an exclusion rule covers.
 
 The seeder returns a Manifest: every resource's ARN with the verdict it is meant to get, so
@@ -84,7 +84,7 @@ C, M, N, V = Verdict.COMPLIANT, Verdict.MISSING, Verdict.NEAR_MISS_KEY, Verdict.
 COMPLIANT = _tagging("compliant", C, ("map-migrated", GOOD))
 UNTAGGED = _tagging("missing: no map-migrated tag", M)
 
-# Other documented prefixes with this engagement's MPE id (map-tagging-facts.md, "The tag").
+# Other documented prefixes with this engagement's MPE id (docs/map-tagging-rules.md, "The tag").
 COMPLIANT_VARIANTS: tuple[Tagging, ...] = (
     _tagging("compliant: prefix sap (SAP workload)", C, ("map-migrated", f"sap{MPE_ID}")),
     _tagging("compliant: prefix oracle", C, ("map-migrated", f"oracle{MPE_ID}")),
@@ -92,7 +92,7 @@ COMPLIANT_VARIANTS: tuple[Tagging, ...] = (
     _tagging("compliant: prefix mig_ec2_ (DB from EC2)", C, ("map-migrated", f"mig_ec2_{MPE_ID}")),
 )
 
-# Every defect kind of map-tagging-facts.md ("The tag") and design.md ("Verdicts").
+# Every defect kind of docs/map-tagging-rules.md ("The tag") and docs/contracts.md ("Verdicts").
 DEFECTS: tuple[Tagging, ...] = (
     _tagging("missing: never tagged", M, bare=True),
     _tagging("missing: other tags only", M),
@@ -121,7 +121,7 @@ DEFECTS: tuple[Tagging, ...] = (
     _tagging("invalid value: legacy d-server id", V, ("map-migrated", "d-server-01a2b3c4d5e6f7")),
 )
 
-# The classic gap (map-tagging-facts.md, "Which resources count"): dependents made without a tag.
+# The classic gap (docs/map-tagging-rules.md, "Which resources count"): dependents made without a tag.
 GAP_VOLUME = _tagging("untagged dependent: volume of a tagged instance", M)
 GAP_SNAPSHOT = _tagging("untagged dependent: snapshot of a tagged volume", M)
 GAP_IMAGE = _tagging("untagged dependent: AMI of a tagged instance", M)

@@ -2,7 +2,7 @@
 
 Every type is listed with the service's own list/describe call (a boto3 paginator), never the
 Resource Groups Tagging API, because that API cannot see resources that never had a tag
-(map-tagging-facts.md, "Enumeration"). The collector (collector.py) runs these; adding a type
+(docs/map-tagging-rules.md, "Enumeration"). The collector (collector.py) runs these; adding a type
 is adding one declaration here and its name to TYPES.
 
 Tags arrive in one of four ways, cheapest first: inline in the describe result, in batched
@@ -188,7 +188,7 @@ def _instance_created(item: Item) -> datetime | None:
 
 
 def _instance_attributes(item: Item) -> dict[str, object]:
-    """What Migration Hub needs to map an instance to its discovered server (design.md)."""
+    """What Migration Hub needs to map an instance to its discovered server (docs/contracts.md)."""
     interfaces = item.get("NetworkInterfaces", [])
     tags = pairs(item.get("Tags"))
     return {

@@ -1,4 +1,4 @@
-"""Where a scan's results go besides the report file (design.md, "The pipeline").
+"""Where a scan's results go besides the report file (docs/contracts.md, "The pipeline").
 
 SINKS names the sinks `maptag scan --publish NAME,...` accepts, each with one line saying
 what it does; the CLI refuses any other name with a one-line error before scanning. Adding

@@ -4,7 +4,7 @@ Per run (dimension ``service=maptag``): CoveragePercent, InScope, Compliant, Non
 Missing, NearMissKey, InvalidValue, Unreadable, Units, FailedUnits.
 Per unit (dimensions ``service``, ``AccountId``, ``Region``): CoveragePercent, NonCompliant,
 InScope, UnitFailed (1 or 0), only for a unit with something in scope or that failed.
-CoveragePercent is left out, not sent as 100, when nothing is in scope (design.md).
+CoveragePercent is left out, not sent as 100, when nothing is in scope (docs/contracts.md).
 
 Each per-unit metric is a CloudWatch custom metric of its own, billed for every hour it
 receives data, and most units of an Organization scan are empty regions: a unit that was

@@ -1,4 +1,4 @@
-"""Coverage as AWS Migration Hub task states (design.md, "Migration Hub mapping").
+"""Coverage as AWS Migration Hub task states (docs/contracts.md, "Migration Hub mapping").
 
 Two halves: a pure mapping from a scan report to ``TaskUpdate`` values (names, status,
 progress, detail, server attributes, all sanitised so the service can never reject them),
@@ -48,13 +48,13 @@ class OutboxError(Exception):
 
 DEFAULT_STREAM = "MAP-Tagging"
 TASK_PREFIX = "map-tagging"
-# NextUpdateSeconds = the schedule interval plus slack (design.md), so the console marks a
+# NextUpdateSeconds = the schedule interval plus slack (docs/contracts.md), so the console marks a
 # task stale only when a run was missed; an hour covers a long scan. The CLI assumes daily.
 DAY_SECONDS = 86_400
 SLACK_SECONDS = 3_600
 DEFAULT_NEXT_UPDATE_SECONDS = DAY_SECONDS + SLACK_SECONDS
 
-# Limits of botocore's mgh model (map-tagging-facts.md, "AWS Migration Hub"); the service
+# Limits of botocore's mgh model (docs/map-tagging-rules.md, "AWS Migration Hub"); the service
 # is a JVM service, so lengths are counted in UTF-16 code units.
 STREAM_MAX = 50
 TASK_NAME_MAX = 256
@@ -62,7 +62,7 @@ DETAIL_MAX = 2_500
 ATTRIBUTES_MAX = 100
 ATTRIBUTE_VALUE_MAX = 256
 
-# The API asks tools to retry these (map-tagging-facts.md); anything else is not transient.
+# The API asks tools to retry these (docs/map-tagging-rules.md); anything else is not transient.
 RETRYABLE_CODES = frozenset({"ThrottlingException", "InternalServerError", "ServiceUnavailableException"})
 _RETRYABLE_TRANSPORT = (EndpointConnectionError, ConnectionClosedError, ConnectTimeoutError, ReadTimeoutError)
 
@@ -206,7 +206,7 @@ def summary(totals: Totals) -> str:
 
 
 def task_state(totals: Totals, failed: bool = False, error: str | None = None) -> TaskState:
-    """design.md: COMPLETED at 100 %, IN_PROGRESS below, FAILED when the unit could not be
+    """docs/contracts.md: COMPLETED at 100 %, IN_PROGRESS below, FAILED when the unit could not be
     scanned, NOT_STARTED when nothing is in scope."""
     if failed:
         partial = f" · partial: {summary(totals)}" if totals.in_scope else ""
@@ -250,7 +250,7 @@ def resource_attributes(attributes: Mapping[str, Any]) -> tuple[tuple[str, str],
 
 
 def is_migrated_server(attributes: Mapping[str, Any]) -> bool:
-    """Instances reported through Migration Hub or launched by MGN (map-tagging-facts.md)."""
+    """Instances reported through Migration Hub or launched by MGN (docs/map-tagging-rules.md)."""
     return bool(attributes.get("migration_hub_source_id") or attributes.get("mgn_source_server"))
 
 
@@ -735,7 +735,7 @@ def attributes_request(update: TaskUpdate) -> dict[str, Any]:
 
 
 def notify_request(update: TaskUpdate) -> dict[str, Any]:
-    """NotifyMigrationTaskState's arguments (design.md, "Migration Hub mapping")."""
+    """NotifyMigrationTaskState's arguments (docs/contracts.md, "Migration Hub mapping")."""
     return {
         **import_request(update),
         "Task": {

@@ -1,6 +1,6 @@
 """The Migration Hub outbox: task updates that could not be sent, replayed on the next run.
 
-design.md: a publish that still fails is kept and sent on the next run, never dropped. One
+docs/contracts.md: a publish that still fails is kept and sent on the next run, never dropped. One
 entry per task (stream + task name), always the newest scan: an older result never
 overwrites a newer one, here or at the hub. Two backends behind one small interface: a JSON
 file for the CLI and a DynamoDB table when deployed.

@@ -178,5 +178,5 @@ WRITERS = {"table": write_table, "json": write_json, "csv": write_csv, "html": w
 
 
 def write_report(report: ScanReport, report_format: str, out: IO[str]) -> None:
-    """The report in one of the formats of design.md: table, json, csv or html."""
+    """The report in one of the formats of docs/contracts.md: table, json, csv or html."""
     WRITERS[report_format](report, out)

@@ -1,4 +1,4 @@
-"""A local AWS Migration Hub for tests and the demo (moto has none: map-tagging-facts.md).
+"""A local AWS Migration Hub for tests and the demo (moto has none: docs/map-tagging-rules.md).
 
 It serves the `mgh` (target prefix `AWSMigrationHub`) and `migrationhub-config` (target prefix
 `AWSMigrationHubMultiAccountService`) JSON 1.1 APIs over HTTP on loopback (`running_hub`,

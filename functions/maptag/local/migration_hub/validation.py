@@ -1,7 +1,7 @@
 """Request validation from botocore's own service model, as the service checks it.
 
 botocore's client-side validation checks types, required members and minimums only
-(toolchain-notes.md, "botocore as the source of truth"); the service also rejects maximum
+(docs/toolchain.md, "botocore as the source of truth"); the service also rejects maximum
 lengths, patterns and enum values. This module checks all of them, recursively, and words
 each failure the way AWS's request validation does ("1 validation error detected: Value 'x'
 at 'task.status' failed to satisfy constraint: Member must satisfy enum value set: [...]").
