@@ -11,21 +11,13 @@ from aws_cdk import Acknowledgment, Aws, Duration, Validations
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from maptag.resources.declarations import TYPE_NAMES, required_actions
+from maptag.resources.declarations import TYPE_NAMES, TYPES, required_actions
 
-# Each resource type declares the IAM actions its scan needs (maptag.resources.declarations);
-# here only where they apply. An action that supports resource-level permissions gets the
-# account's ARNs of its type ({p} = partition, {a} = account); the list/describe calls that
-# do not are granted on "*", their only form.
+# Each resource type declares the IAM actions its scan needs and which of them accept its ARN
+# (maptag.resources.types): those get the account's ARNs of the type ({p} = partition,
+# {a} = account); the list/describe calls that take no resource are granted on "*".
 RESOURCE_SCOPED: dict[str, str] = {
-    "rds:DescribeDBInstances": "arn:{p}:rds:*:{a}:db:*",
-    "rds:DescribeDBClusters": "arn:{p}:rds:*:{a}:cluster:*",
-    "rds:DescribeDBSnapshots": "arn:{p}:rds:*:{a}:snapshot:*",
-    "s3:GetBucketTagging": "arn:{p}:s3:::*",
-    "dynamodb:DescribeTable": "arn:{p}:dynamodb:*:{a}:table/*",
-    "dynamodb:ListTagsOfResource": "arn:{p}:dynamodb:*:{a}:table/*",
-    "lambda:ListTags": "arn:{p}:lambda:*:{a}:function:*",
-    "elasticfilesystem:DescribeFileSystems": "arn:{p}:elasticfilesystem:*:{a}:file-system/*",
+    action: rtype.iam_resource for rtype in TYPES for action in rtype.arn_actions
 }
 
 

@@ -20,13 +20,8 @@ from moto import mock_aws
 from moto.core import set_initial_no_auth_action_count
 
 from maptag.model import Verdict
-from maptag.resources.declarations import (
-    BY_NAME,
-    TAGGING_API_ACTION,
-    TYPE_NAMES,
-    TaggingApi,
-    required_actions,
-)
+from maptag.resources.declarations import BY_NAME, TAGGING_API_ACTION, TYPE_NAMES, required_actions
+from maptag.resources.schema import TaggingApi
 from maptag.scan import CALLER_ACTIONS
 from tests.integration.moto_seed import COMPLIANT, SEEDERS, ScanOutcome, keyed_session, policy, scan
 from tests.integration.wire import Wire

@@ -12,7 +12,7 @@ import pytest
 
 from maptag.model import Resource, Verdict
 from maptag.policy import Policy
-from maptag.resources.declarations import EC2_INSTANCE
+from maptag.resources.types.ec2 import INSTANCE as EC2_INSTANCE
 from maptag.scan import evaluate
 from maptag.scope import ParentScopes, scope, utc_date
 

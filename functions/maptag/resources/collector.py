@@ -11,12 +11,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
+from botocore.parsers import ResponseParserError
 
 from maptag.aws import Clients, describe_error, error_code, partition_of
 from maptag.model import Resource
-from maptag.resources.declarations import (
-    BY_NAME,
+from maptag.resources.declarations import BY_NAME
+from maptag.resources.schema import (
     Batched,
+    Detail,
+    DetailBatch,
     Inline,
     Item,
     PerResource,
@@ -35,6 +38,18 @@ _GONE = frozenset({"NoSuchBucket", "ResourceNotFoundException", "LoadBalancerNot
 
 # The caller may not call the Tagging API (no tag:GetResources, or an SCP denies it).
 _DENIED = frozenset({"AccessDenied", "AccessDeniedException", "UnauthorizedOperation"})
+
+
+class MalformedAnswer(Exception):
+    """A 200 answer that is not the service's document (an empty or HTML body): an error."""
+
+    def __init__(self, operation: str, member: str) -> None:
+        super().__init__(f"{operation} answered without its {member} (an empty or garbled body?)")
+
+
+# Every way an AWS call can fail: the service said no, botocore gave up, or the answer could not
+# be parsed (botocore's ResponseParserError is not a BotoCoreError).
+AWS_ERRORS = (ClientError, BotoCoreError, ResponseParserError, MalformedAnswer)
 
 
 class CollectionError(Exception):
@@ -69,16 +84,29 @@ def collect(rtype: ResourceType, ctx: UnitContext) -> Iterator[Resource]:
         # Full batches across list pages: Lambda lists 50 a page, GetResources reads 100.
         pages = _regroup(pages, rtype.tags.size)
     try:
-        for items in pages:
-            if rtype.detail is not None and ctx.need_created:
-                items = [d for d in (_with_detail(rtype, ctx, item) for item in items) if d is not None]
+        for listed in pages:
+            items = _described(rtype, ctx, listed)
+            if rtype.skip is not None:
+                items = [item for item in items if not rtype.skip(item)]
             arns = [rtype.arn_of(item, ctx.partition, ctx.region, ctx.account_id) for item in items]
+            # A resource whose ARN names another region is not this unit's (it is listed there).
+            ours = [
+                (item, arn)
+                for item, arn in zip(items, arns, strict=True)
+                if _region_of(arn) in ("", ctx.region)
+            ]
+            items, arns = [item for item, _ in ours], [arn for _, arn in ours]
             for item, arn, tags in zip(items, arns, _read_tags(rtype, ctx, items, arns), strict=True):
                 if tags is None:
                     continue
                 yield _resource(rtype, ctx, item, arn, tags)
-    except (ClientError, BotoCoreError) as error:
+    except AWS_ERRORS as error:
         raise CollectionError(rtype.name, error) from error
+
+
+def _region_of(arn: str) -> str:
+    parts = arn.split(":", 4)
+    return parts[3] if len(parts) > 4 else ""
 
 
 def _pages(rtype: ResourceType, ctx: UnitContext) -> Iterator[list[Item]]:
@@ -88,7 +116,11 @@ def _pages(rtype: ResourceType, ctx: UnitContext) -> Iterator[list[Item]]:
         params[listing.region_param] = ctx.region
     paginator = ctx.clients(rtype.service).get_paginator(listing.operation)
     expression = getter(listing.items)
-    for page in paginator.paginate(**params, PaginationConfig={"PageSize": listing.page_size}):
+    member = listing.result_member
+    paging = {} if listing.page_size is None else {"PaginationConfig": {"PageSize": listing.page_size}}
+    for page in paginator.paginate(**params, **paging):
+        if member not in page:
+            raise MalformedAnswer(listing.operation, member)
         yield list(expression(page) or [])
 
 
@@ -104,17 +136,39 @@ def _regroup(pages: Iterator[list[Item]], size: int) -> Iterator[list[Item]]:
         yield held
 
 
-def _with_detail(rtype: ResourceType, ctx: UnitContext, item: Item) -> Item | None:
-    """The item with its detail merged in; None when it went away since it was listed."""
-    assert rtype.detail is not None
+def _described(rtype: ResourceType, ctx: UnitContext, items: list[Item]) -> list[Item]:
+    """The listed items with their detail merged in, those gone since they were listed left out."""
+    detail = rtype.detail
+    if detail is None or not items:
+        return items
     client = ctx.clients(rtype.service)
+    if isinstance(detail, DetailBatch):
+        described: list[Item] = []
+        for start in range(0, len(items), detail.size):
+            batch = items[start : start + detail.size]
+            response = getattr(client, detail.operation)(**detail.request(batch))
+            found = {getter(detail.key)(d): d for d in getter(detail.items)(response) or []}
+            for item in batch:
+                match = found.get(getter(detail.listed_key)(item))
+                if match is not None:
+                    described.append({**item, **match})
+        return described
+    if not (detail.always or ctx.need_created):
+        return items
+    return [d for d in (_with_detail(client, detail, item) for item in items) if d is not None]
+
+
+def _with_detail(client: Any, detail: Detail, item: Item) -> Item | None:
+    """The item with its detail merged in; None when it went away since it was listed."""
     try:
-        response = getattr(client, rtype.detail.operation)(**rtype.detail.request(item))
+        response = getattr(client, detail.operation)(**detail.request(item))
     except ClientError as error:
         if error_code(error) in _GONE:
             return None
         raise
-    return {**item, **response.get(rtype.detail.result, {})}
+    if detail.result not in response:
+        raise MalformedAnswer(detail.operation, detail.result)
+    return {**item, **response[detail.result]}
 
 
 # (tags, error); None when the resource is gone. tags None means unreadable.
@@ -126,7 +180,10 @@ def _read_tags(
 ) -> Iterable[TagResult]:
     strategy = rtype.tags
     if isinstance(strategy, Inline):
-        return [(pairs(getter(strategy.path)(item), strategy.key, strategy.value), None) for item in items]
+        read = getter(strategy.path)
+        if strategy.mapping:
+            return [({str(k): str(v) for k, v in (read(item) or {}).items()}, None) for item in items]
+        return [(pairs(read(item), strategy.key, strategy.value), None) for item in items]
     if isinstance(strategy, TaggingApi):
         return _via_tagging_api(rtype, ctx, strategy, items, arns)
     client = ctx.clients(rtype.service)
@@ -166,6 +223,8 @@ def _get_resources(ctx: UnitContext, arns: Sequence[str]) -> dict[str, Tags] | N
         # Each page holds a resource or makes way for one: more pages than that is a loop.
         for _ in range(2 * len(arns) + 1):
             response = client.get_resources(**request)
+            if "ResourceTagMappingList" not in response:
+                raise MalformedAnswer("GetResources", "ResourceTagMappingList")
             for mapping in response.get("ResourceTagMappingList", []):
                 found[mapping["ResourceARN"]] = pairs(mapping.get("Tags"))
             token = response.get("PaginationToken")
@@ -188,7 +247,7 @@ def _get_resources(ctx: UnitContext, arns: Sequence[str]) -> dict[str, Tags] | N
             )
         else:
             logger.warning("%s: reading those tags one by one", describe_error(error))
-    except BotoCoreError as error:
+    except (BotoCoreError, ResponseParserError, MalformedAnswer) as error:
         logger.warning("%s: reading those tags one by one", describe_error(error))
     return None
 
@@ -199,12 +258,12 @@ def _per_resource(client: Any, strategy: PerResource, item: Item, arn: str) -> T
         if strategy.paginated:
             tags: Tags = {}
             while True:
-                response = getattr(client, strategy.operation)(**request)
+                response = _answer(client, strategy, request)
                 tags.update(strategy.tags(response))
                 if not response.get("NextToken"):
                     return tags, None
                 request = {**request, "NextToken": response["NextToken"]}
-        return strategy.tags(getattr(client, strategy.operation)(**request)), None
+        return strategy.tags(_answer(client, strategy, request)), None
     except ClientError as error:
         code = error_code(error)
         if code in strategy.absent:
@@ -212,9 +271,16 @@ def _per_resource(client: Any, strategy: PerResource, item: Item, arn: str) -> T
         if code in _GONE:
             return None
         return None, describe_error(error)
-    except BotoCoreError as error:
+    except (BotoCoreError, ResponseParserError, MalformedAnswer) as error:
         # e.g. a read timeout past the retries: this resource's tags are unknown, not absent
         return None, describe_error(error)
+
+
+def _answer(client: Any, strategy: PerResource, request: dict[str, Any]) -> Any:
+    response = getattr(client, strategy.operation)(**request)
+    if strategy.result is not None and strategy.result not in response:
+        raise MalformedAnswer(strategy.operation, strategy.result)
+    return response
 
 
 def _batched(client: Any, strategy: Batched, arns: Sequence[str]) -> list[TagResult]:
@@ -234,7 +300,7 @@ def _batch(client: Any, strategy: Batched, batch: Sequence[str]) -> list[TagResu
                 [None] if len(batch) == 1 else [r for arn in batch for r in _batch(client, strategy, [arn])]
             )
         return [(None, describe_error(error)) for _ in batch]
-    except BotoCoreError as error:
+    except (BotoCoreError, ResponseParserError) as error:
         return [(None, describe_error(error)) for _ in batch]
     return [
         (found[arn], None) if arn in found else (None, f"{strategy.operation} did not return it")
@@ -251,8 +317,11 @@ def _resource(
 ) -> Resource:
     parent = None
     if rtype.parent is not None:
-        parent_id = getter(rtype.parent.id)(item)
-        if parent_id:
+        of = rtype.parent.id
+        parent_id = of(item) if callable(of) else getter(of)(item)
+        if parent_id and str(parent_id).startswith("arn:"):
+            parent = str(parent_id)
+        elif parent_id:
             parent_type = BY_NAME[rtype.parent.type]
             parent = parent_type.arn_of(
                 {parent_type.id: parent_id}, ctx.partition, ctx.region, ctx.account_id

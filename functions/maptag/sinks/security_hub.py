@@ -59,6 +59,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from maptag import __version__
 from maptag.aws import Clients, caller_account, describe_error, partition_of
 from maptag.model import ScanUnit, Verdict
+from maptag.resources import declarations
 from maptag.rules import MAP_KEY
 from maptag.sinks.outcome import RunInfo, SinkOutcome, guarded
 from maptag.sinks.report import ScanReport
@@ -108,23 +109,8 @@ TITLES: Mapping[str, str] = {
     Verdict.UNREADABLE: "tags could not be read",
 }
 
-# maptag type → ASFF Resources[].Type (the ResourceDetails names; Security Hub's own controls
-# use AwsEc2Snapshot and AwsEfsFileSystem). Types not listed are "Other", as ASFF asks.
-ASFF_TYPES: Mapping[str, str] = {
-    "ec2:instance": "AwsEc2Instance",
-    "ec2:volume": "AwsEc2Volume",
-    "ec2:snapshot": "AwsEc2Snapshot",
-    "ec2:image": "AwsEc2Image",
-    "rds:db": "AwsRdsDbInstance",
-    "rds:cluster": "AwsRdsDbCluster",
-    "rds:snapshot": "AwsRdsDbSnapshot",
-    "rds:cluster-snapshot": "AwsRdsDbClusterSnapshot",
-    "s3:bucket": "AwsS3Bucket",
-    "dynamodb:table": "AwsDynamoDbTable",
-    "lambda:function": "AwsLambdaFunction",
-    "elasticloadbalancing:loadbalancer": "AwsElbv2LoadBalancer",
-    "elasticfilesystem:file-system": "AwsEfsFileSystem",
-}
+# maptag type → ASFF Resources[].Type: each declaration names its own (resources/types/).
+ASFF_TYPES: Mapping[str, str] = {t.name: t.securityhub for t in declarations.TYPES}
 
 
 def finding_id(arn: str) -> str:

@@ -1,0 +1,264 @@
+"""What a resource type's declaration can say: how to list it, name it, date it, read its tags.
+
+Every type is listed with the service's own list/describe call (a boto3 paginator), never the
+Resource Groups Tagging API alone, because that API cannot see resources that never had a tag
+(docs/map-tagging-rules.md, "Enumeration"). The collector (collector.py) runs declarations; each
+declaration lives in ``types/<service>.py`` and holds every fact about its type: listing, ARN,
+creation time, tag read, states that earn nothing, parent, IAM actions, whether it is a database
+& analytics destination, and its Security Hub resource type.
+
+Tags arrive in one of four ways, cheapest first: inline in the describe result, in batched
+follow-up calls of the service (ELBv2 DescribeTags), in batched reads through the Resource
+Groups Tagging API (``TaggingApi``), or one follow-up call per resource.
+
+``TaggingApi`` is for the services whose own tag read is one call per resource: GetResources
+(ResourceARNList=[up to 100 ARNs]) answers 100 listed resources in one call instead of 100. The
+type's own listing still decides what exists; the Tagging API only supplies tags, and a listed
+ARN absent from its answer has no tags (it never had one). The trade-offs, accepted for 1/100 of
+the calls:
+- The Tagging API answers from an index that can lag a tag change by minutes: a tag added or
+  fixed just before a scan may be reported as still missing (or still wrong) until the next
+  scan; the services' own reads are immediate.
+- A resource deleted between its listing and the batched read is absent from the answer and
+  is reported with no tags, where the per-resource read would have skipped it as gone.
+- It is regional: it answers only for resources located in the region it is asked in.
+- It needs tag:GetResources. Without it (a member role made for an older maptag, an SCP),
+  the unit reads the tags one resource at a time with the declared ``fallback``, so the
+  verdicts stay exact and the scan is only slower; the fallback's actions stay declared.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+import jmespath
+
+Item = Mapping[str, Any]
+Tags = dict[str, str]
+
+_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+@cache
+def getter(path: str) -> Callable[[Item], Any]:
+    """A JMESPath over one item, compiled once; a plain key is a dict lookup (read per item)."""
+    if _KEY.fullmatch(path):
+        return lambda item: item.get(path)
+    search: Callable[[Item], Any] = jmespath.compile(path).search
+    return search
+
+
+def pairs(entries: Iterable[Mapping[str, str]] | None, key: str = "Key", value: str = "Value") -> Tags:
+    """[{Key, Value}, ...] as a dict; None (the service omitted the list) means no tags."""
+    return {entry[key]: entry.get(value, "") for entry in entries or ()}
+
+
+def iso(text: str | None) -> datetime | None:
+    """An ISO 8601 text (EC2's CreationDate) as a datetime; None when absent or not ISO."""
+    if not text:
+        return None
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """A paginated list/describe call and where the items sit in each page (JMESPath).
+
+    ``page_size`` is the largest page the API returns (most services document a bigger
+    number than they honour): fewer pages, fewer calls; None when the operation takes no page
+    size. ``region_param`` names the request parameter that filters a global listing to the
+    unit's region (S3's ListBuckets). ``result`` is the member every page must carry (default:
+    the first name of ``items``): a page without it is not the service's answer (an empty or
+    HTML body) and fails the type loudly instead of listing nothing.
+    """
+
+    operation: str
+    items: str
+    page_size: int | None
+    params: Mapping[str, Any] = field(default_factory=dict)
+    region_param: str | None = None
+    result: str | None = None
+
+    @property
+    def result_member(self) -> str:
+        return self.result or re.split(r"[.\[|]", self.items, maxsplit=1)[0]
+
+
+@dataclass(frozen=True, slots=True)
+class Inline:
+    """Tags are part of each listed item."""
+
+    path: str = "Tags"
+    key: str = "Key"
+    value: str = "Value"
+    # Tags given as a {key: value} object instead of a list of {Key, Value} pairs.
+    mapping: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class PerResource:
+    """One call per resource (for services that offer nothing batched of their own).
+
+    ``absent`` lists error codes that mean "this resource has no tags" (S3's NoSuchTagSet).
+    ``result`` is the member the answer must carry (None: any answer counts).
+    """
+
+    operation: str
+    request: Callable[[Item, str], dict[str, Any]]
+    tags: Callable[[Mapping[str, Any]], Tags]
+    absent: tuple[str, ...] = ()
+    paginated: bool = False
+    result: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Batched:
+    """One call per batch of up to ``size`` resources (ELBv2 DescribeTags takes 20 ARNs)."""
+
+    operation: str
+    size: int
+    request: Callable[[Sequence[str]], dict[str, Any]]
+    # (arn, tags) for each resource in the response
+    tags: Callable[[Mapping[str, Any]], Iterator[tuple[str, Tags]]]
+
+
+@dataclass(frozen=True, slots=True)
+class TaggingApi:
+    """Up to ``size`` resources a call through the Resource Groups Tagging API (GetResources).
+
+    ``fallback`` reads the tags of a batch one resource at a time when GetResources fails
+    for it (denied, throttled past retries, unavailable): see the module's docstring.
+    """
+
+    fallback: PerResource
+    size: int = 100  # GetResources takes at most 100 ARNs (ResourceARNList)
+
+
+TagRead = Inline | PerResource | Batched | TaggingApi
+
+# The IAM action of the batched read (the Tagging API's IAM prefix is "tag").
+TAGGING_API_ACTION = "tag:GetResources"
+
+
+@dataclass(frozen=True, slots=True)
+class Detail:
+    """A per-resource describe call merged into the listed item.
+
+    Made only when the creation time is needed for scope (``always=False``, DynamoDB), or for
+    every item when the listing gives ids only (``always=True``, EKS).
+    """
+
+    operation: str
+    request: Callable[[Item], dict[str, Any]]
+    result: str
+    always: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class DetailBatch:
+    """A describe call over up to ``size`` listed items at once, merged into each (ECS).
+
+    ``items`` is where the described items sit in the answer; ``key`` the JMESPath of the value
+    that matches a described item to its listed one (``listed_key`` over the listed item). A
+    listed item absent from the answer went away since it was listed.
+    """
+
+    operation: str
+    size: int
+    request: Callable[[Sequence[Item]], dict[str, Any]]
+    items: str
+    key: str
+    listed_key: str
+
+
+@dataclass(frozen=True, slots=True)
+class Parent:
+    """The resource this one depends on: its type and where its id (or ARN) sits in the item.
+
+    ``id`` is a JMESPath, or a function of the item, giving the parent's id (formatted into the
+    parent type's ARN template) or its full ARN.
+    """
+
+    type: str
+    id: str | Callable[[Item], str | None]
+
+
+@dataclass(frozen=True, slots=True)
+class Skip:
+    """States that earn nothing (deleted, deleting, terminated, failed): not listed as live."""
+
+    path: str
+    states: frozenset[str]
+
+    def __call__(self, item: Item) -> bool:
+        state = getter(self.path)(item)
+        return isinstance(state, str) and state.lower() in self.states
+
+
+def skip(path: str, *states: str) -> Skip:
+    return Skip(path, frozenset(s.lower() for s in states))
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceType:
+    name: str
+    service: str  # the boto3 client name
+    listing: Listing
+    id: str
+    arn: str  # a template over {partition}, {region}, {account}, {id}, or a JMESPath to the ARN
+    created: str | Callable[[Item], datetime | None] | None
+    tags: TagRead
+    parent: Parent | None = None
+    detail: Detail | DetailBatch | None = None
+    skip: Skip | None = None
+    attributes: Callable[[Item], dict[str, object]] | None = None
+    # The IAM actions the scanner needs for this type (the member role's least privilege);
+    # the detail action only when an agreement start makes creation times matter.
+    actions: tuple[str, ...] = ()
+    detail_action: str | None = None
+    # Those of the actions that accept this type's ARN as their resource (the Service
+    # Authorization Reference's resource types column); the others are granted on "*".
+    arn_actions: tuple[str, ...] = ()
+    # The IAM resource pattern of arn_actions when ``arn`` is a JMESPath, not a template.
+    iam_arn: str | None = None
+    # A database & analytics destination (MAP Included Services list, DB&A section):
+    # comm, comm_ec2_ and mig_ec2_ values belong only here (docs/map-tagging-rules.md).
+    dba: bool = False
+    # Security Hub's ASFF Resources[].Type; "Other" where ASFF names none.
+    securityhub: str = "Other"
+    # A global service (CloudFront, Route 53): listed once per account, in the partition's
+    # global region, never in every unit.
+    is_global: bool = False
+
+    def arn_of(self, item: Item, partition: str, region: str, account: str) -> str:
+        if self.arn.startswith("arn:"):
+            return self.arn.format(partition=partition, region=region, account=account, id=item[self.id])
+        return str(getter(self.arn)(item))
+
+    def created_of(self, item: Item) -> datetime | None:
+        if self.created is None:
+            return None
+        if callable(self.created):
+            return self.created(item)
+        value = getter(self.created)(item)
+        return value if isinstance(value, datetime) else None
+
+    @property
+    def iam_resource(self) -> str:
+        """The IAM resource pattern of ``arn_actions``: {p} partition, {a} account."""
+        template = self.iam_arn or self.arn
+        return template.format(partition="{p}", region="*", account="{a}", id="*")
+
+    def all_actions(self, need_created: bool) -> tuple[str, ...]:
+        needed = self.actions
+        if need_created and self.detail_action is not None:
+            needed = (*needed, self.detail_action)
+        return needed

@@ -1,0 +1,50 @@
+"""RDS and Aurora: instances, clusters and their snapshots (database & analytics destinations)."""
+
+from __future__ import annotations
+
+from maptag.resources.schema import Inline, Listing, Parent, ResourceType
+
+DB = ResourceType(
+    name="rds:db",
+    service="rds",
+    listing=Listing("describe_db_instances", "DBInstances[]", 100),
+    id="DBInstanceIdentifier",
+    arn="arn:{partition}:rds:{region}:{account}:db:{id}",
+    created="InstanceCreateTime",
+    tags=Inline("TagList"),
+    actions=("rds:DescribeDBInstances",),
+    arn_actions=("rds:DescribeDBInstances",),
+    dba=True,
+    securityhub="AwsRdsDbInstance",
+)
+
+CLUSTER = ResourceType(
+    name="rds:cluster",
+    service="rds",
+    listing=Listing("describe_db_clusters", "DBClusters[]", 100),
+    id="DBClusterIdentifier",
+    arn="arn:{partition}:rds:{region}:{account}:cluster:{id}",
+    created="ClusterCreateTime",
+    tags=Inline("TagList"),
+    actions=("rds:DescribeDBClusters",),
+    arn_actions=("rds:DescribeDBClusters",),
+    dba=True,
+    securityhub="AwsRdsDbCluster",
+)
+
+SNAPSHOT = ResourceType(
+    name="rds:snapshot",
+    service="rds",
+    listing=Listing("describe_db_snapshots", "DBSnapshots[]", 100),
+    id="DBSnapshotIdentifier",
+    arn="arn:{partition}:rds:{region}:{account}:snapshot:{id}",
+    created="SnapshotCreateTime",
+    tags=Inline("TagList"),
+    parent=Parent("rds:db", "DBInstanceIdentifier"),
+    actions=("rds:DescribeDBSnapshots",),
+    arn_actions=("rds:DescribeDBSnapshots",),
+    dba=True,
+    securityhub="AwsRdsDbSnapshot",
+)
+
+TYPES = (DB, CLUSTER, SNAPSHOT)
