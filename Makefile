@@ -14,7 +14,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK_DISABLE_VERSION_CHECK := 1
 export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED := true
 
-.PHONY: dev venv cdk-cli test test-fast lint format demo synth deploy bench clean
+.PHONY: dev venv cdk-cli test test-fast lint format docs demo synth deploy bench clean
 
 dev: venv cdk-cli ## the development environment in .venv and the pinned CDK CLI
 
@@ -43,6 +43,9 @@ lint: venv ## ruff (lint + format check) and mypy --strict
 format: venv
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+docs: venv ## rewrite the generated part of docs/resource-types.md from the declarations
+	$(BIN)/python -c "import pathlib, maptag.resources.catalog as c; p = pathlib.Path('docs/resource-types.md'); t = p.read_text(); head, rest = t.split(c.START, 1); p.write_text(head + c.START + '\n' + c.markdown() + c.END + rest.split(c.END, 1)[1])"
 
 demo: venv ## the whole pipeline on an embedded AWS (moto server + local Migration Hub)
 	$(BIN)/maptag demo

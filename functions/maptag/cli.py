@@ -20,9 +20,10 @@ from maptag.commands import demo as demo_command
 from maptag.commands import history as history_command
 from maptag.commands import hub as hub_command
 from maptag.commands import scan as scan_command
+from maptag.commands import types as types_command
 from maptag.scan import ScanError
 
-COMMANDS = (scan_command, demo_command, hub_command, history_command)
+COMMANDS = (scan_command, demo_command, hub_command, history_command, types_command)
 
 
 class _Parser(argparse.ArgumentParser):

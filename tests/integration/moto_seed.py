@@ -19,6 +19,9 @@ import boto3
 import botocore.loaders
 import botocore.session
 
+from maptag.local.seeders import SEEDERS as SHARED_SEEDERS
+from maptag.local.seeders import SeedContext
+from maptag.local.seeders import Seeder as SharedSeeder
 from maptag.model import Finding, ScanUnit
 from maptag.policy import Policy
 from maptag.scan import UnitResult, plan, run_scan
@@ -254,6 +257,22 @@ SEEDERS: dict[str, Seeder] = {
     "elasticloadbalancing:loadbalancer": seed_load_balancer,
     "elasticfilesystem:file-system": seed_file_system,
 }
+
+# The seeders of the further types (maptag.local.seeders, shared with the demo and the bench).
+_CONTEXTS: dict[tuple[int, str], SeedContext] = {}
+
+
+def _shared(seeder: SharedSeeder) -> Seeder:
+    def seed(session: boto3.Session, region: str, name: str, tags: Tags) -> str:
+        key = (id(session), region)
+        if key not in _CONTEXTS:
+            _CONTEXTS[key] = SeedContext(session, region, account_of(session))
+        return seeder(_CONTEXTS[key], name, tags)
+
+    return seed
+
+
+SEEDERS.update({name: _shared(seeder) for name, seeder in SHARED_SEEDERS.items() if name not in SEEDERS})
 
 
 @dataclass

@@ -6,6 +6,7 @@ Streaming: one page of items is held at a time; nothing here keeps the whole est
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -114,13 +115,32 @@ def _pages(rtype: ResourceType, ctx: UnitContext) -> Iterator[list[Item]]:
     params = dict(listing.params)
     if listing.region_param is not None:
         params[listing.region_param] = ctx.region
-    paginator = ctx.clients(rtype.service).get_paginator(listing.operation)
-    expression = getter(listing.items)
-    member = listing.result_member
-    paging = {} if listing.page_size is None else {"PaginationConfig": {"PageSize": listing.page_size}}
-    for page in paginator.paginate(**params, **paging):
+    client = ctx.clients(rtype.service)
+    over = listing.within
+    if over is None:
+        yield from _paginate(
+            client, listing.operation, listing.items, listing.result_member, listing.page_size, params
+        )
+        return
+    outer_member = re.split(r"[.\[|]", over.items, maxsplit=1)[0]
+    for outer in _paginate(client, over.operation, over.items, outer_member, over.page_size, {}):
+        for value in outer:
+            inner = {**params, over.param: value}
+            for page in _paginate(
+                client, listing.operation, listing.items, listing.result_member, listing.page_size, inner
+            ):
+                yield [{**item, over.item_key: value} for item in page]
+
+
+def _paginate(
+    client: Any, operation: str, items: str, member: str, page_size: int | None, params: dict[str, Any]
+) -> Iterator[list[Item]]:
+    """Each page's items; a page without its result member is not the service's answer."""
+    expression = getter(items)
+    paging = {} if page_size is None else {"PaginationConfig": {"PageSize": page_size}}
+    for page in client.get_paginator(operation).paginate(**params, **paging):
         if member not in page:
-            raise MalformedAnswer(listing.operation, member)
+            raise MalformedAnswer(operation, member)
         yield list(expression(page) or [])
 
 

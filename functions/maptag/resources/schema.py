@@ -69,6 +69,25 @@ def iso(text: str | None) -> datetime | None:
 
 
 @dataclass(frozen=True, slots=True)
+class Over:
+    """An outer listing whose every item scopes the inner one (ECS services, per cluster).
+
+    Each value ``items`` gives (a cluster ARN, a vault name) is passed to the inner call as
+    ``param``, and put in each inner item under ``key`` (default: ``param``).
+    """
+
+    operation: str
+    items: str
+    param: str
+    page_size: int | None = None
+    key: str | None = None
+
+    @property
+    def item_key(self) -> str:
+        return self.key or self.param
+
+
+@dataclass(frozen=True, slots=True)
 class Listing:
     """A paginated list/describe call and where the items sit in each page (JMESPath).
 
@@ -86,6 +105,7 @@ class Listing:
     params: Mapping[str, Any] = field(default_factory=dict)
     region_param: str | None = None
     result: str | None = None
+    within: Over | None = None
 
     @property
     def result_member(self) -> str:

@@ -12,7 +12,6 @@ from collections.abc import Iterator
 
 from maptag.resources.schema import ResourceType
 
-
 # Scanned first (and named first when a unit fails): where a lift-and-shift's spend sits. Every
 # other module follows in name order, so a new service needs no line here.
 FIRST = ("ec2", "rds", "s3", "dynamodb", "lambda_", "elasticloadbalancing", "elasticfilesystem")

@@ -1,0 +1,187 @@
+"""Every declaration checked both ways against botocore's service models (as Cloud Custodian's
+PolicyMetaLint checks its resource registry): a type cannot be half declared.
+
+For each type: its client, list operation, paginator, page-size parameter (and its maximum), the
+members its listing and tag reads rely on, and its detail calls exist in the service model; its
+ARN template has the shape of its service namespace and resource type; its IAM actions are
+exactly the actions of the operations it calls; its Security Hub type, DB&A flag and docs row
+are present.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import botocore.session
+import pytest
+
+from maptag.resources.catalog import END, START, markdown
+from maptag.resources.declarations import BY_NAME, TAGGING_API_ACTION, TYPE_NAMES, TYPES
+from maptag.resources.schema import (
+    Batched,
+    Detail,
+    DetailBatch,
+    PerResource,
+    ResourceType,
+    TaggingApi,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+# IAM actions whose name is not the API operation's (Service Authorization Reference).
+IAM_NAMES = {("s3", "ListBuckets"): "s3:ListAllMyBuckets"}
+# ASFF Resources[].Type values Security Hub documents (AWS Security Finding Format, Resources).
+ASFF_PATTERN = re.compile(r"Aws[A-Z][A-Za-z0-9]+|Other")
+
+
+@cache
+def _session() -> botocore.session.Session:
+    return botocore.session.get_session()
+
+
+@cache
+def _client(service: str) -> Any:
+    return _session().create_client(
+        service, region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x"
+    )
+
+
+def _api(service: str, operation: str) -> str:
+    mapping: dict[str, str] = _client(service).meta.method_to_api_mapping
+    assert operation in mapping, f"{service} has no operation {operation}"
+    return mapping[operation]
+
+
+def _operations(rtype: ResourceType) -> Iterator[tuple[str, str, str | None]]:
+    """(client, python operation, result member) of every call the type makes."""
+    listing = rtype.listing
+    if listing.within is not None:
+        yield rtype.service, listing.within.operation, None
+    yield rtype.service, listing.operation, listing.result_member
+    if isinstance(rtype.detail, Detail):
+        yield rtype.service, rtype.detail.operation, rtype.detail.result
+    elif isinstance(rtype.detail, DetailBatch):
+        yield rtype.service, rtype.detail.operation, rtype.detail.items.split("[")[0]
+    tags = rtype.tags
+    if isinstance(tags, TaggingApi):
+        yield "resourcegroupstaggingapi", "get_resources", "ResourceTagMappingList"
+        tags = tags.fallback
+    if isinstance(tags, PerResource):
+        yield rtype.service, tags.operation, tags.result
+    elif isinstance(tags, Batched):
+        yield rtype.service, tags.operation, None
+
+
+def _action(rtype: ResourceType, service: str, operation: str) -> str:
+    if service == "resourcegroupstaggingapi":
+        return TAGGING_API_ACTION
+    api = _api(service, operation)
+    prefix = rtype.name.split(":")[0]
+    return IAM_NAMES.get((prefix, api), f"{prefix}:{api}")
+
+
+@pytest.mark.parametrize("name", TYPE_NAMES)
+def test_operations_and_members_exist_in_the_service_model(name: str) -> None:
+    rtype = BY_NAME[name]
+    model = _session().get_service_model(rtype.service)
+    for service, operation, member in _operations(rtype):
+        operation_model = _session().get_service_model(service).operation_model(_api(service, operation))
+        if member is not None:
+            output = operation_model.output_shape
+            assert output is not None
+            assert member in output.members, f"{operation} has no output member {member}"
+    listing = rtype.listing
+    inputs = model.operation_model(_api(rtype.service, listing.operation)).input_shape
+    assert inputs is not None
+    for param in [*listing.params, *([listing.region_param] if listing.region_param else [])]:
+        assert param in inputs.members, f"{listing.operation} takes no {param}"
+    if listing.within is not None:
+        assert listing.within.param in inputs.members
+
+
+@pytest.mark.parametrize("name", TYPE_NAMES)
+def test_listing_is_paginated_at_its_largest_page(name: str) -> None:
+    rtype = BY_NAME[name]
+    listing = rtype.listing
+    client = _client(rtype.service)
+    assert client.can_paginate(listing.operation), f"{listing.operation} has no paginator"
+    paginator = (
+        _session().get_paginator_model(rtype.service).get_paginator(_api(rtype.service, listing.operation))
+    )
+    limit_key = paginator.get("limit_key")
+    if listing.page_size is None:
+        assert limit_key is None, f"{listing.operation} takes a page size ({limit_key}): declare its largest"
+        return
+    assert limit_key is not None, f"{listing.operation} takes no page size"
+    inputs = (
+        _session().get_service_model(rtype.service).operation_model(_api(rtype.service, listing.operation))
+    )
+    shape = inputs.input_shape.members[limit_key]
+    maximum = shape.metadata.get("max")
+    if maximum is not None:
+        assert listing.page_size <= maximum, f"page size {listing.page_size} > the model's {maximum}"
+
+
+@pytest.mark.parametrize("name", TYPE_NAMES)
+def test_iam_actions_are_the_operations_actions(name: str) -> None:
+    rtype = BY_NAME[name]
+    called = {_action(rtype, service, operation) for service, operation, _ in _operations(rtype)}
+    declared = set(rtype.all_actions(need_created=True))
+    assert declared == called, f"declared {sorted(declared - called)} but calls {sorted(called - declared)}"
+    assert set(rtype.arn_actions) <= declared
+    # The detail call is only declared apart when it is made only for creation times.
+    if rtype.detail_action is not None:
+        assert isinstance(rtype.detail, Detail)
+        assert not rtype.detail.always
+
+
+@pytest.mark.parametrize("name", TYPE_NAMES)
+def test_arn_has_the_shape_of_its_service_and_resource(name: str) -> None:
+    rtype = BY_NAME[name]
+    namespace, resource = name.split(":", 1)
+    assert _session().get_service_model(rtype.service)  # the client exists
+    template = rtype.arn if rtype.arn.startswith("arn:") else rtype.iam_arn
+    if template is None:
+        # The ARN is read from the item; its path must name an ARN member of the listing.
+        assert "arn" in rtype.arn.lower(), f"{rtype.arn} does not look like an ARN member"
+        return
+    assert template.startswith(f"arn:{{partition}}:{namespace}:"), template
+    assert "{id}" in template
+    _, _, _, region, account, rest = template.split(":", 5)
+    assert region in ("{region}", ""), template
+    assert account in ("{account}", ""), template
+    # The resource part names the resource type, as the Service Authorization Reference does
+    # (S3's bucket ARNs are the bucket name alone).
+    assert rest.lower().startswith(resource.lower()) or rest == "{id}", template
+
+
+@pytest.mark.parametrize("name", TYPE_NAMES)
+def test_parent_security_hub_and_dba_are_declared(name: str) -> None:
+    rtype = BY_NAME[name]
+    if rtype.parent is not None:
+        assert rtype.parent.type in BY_NAME, f"unknown parent {rtype.parent.type}"
+        assert TYPE_NAMES.index(rtype.parent.type) < TYPE_NAMES.index(name)
+    assert ASFF_PATTERN.fullmatch(rtype.securityhub), rtype.securityhub
+    assert isinstance(rtype.dba, bool)
+
+
+def test_every_type_is_in_the_docs_table() -> None:
+    # docs/resource-types.md holds `maptag types --format markdown` between its markers
+    # (`make docs` writes it): every type, exactly as declared.
+    text = (ROOT / "docs" / "resource-types.md").read_text()
+    table = text.split(START, 1)[1].split(END, 1)[0]
+    rows = set(re.findall(r"^\| `([^`]+)` \|", table, flags=re.MULTILINE))
+    assert rows == set(TYPE_NAMES), (
+        f"missing {sorted(set(TYPE_NAMES) - rows)}, stale {sorted(rows - set(TYPE_NAMES))}"
+    )
+    assert table.strip() == markdown().strip(), "docs/resource-types.md is stale: run make docs"
+
+
+def test_type_names_are_unique_and_parents_come_first() -> None:
+    assert len(TYPE_NAMES) == len(set(TYPE_NAMES))
+    for index, rtype in enumerate(TYPES):
+        if rtype.parent is not None:
+            assert rtype.parent.type in TYPE_NAMES[:index]
