@@ -52,6 +52,7 @@ def result_to_json(result: UnitResult) -> dict[str, Any]:
             {"type": type_name, "verdict": verdict.value, "count": n}
             for (type_name, verdict), n in sorted(result.counts.items())
         ],
+        "skipped_types": dict(result.skipped_types),
     }
 
 
@@ -66,6 +67,7 @@ def result_from_json(data: Mapping[str, Any]) -> UnitResult:
         counts=dict(counts),
         started_at=_time(data.get("started_at")),
         finished_at=_time(data.get("finished_at")),
+        skipped_types={str(k): str(v) for k, v in (data.get("skipped_types") or {}).items()},
     )
 
 

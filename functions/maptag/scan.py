@@ -8,6 +8,8 @@ never stops or hides the others.
 from __future__ import annotations
 
 import gc
+import pickle
+import tempfile
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -18,7 +20,15 @@ from datetime import UTC, datetime
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
-from maptag.aws import Clients, assume_role, caller_account, describe_error, is_bad_credentials, make_client
+from maptag.aws import (
+    Clients,
+    assume_role,
+    caller_account,
+    describe_error,
+    is_bad_credentials,
+    make_client,
+    partition_of,
+)
 from maptag.coverage import Totals, by_type
 from maptag.judge import judge
 from maptag.model import Finding, Judgement, Resource, ScanUnit, Verdict
@@ -60,6 +70,8 @@ class UnitResult:
     counts: Mapping[tuple[str, Verdict], int] = field(default_factory=dict)
     started_at: datetime | None = None
     finished_at: datetime | None = None
+    # types not listed in this unit because their service is not offered in its region: why
+    skipped_types: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def failed(self) -> bool:
@@ -81,7 +93,17 @@ class UnitResult:
             "error": self.error,
             "totals": self.totals.to_report(),
             "types": {name: totals.to_report() for name, totals in self.by_type.items()},
+            **self.optional_report(),
         }
+
+    def optional_report(self) -> dict[str, object]:
+        """The unit's optional report fields (docs/contracts.md), present only when they say something."""
+        extra: dict[str, object] = {}
+        if self.skipped_types:
+            extra["skipped_types"] = [
+                {"type": name, "reason": why} for name, why in self.skipped_types.items()
+            ]
+        return extra
 
 
 def evaluate(resource: Resource, policy: Policy, parents: ParentScopes) -> tuple[Finding, bool]:
@@ -160,6 +182,48 @@ class _FewerCollections:
 _FEWER_COLLECTIONS = _FewerCollections()
 
 
+# Families of types (a root and its dependents) list concurrently within a unit, at most this
+# many at a time, and at most PER_SERVICE of them against one service (its API rate is shared).
+UNIT_THREADS = 4
+PER_SERVICE = 2
+# The service's own answer that it is not offered where it was asked.
+NOT_OFFERED = frozenset({"UnsupportedOperation", "InvalidAction", "UnknownOperationException"})
+# Where a partition's global services (CloudFront, Route 53) are listed and attributed.
+GLOBAL_REGIONS = {"aws": "us-east-1", "aws-cn": "cn-northwest-1", "aws-us-gov": "us-gov-west-1"}
+
+
+def global_region(policy: Policy, partition: str) -> str | None:
+    """The unit region that lists the partition's global types: its home, or the first scanned."""
+    regions = [r for r in policy.regions if partition_of(r) == partition]
+    home = GLOBAL_REGIONS.get(partition)
+    return home if home in regions else (regions[0] if regions else None)
+
+
+def not_offered(rtype: ResourceType, unit: ScanUnit, session: boto3.Session) -> str | None:
+    """Why the type's service is not offered in the unit's region (botocore's endpoint data)."""
+    if rtype.is_global:
+        return None
+    try:
+        regions = session.get_available_regions(rtype.service, partition_of(unit.region))
+    except Exception:
+        return None
+    # An empty list means botocore's data does not know the service's regions: ask it.
+    if regions and unit.region not in regions:
+        return f"{rtype.service} is not offered in {unit.region} (botocore endpoint data)"
+    return None
+
+
+def _families(types: Sequence[ResourceType]) -> list[list[ResourceType]]:
+    """The types grouped by root ancestor, each group parents first (types is parents first)."""
+    root: dict[str, str] = {}
+    groups: dict[str, list[ResourceType]] = {}
+    for rtype in types:
+        parent = rtype.parent.type if rtype.parent is not None else None
+        root[rtype.name] = root.get(parent, rtype.name) if parent is not None else rtype.name
+        groups.setdefault(root[rtype.name], []).append(rtype)
+    return list(groups.values())
+
+
 def _scan_unit(
     unit: ScanUnit, clients: Clients, policy: Policy, emit: FindingSink, progress: Progress | None
 ) -> UnitResult:
@@ -170,44 +234,173 @@ def _scan_unit(
         region=unit.region,
         need_created=policy.agreement_start is not None,
     )
-    types = _ordered(policy.types)
-    last_use = {
-        rtype.parent.type: index
-        for index, rtype in enumerate(types)
-        if rtype.parent is not None and rtype.parent.type in policy.types
-    }
-    decisions: dict[str, dict[str, str | None]] = {name: {} for name in last_use}
-    counts: Counter[tuple[str, Verdict]] = Counter()
-    errors: list[str] = []
-    done = 0
-    for index, rtype in enumerate(types):
-        parents = decisions.get(rtype.parent.type, _NO_PARENTS) if rtype.parent else _NO_PARENTS
-        remember = decisions.get(rtype.name)
-        try:
-            for resource in collect(rtype, ctx):
-                finding, carries_over = evaluate(resource, policy, parents)
-                if remember is not None and carries_over:
-                    excluded = finding.verdict is Verdict.EXCLUDED
-                    remember[resource.arn] = finding.reason if excluded else None
-                counts[(rtype.name, finding.verdict)] += 1
-                emit(finding)
-                done += 1
-                if progress is not None and done % 50 == 0:
-                    progress(unit, done)
-        except CollectionError as error:
-            errors.append(str(error))
-        for name in [name for name, last in last_use.items() if last == index]:
-            del decisions[name]
+    lists_globals = global_region(policy, ctx.partition) == unit.region
+    skipped: dict[str, str] = {}
+    types: list[ResourceType] = []
+    for rtype in _ordered(policy.types):
+        if rtype.is_global and not lists_globals:
+            continue  # listed once per account, in the unit of its global region
+        reason = not_offered(rtype, unit, clients.session)
+        if reason is None:
+            types.append(rtype)
+        else:
+            skipped[rtype.name] = reason
+    families = _families(types)
+    run = _UnitRun(unit, ctx, policy, emit, progress, skipped, len(families))
+    threads = min(UNIT_THREADS, max(1, len(families)))
+    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="maptag-type") as pool:
+        for future in [pool.submit(run.family, index, family) for index, family in enumerate(families)]:
+            future.result()
     if progress is not None:
-        progress(unit, done)
+        progress(unit, run.done)
     return UnitResult(
         unit=unit,
-        status="failed" if errors else "ok",
-        error=_summarise(errors),
-        counts=dict(counts),
+        status="failed" if run.errors else "ok",
+        error=_summarise(run.errors),
+        counts=dict(run.counts),
         started_at=started,
         finished_at=datetime.now(UTC),
+        skipped_types=dict(sorted(run.skipped.items())),
     )
+
+
+class _Held:
+    """A family's findings held (on disk past 4 MB) until the families before it are emitted."""
+
+    def __init__(self) -> None:
+        self._file = tempfile.SpooledTemporaryFile(max_size=4 << 20)  # noqa: SIM115 (closed in replay)
+
+    def __call__(self, finding: Finding) -> None:
+        pickle.dump(finding, self._file, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def replay(self, emit: FindingSink) -> None:
+        self._file.seek(0)
+        with self._file:
+            while True:
+                try:
+                    # our own findings, written above by this process: not untrusted data
+                    finding = pickle.load(self._file)  # noqa: S301
+                except EOFError:
+                    return
+                emit(finding)
+
+
+class _UnitRun:
+    """One unit's shared state while its families of types list concurrently.
+
+    Findings reach the sink in the types' own order, whatever order the families end in (a
+    report lists the same estate the same way every time): the first family emits as it goes,
+    each later one is held until those before it are out.
+    """
+
+    def __init__(
+        self,
+        unit: ScanUnit,
+        ctx: UnitContext,
+        policy: Policy,
+        emit: FindingSink,
+        progress: Progress | None,
+        skipped: dict[str, str],
+        families: int,
+    ) -> None:
+        self.unit, self.ctx, self.policy = unit, ctx, policy
+        self._emit, self._progress = emit, progress
+        self.skipped = skipped
+        self.counts: Counter[tuple[str, Verdict]] = Counter()
+        self.errors: list[str] = []
+        self.done = 0
+        self._lock = threading.Lock()
+        self._services: dict[str, threading.Semaphore] = {}
+        self._held: list[_Held | None] = [None] + [_Held() for _ in range(families - 1)]
+        self._finished = [False] * families
+        self._next = 0  # the first family whose findings are not all out yet
+
+    def _release(self, index: int) -> None:
+        with self._lock:
+            self._finished[index] = True
+            while self._next < len(self._finished) and self._finished[self._next]:
+                held = self._held[self._next]
+                if held is not None:
+                    held.replay(self._emit)
+                self._held[self._next] = None
+                self._next += 1
+
+    def _service(self, name: str) -> threading.Semaphore:
+        with self._lock:
+            return self._services.setdefault(name, threading.Semaphore(PER_SERVICE))
+
+    def family(self, index: int, types: list[ResourceType]) -> None:
+        try:
+            self._family(types, self._held[index])
+        finally:
+            self._release(index)
+
+    def _family(self, types: list[ResourceType], held: _Held | None) -> None:
+        """A root type and its dependents, parents first; scope decisions kept within the family.
+
+        A dependent whose parent type could not be listed is not judged: its parent's scope is
+        unknown, and judging it as if known would give wrong verdicts both ways (withheld, said).
+        """
+        decisions: dict[str, dict[str, str | None]] = {
+            rtype.parent.type: {} for rtype in types if rtype.parent is not None
+        }
+        failed: set[str] = set()
+        for rtype in types:
+            parent = rtype.parent.type if rtype.parent is not None else None
+            if parent in failed:
+                failed.add(rtype.name)
+                self._error(f"{rtype.name}: not judged: its parent type {parent} could not be listed")
+                continue
+            if parent in self.skipped:
+                self.skipped[rtype.name] = self.skipped[parent]
+                continue
+            parents = decisions.get(parent, _NO_PARENTS) if parent is not None else _NO_PARENTS
+            remember = decisions.get(rtype.name)
+            listed = 0
+            try:
+                with self._service(rtype.service):
+                    for resource in collect(rtype, self.ctx):
+                        finding, carries_over = evaluate(resource, self.policy, parents)
+                        if remember is not None and carries_over:
+                            excluded = finding.verdict is Verdict.EXCLUDED
+                            remember[resource.arn] = finding.reason if excluded else None
+                        listed += 1
+                        self._record(rtype.name, finding, held)
+            except CollectionError as error:
+                if listed == 0 and error.code in NOT_OFFERED:
+                    with self._lock:
+                        self.skipped[rtype.name] = (
+                            f"{rtype.service} answered {error.code} in {self.unit.region}"
+                        )
+                    continue
+                failed.add(rtype.name)
+                self._error(str(error))
+            except Exception as error:
+                failed.add(rtype.name)
+                self._error(f"{rtype.name}: {describe_error(error)}")
+            later = types[types.index(rtype) + 1 :]
+            if parent is not None and all(t.parent is None or t.parent.type != parent for t in later):
+                decisions.pop(parent, None)  # its last dependent is done: free the ARNs
+
+    def _record(self, type_name: str, finding: Finding, held: _Held | None) -> None:
+        if held is not None:
+            held(finding)  # the family's own file: no lock needed
+        with self._lock:
+            self.counts[(type_name, finding.verdict)] += 1
+            if held is None:
+                self._emit(finding)
+            self.done += 1
+            if self._progress is not None and self.done % 50 == 0:
+                self._progress(self.unit, self.done)
+
+    def _error(self, message: str) -> None:
+        with self._lock:
+            self.errors.append(message)
+            # Families end in any order: errors are named in the types' own order.
+            self.errors.sort(key=lambda m: _TYPE_ORDER.get(m.split(": ", 1)[0], len(_TYPE_ORDER)))
+
+
+_TYPE_ORDER = {t.name: i for i, t in enumerate(TYPES)}
 
 
 def _ordered(names: Sequence[str]) -> list[ResourceType]:

@@ -8,6 +8,7 @@ it. The caller's own account is scanned with the caller's own credentials.
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -149,19 +150,23 @@ def test_units_run_concurrently_at_most_max_concurrency(session: boto3.Session, 
     # Given four units, and every request held for a moment so that overlaps show
     regions = ["us-east-1", "eu-west-1", "eu-central-1", "ap-southeast-2"]
     lock = threading.Lock()
-    in_flight = 0
-    peak = 0
+    in_flight: list[str] = []  # the region (unit) of each request in flight
+    peak_units = 0
+    peak_requests = 0
     threads: set[str] = set()
 
-    def hold(**_: Any) -> None:
-        nonlocal in_flight, peak
+    def hold(request: Any, **_: Any) -> None:
+        nonlocal peak_units, peak_requests
+        found = re.search(r"\.([a-z]{2}-[a-z]+-\d)\.", request.url)
+        region = found.group(1) if found else "us-east-1"
         with lock:
-            in_flight += 1
-            peak = max(peak, in_flight)
+            in_flight.append(region)
+            peak_units = max(peak_units, len(set(in_flight)))
+            peak_requests = max(peak_requests, len(in_flight))
             threads.add(threading.current_thread().name)
         time.sleep(0.15)
         with lock:
-            in_flight -= 1
+            in_flight.remove(region)
 
     session.events.register_first("before-send", hold)
 
@@ -172,8 +177,11 @@ def test_units_run_concurrently_at_most_max_concurrency(session: boto3.Session, 
 
     assert sorted(r.unit.region for r in outcome.units) == sorted(regions)
     assert all(r.status == "ok" for r in outcome.units)
-    assert peak == limit
-    assert len({name for name in threads if name.startswith("maptag-unit")}) == limit
+    # at most `limit` units at a time, each listing its three types concurrently (issue 9)
+    assert peak_units == limit
+    assert peak_requests > limit
+    # the listing calls come from each unit's own type threads
+    assert any(name.startswith("maptag-type") for name in threads)
 
 
 # --- failures across accounts, with moto enforcing IAM ---

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -72,6 +73,10 @@ class UnitContext:
     need_created: bool
     # Set when the Tagging API denied this unit: its other batches go straight to the fallback.
     tagging_api_denied: bool = False
+    # Held by the unit's first Tagging API call, so types listing concurrently ask it once
+    # before they know whether it is denied.
+    tagging_api_probe: threading.Lock = field(default_factory=threading.Lock)
+    tagging_api_answered: bool = False
 
     @property
     def partition(self) -> str:
@@ -234,8 +239,17 @@ def _via_tagging_api(
 
 def _get_resources(ctx: UnitContext, arns: Sequence[str]) -> dict[str, Tags] | None:
     """{ARN: tags} for those of ``arns`` the Tagging API knows; None when it did not answer."""
-    if ctx.tagging_api_denied:
-        return None
+    if ctx.tagging_api_answered:
+        return None if ctx.tagging_api_denied else _ask_tagging_api(ctx, arns)
+    with ctx.tagging_api_probe:
+        if ctx.tagging_api_denied:
+            return None
+        found = _ask_tagging_api(ctx, arns)
+        ctx.tagging_api_answered = ctx.tagging_api_denied or found is not None
+        return found
+
+
+def _ask_tagging_api(ctx: UnitContext, arns: Sequence[str]) -> dict[str, Tags] | None:
     client = ctx.clients("resourcegroupstaggingapi")
     request: dict[str, Any] = {"ResourceARNList": list(arns)}
     found: dict[str, Tags] = {}
