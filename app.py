@@ -25,6 +25,8 @@ def main() -> int:
     app = App()
     try:
         config = config_of(app)
+        if config.placeholder:
+            raise PolicyError(config.placeholder)
         build(app, config)
     except PolicyError as error:
         print(f"maptag: error: {error}", file=sys.stderr)

@@ -223,6 +223,21 @@ class DeployConfig(BaseModel):
         return (self.expected_run_hours - 1 or 1) * 3600
 
     @property
+    def placeholder(self) -> str | None:
+        """Why this is no customer's engagement (the docs' sample MPE id), or None.
+
+        `cdk synth` / `cdk deploy` refuse it (app.py); the tests' embedded estates use it.
+        """
+        sample = next((mpe for mpe in self.policy.mpe_ids_bare if mpe in SAMPLE_MPE_IDS), None)
+        if sample is None:
+            return None
+        return (
+            f"{CONTEXT_PREFIX}mpe_ids: {quote(sample)} is the documentation's sample MPE id, not your "
+            f"engagement: set yours with -c {CONTEXT_PREFIX}mpe_ids=... or mpe-id in the "
+            f"{CONTEXT_PREFIX}{CONFIG_KEY} file"
+        )
+
+    @property
     def warnings(self) -> list[str]:
         """What synth says but lets pass: an engagement with no agreement start, unusual ids."""
         found = list(self.policy.warnings)
@@ -287,13 +302,6 @@ class DeployConfig(BaseModel):
             policy = Policy.build(**policy_values)
         except PolicyError as error:
             raise PolicyError(_relabel(str(error), label)) from None
-        sample = next((mpe for mpe in policy.mpe_ids_bare if mpe in SAMPLE_MPE_IDS), None)
-        if sample is not None:
-            raise PolicyError(
-                f"{label('mpe_ids')}: {quote(sample)} is the documentation's sample MPE id, not your "
-                f"engagement: set yours with -c {CONTEXT_PREFIX}mpe_ids=... or mpe-id in the "
-                f"{CONTEXT_PREFIX}{CONFIG_KEY} file"
-            )
         if "max_concurrency" not in values:
             policy = policy.model_copy(update={"max_concurrency": map_concurrency(policy)})
         try:
