@@ -15,8 +15,9 @@ MEMBER_STACK = "MaptagMemberRole"
 SCANNER_ROLE_PREFIX = "maptag-scanner-"
 
 # The public Powertools for AWS Lambda (Python) v3 layer, by ARN in the stack's own region.
-# This account publishes it in the commercial regions only (the Powertools docs list other
-# accounts for aws-cn and aws-us-gov): synth refuses a region of another partition.
+# This account publishes it in the commercial regions only; aws-cn and aws-us-gov have other
+# publishers (https://docs.aws.amazon.com/powertools/python/latest/#lambda-layer): synth
+# refuses a region of another partition.
 POWERTOOLS_PARTITION = "aws"
 # The layer is published for python3.13 at this version; the runtime must match it. Its name
 # names the architecture (its pydantic-core is compiled): a function's layer must match it.

@@ -4,7 +4,8 @@ Per run (dimension ``service=maptag``): CoveragePercent, InScope, Compliant, Non
 Missing, NearMissKey, InvalidValue, Unreadable, Units, FailedUnits. They are stamped when
 sent, not with the run's start: the deployment's FailedUnits alarm evaluates the latest
 hour, and a datapoint dated to a run that started in an earlier hour would land in a period
-already evaluated (docs/deploy.md, "Alarms").
+already evaluated (docs/deploy.md, "Alarms and where they go"; alarm evaluation:
+https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html).
 Per unit (dimensions ``service``, ``AccountId``, ``Region``): CoveragePercent, NonCompliant,
 InScope, UnitFailed (1 or 0), only for a unit with something in scope or that failed.
 CoveragePercent is left out, not sent as 100, when nothing is in scope (docs/contracts.md).
