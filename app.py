@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """The CDK app (`npx cdk synth`, `make deploy`): configuration comes from CDK context.
 
-Defaults are in cdk.json; override any of them with `-c maptag:KEY=VALUE`, for example
-`npx cdk synth -c maptag:mpe_ids=12345 -c maptag:regions=us-east-1,eu-west-1`.
-A bad value stops the synth with one line naming it.
+Defaults are in cdk.json; the engagement (MPE ids, regions, agreement start, ...) comes from
+`-c maptag:KEY=VALUE` or from the TOML file `maptag scan --config` reads, for example
+`npx cdk synth -c maptag:config=maptag.toml` (docs/deploy.md). A bad or missing value stops
+the synth with one line naming it.
 """
 
 from __future__ import annotations
@@ -24,10 +25,14 @@ def main() -> int:
     app = App()
     try:
         config = config_of(app)
+        if config.placeholder:
+            raise PolicyError(config.placeholder)
+        build(app, config)
     except PolicyError as error:
         print(f"maptag: error: {error}", file=sys.stderr)
         return 2
-    build(app, config)
+    for warning in config.warnings:
+        print(f"maptag: warning: {warning}", file=sys.stderr)
     app.synth()
     return 0
 

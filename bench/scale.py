@@ -52,6 +52,7 @@ METRICS_PER_UNIT = 4
 S3_LIST_PAGE = 1000  # ListObjectsV2 keys a call
 CHILD_LOG_KB = 4.0  # a child execution's events at log level ALL (execution data included)
 LAMBDA_LOG_KB = 4.0  # an invocation's START/END/REPORT and Powertools lines
+UNIT_RECORD_KB = 0.25  # publish's maptag.unit log line for a unit in scope or failed (no unit metrics)
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,8 @@ class Settings:
     regions: int = 17
     active_regions: int = 2  # regions of an account holding its resources; the rest are empty
     resources_per_account: int = 500
-    concurrency: int = 8  # maptag:max_concurrency (the Distributed Map's MaxConcurrency)
+    # the Distributed Map's MaxConcurrency: the units up to maptag's ceiling (maptag:max_concurrency)
+    concurrency: int = 64
     memory_mb: int = 512  # scan_unit Lambda
     publish_memory_mb: int = 2048
     arm64: bool = True  # every function on Graviton
@@ -115,7 +117,7 @@ class Settings:
         7  # maptag:securityhub_refresh_days: unchanged ones re-sent (0: every run)
     )
     shared_client_models: bool = True  # the handler keeps its boto3 session across invocations
-    unit_metrics: bool = True  # maptag:unit_metrics: 4 metrics per account × region
+    unit_metrics: bool = False  # maptag:unit_metrics: 4 metrics per account × region (else a log line)
     unit_metrics_in_scope_only: bool = True  # ... only for units with something in scope or that failed
     arm_cpu_factor: float = 1.0  # CPU time on Graviton relative to x86 for this pure-Python work
     # assumptions
@@ -220,9 +222,11 @@ def simulate(s: Settings, m: Measured) -> Estimate:
     gb_s = scan_busy * s.memory_mb / 1024 + (publish_s + plan_s) * s.publish_memory_mb / 1024
     s3_puts = 2 * units + 4  # unit results and findings, the unit list, JSON and HTML reports
     s3_gets = units + s.report_passes * shards_read + math.ceil(units / S3_LIST_PAGE) + 1
-    log_gb = (invocations * (LAMBDA_LOG_KB + CHILD_LOG_KB) + transitions * 2) / 1024 / 1024
-    traced = min(invocations, wall) + 0.05 * max(0, invocations - wall)  # X-Ray: 1/s + 5 %
     metric_units = active if s.unit_metrics_in_scope_only else units
+    unit_records = 0 if s.unit_metrics else metric_units
+    log_kb = invocations * (LAMBDA_LOG_KB + CHILD_LOG_KB) + transitions * 2 + unit_records * UNIT_RECORD_KB
+    log_gb = log_kb / 1024 / 1024
+    traced = min(invocations, wall) + 0.05 * max(0, invocations - wall)  # X-Ray: 1/s + 5 %
     metrics = metric_units * METRICS_PER_UNIT if s.unit_metrics else METRICS_PER_UNIT
     metric_month = (
         min(metrics, 10_000) * PRICE["metric_month_first_10k"]
@@ -272,9 +276,12 @@ def largest_unit(s: Settings, m: Measured) -> int:
 
 
 # The deployment as it ships (with any flags given), the deployment before the scale work
-# (flags to model it), and the settings that meet the targets (README "Performance").
+# and before issue 13's defaults (flags to model them); docs/deploy.md has the figures.
 DEPLOYED = Settings()
+# Until issue 13: a fixed MaxConcurrency of 8 and 4 custom metrics per unit with something in scope.
+PREVIOUS = {"concurrency": 8, "unit_metrics": True}
 BEFORE = {
+    **PREVIOUS,
     "children": "standard",
     "memory_mb": 1024,
     "arm64": False,
@@ -284,7 +291,6 @@ BEFORE = {
     "securityhub_changed_only": False,
     "unit_metrics_in_scope_only": False,
 }
-AT_SCALE = {"concurrency": 64, "unit_metrics": False}
 
 
 def scenarios(base: Settings) -> dict[str, Settings]:
@@ -292,8 +298,8 @@ def scenarios(base: Settings) -> dict[str, Settings]:
         "before (Standard children, 1 GB x86, a session per unit, serial publish, every finding re-sent)": (
             replace(base, **BEFORE)  # type: ignore[arg-type]
         ),
+        "previous defaults (max_concurrency=8, unit_metrics=true)": replace(base, **PREVIOUS),  # type: ignore[arg-type]
         "as deployed": base,
-        "as deployed + max_concurrency=64, unit_metrics=false": replace(base, **AT_SCALE),  # type: ignore[arg-type]
     }
 
 

@@ -9,11 +9,16 @@ from aws_cdk import aws_lambda as lambda_
 SCANNER_STACK = "Maptag"
 MEMBER_STACK = "MaptagMemberRole"
 
-# The scan_unit function's role: member roles trust exactly this role name in the scanner
-# account, so it is fixed rather than generated.
-SCANNER_ROLE_NAME = "maptag-scanner"
+# The scan_unit function's role is named `maptag-scanner-<region>`: member roles trust the
+# scanner account's roles of that name (any region), so it is fixed rather than generated, and
+# IAM names are global, so the region keeps two scanner stacks of one account apart.
+SCANNER_ROLE_PREFIX = "maptag-scanner-"
 
 # The public Powertools for AWS Lambda (Python) v3 layer, by ARN in the stack's own region.
+# This account publishes it in the commercial regions only; aws-cn and aws-us-gov have other
+# publishers (https://docs.aws.amazon.com/powertools/python/latest/#lambda-layer): synth
+# refuses a region of another partition.
+POWERTOOLS_PARTITION = "aws"
 # The layer is published for python3.13 at this version; the runtime must match it. Its name
 # names the architecture (its pydantic-core is compiled): a function's layer must match it.
 POWERTOOLS_LAYER_ACCOUNT = "017000801446"
@@ -40,6 +45,9 @@ ASSET_EXCLUDES = (
     ".ruff_cache",
     "*.egg-info",
 )
+
+# Step Functions' log group name prefix (its best practices: docs/deploy.md).
+STATE_MACHINE_LOG_PREFIX = "/aws/vendedlogs/states/"
 
 # What the handlers publish under.
 SERVICE = "maptag"

@@ -6,12 +6,11 @@ resource they are about, each with its reason.
 
 from __future__ import annotations
 
-from aws_cdk import Aws, BootstraplessSynthesizer, CfnOutput, CfnParameter, Stack
+from aws_cdk import BootstraplessSynthesizer, CfnOutput, CfnParameter, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
-from infra import constants
 from infra.constructs.findings import Findings
 from infra.constructs.history import History
 from infra.constructs.member_role import MemberRole
@@ -98,8 +97,11 @@ class MemberRoleStack(Stack):
             description="The account where the maptag scanner stack runs",
             **({"default": config.scanner_account} if config.scanner_account else {}),  # type: ignore[arg-type]
         )
-        scanner_role_arn = (
-            f"arn:{Aws.PARTITION}:iam::{scanner_account.value_as_string}:role/{constants.SCANNER_ROLE_NAME}"
+        member = MemberRole(
+            self,
+            "MemberRole",
+            role_name=config.role_name,
+            scanner_account=scanner_account.value_as_string,
+            organization_id=config.organization_id,
         )
-        member = MemberRole(self, "MemberRole", role_name=config.role_name, scanner_role_arn=scanner_role_arn)
         CfnOutput(self, "MemberRoleArn", value=member.role.role_arn)

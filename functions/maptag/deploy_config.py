@@ -9,11 +9,20 @@ with one line that names the context key.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from maptag.policy import ACCOUNT_ID, Policy, PolicyError, _one_line, known_names
 from maptag.rules import quote
@@ -22,6 +31,33 @@ from maptag.sinks.security_hub import DEFAULT_REFRESH_DAYS, MAX_REFRESH_DAYS
 
 # Context keys are `maptag:<setting>`; the CDK's own keys (feature flags, cli-telemetry) pass by.
 CONTEXT_PREFIX = "maptag:"
+# `-c maptag:config=maptag.toml`: the engagement file `maptag scan --config` reads.
+CONFIG_KEY = "config"
+# What the deployment takes from that file (its other keys describe a laptop run: the report's
+# format and file, --publish, --fail-under, the laptop's thread count, the local outbox).
+FILE_SETTINGS = {
+    "mpe_ids": "mpe_ids",
+    "regions": "regions",
+    "accounts": "accounts",
+    "organization": "organization",
+    "role_name": "role_name",
+    "agreement_start": "agreement_start",
+    "types": "types",
+    "exclusions": "exclusions",
+    "accept_legacy": "accept_legacy",
+    "prefixes": "prefixes",
+    "server_tasks": "server_tasks",
+    "stream": "hub_stream",
+    "securityhub_refresh_days": "securityhub_refresh_days",
+}
+# The docs' example MPE ids (docs/map-tagging-rules.md): never a real engagement.
+SAMPLE_MPE_IDS = ("12345", "ABCDE12345")
+# The Distributed Map runs one unit per child at a time, up to this many at once: enough for
+# 1,000 accounts × 17 regions in under 15 minutes (docs/deploy.md), a small share of the
+# account's default 1,000 concurrent Lambda executions. Fewer units, fewer children.
+MAP_CONCURRENCY_CEILING = 64
+# Validation context of a handler reading the configuration app.py validated at synth.
+DEPLOYED = "deployed"
 
 SINKS = ("security-hub", "sns", "events", "metrics", "migration-hub")
 # Migration Hub is closed to new customers (docs/map-tagging-rules.md): it is opt-in.
@@ -36,6 +72,7 @@ CHILD_WORKFLOWS = ("express", "standard")
 _RATE = re.compile(r"rate\(([1-9][0-9]*) (minute|minutes|hour|hours|day|days)\)")
 _CRON = re.compile(r"cron\((\S+ ){5}\S+\)")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_ORGANIZATION_ID = re.compile(r"o-[a-z0-9]{10,32}")
 # The ProgressUpdateStream rule of docs/contracts.md: 1-50 chars, no / : | or control characters.
 # CloudWatch Logs accepts only these retention periods.
 LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192,
@@ -55,13 +92,16 @@ class DeployConfig(BaseModel):
     sinks: tuple[str, ...] = DEFAULT_SINKS
     notification_email: str | None = None
     server_tasks: bool = False
-    # Per account × region CloudWatch metrics (4 custom metrics each): turn off on large estates.
-    unit_metrics: bool = True
+    # Per account × region CloudWatch metrics (4 custom metrics each, $0.30 a metric-month):
+    # off by default; each unit's coverage is a log line and a history row either way.
+    unit_metrics: bool = False
     # Days between re-imports of an unchanged Security Hub finding (0: every run).
     securityhub_refresh_days: int = DEFAULT_REFRESH_DAYS
     hub_stream: str = "MAP-Tagging"
     child_workflow: str = "express"
     scanner_account: str | None = None
+    # Member roles also require the scanner to be in this Organization (aws:PrincipalOrgID).
+    organization_id: str | None = None
     log_retention_days: int = 90
     history_ttl_days: int = Field(default=400, ge=1, le=3650)
     report_retention_days: int = Field(default=400, ge=1, le=3650)
@@ -79,7 +119,9 @@ class DeployConfig(BaseModel):
 
     @field_validator("schedule_time_zone")
     @classmethod
-    def _time_zone(cls, value: str) -> str:
+    def _time_zone(cls, value: str, info: ValidationInfo) -> str:
+        if info.context and info.context.get(DEPLOYED):
+            return value  # checked at synth; a Lambda without a tz database must still run
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
@@ -134,6 +176,15 @@ class DeployConfig(BaseModel):
             raise ValueError(f"{quote(str(raw))} is not a 12-digit AWS account id")
         return raw
 
+    @field_validator("organization_id", mode="before")
+    @classmethod
+    def _organization_id(cls, raw: Any) -> Any:
+        if raw in (None, ""):
+            return None
+        if not (isinstance(raw, str) and _ORGANIZATION_ID.fullmatch(raw)):
+            raise ValueError(f"{quote(str(raw))} is not an Organization id such as o-a1b2c3d4e5")
+        return raw
+
     @field_validator("log_retention_days")
     @classmethod
     def _retention(cls, value: int) -> int:
@@ -171,42 +222,88 @@ class DeployConfig(BaseModel):
         """The time between runs, for Migration Hub's NextUpdateSeconds (docs/contracts.md)."""
         return (self.expected_run_hours - 1 or 1) * 3600
 
+    @property
+    def placeholder(self) -> str | None:
+        """Why this is no customer's engagement (the docs' sample MPE id), or None.
+
+        `cdk synth` / `cdk deploy` refuse it (app.py); the tests' embedded estates use it.
+        """
+        sample = next((mpe for mpe in self.policy.mpe_ids_bare if mpe in SAMPLE_MPE_IDS), None)
+        if sample is None:
+            return None
+        return (
+            f"{CONTEXT_PREFIX}mpe_ids: {quote(sample)} is the documentation's sample MPE id, not your "
+            f"engagement: set yours with -c {CONTEXT_PREFIX}mpe_ids=... or mpe-id in the "
+            f"{CONTEXT_PREFIX}{CONFIG_KEY} file"
+        )
+
+    @property
+    def warnings(self) -> list[str]:
+        """What synth says but lets pass: an engagement with no agreement start, unusual ids."""
+        found = list(self.policy.warnings)
+        if self.policy.agreement_start is None:
+            found.append(
+                f"{CONTEXT_PREFIX}agreement_start: not set, so every resource counts as migrated "
+                "whatever its age: set your MAP agreement's start (YYYY-MM-DD) with "
+                f"-c {CONTEXT_PREFIX}agreement_start=... or agreement-start in the "
+                f"{CONTEXT_PREFIX}{CONFIG_KEY} file"
+            )
+        return found
+
     def to_json(self) -> str:
         return self.model_dump_json(exclude_none=True)
 
     @classmethod
     def from_json(cls, text: str) -> DeployConfig:
-        """The configuration a handler finds in its environment (written by app.py)."""
-        return cls.model_validate_json(text)
+        """The configuration a handler finds in its environment (written and checked by app.py)."""
+        return cls.model_validate_json(text, context={DEPLOYED: True})
 
     @classmethod
     def from_context(cls, context: Mapping[str, Any]) -> DeployConfig:
-        """Validate CDK context (`maptag:KEY` entries) or raise PolicyError naming the key."""
-        values: dict[str, Any] = {}
+        """Validate CDK context (`maptag:KEY` entries, and the `maptag:config` file they name)
+        or raise PolicyError naming the key (and the file)."""
+        values, origin = _engagement_file(context.get(CONTEXT_PREFIX + CONFIG_KEY))
+        given: dict[str, Any] = {}
         for key, value in context.items():
-            if key.startswith(CONTEXT_PREFIX):
-                values[key.removeprefix(CONTEXT_PREFIX).replace("-", "_")] = _parse(value)
+            if key.startswith(CONTEXT_PREFIX) and key != CONTEXT_PREFIX + CONFIG_KEY:
+                given[key.removeprefix(CONTEXT_PREFIX).replace("-", "_")] = _parse(value)
         policy_keys = set(Policy.model_fields)
         own_keys = set(cls.model_fields) - {"policy"}
-        unknown = sorted(set(values) - policy_keys - own_keys)
+        unknown = sorted(set(given) - policy_keys - own_keys)
         if unknown:
             raise PolicyError(f"{CONTEXT_PREFIX}{unknown[0]}: unknown setting")
-        for key in _integer_keys(cls) & set(values):
+        for key in _integer_keys(cls) & set(given):
             # `-c maptag:max_concurrency=16` arrives as the string "16"
-            if isinstance(values[key], str) and values[key].strip().lstrip("-").isdigit():
-                values[key] = int(values[key])
+            if isinstance(given[key], str) and given[key].strip().lstrip("-").isdigit():
+                given[key] = int(given[key])
+        # Context given explicitly wins over the file; an account list replaces the file's
+        # organization switch and back, as flags do over `maptag scan --config`.
+        if "accounts" in given and "organization" not in given:
+            values.pop("organization", None)
+        if given.get("organization") is True:
+            values.pop("accounts", None)
+        values.update(given)
+        origin.update({key: f"{CONTEXT_PREFIX}{key}" for key in given})
+
+        def label(name: str) -> str:
+            return origin.get(name, f"{CONTEXT_PREFIX}{name}")
+
+        for name, what in (("mpe_ids", "your MPE id(s)"), ("regions", "the regions to scan")):
+            if not values.get(name):
+                raise PolicyError(
+                    f"{CONTEXT_PREFIX}{name}: not set: give {what} with -c {CONTEXT_PREFIX}{name}=... "
+                    f"or in the engagement file named by -c {CONTEXT_PREFIX}{CONFIG_KEY}=maptag.toml"
+                )
         policy_values = {k: v for k, v in values.items() if k in policy_keys}
         policy_values.setdefault("role_name", DEFAULT_ROLE_NAME)
+        # With no account list the deployment scans the whole Organization.
+        policy_values.setdefault("organization", not policy_values.get("accounts"))
         try:
             policy = Policy.build(**policy_values)
         except PolicyError as error:
-            # Policy's only whole-model check is accounts vs organization: name the switch.
-            text = (
-                str(error).replace("policy: ", "organization: ", 1)
-                if str(error).startswith("policy: ")
-                else str(error)
-            )
-            raise PolicyError(f"{CONTEXT_PREFIX}{text}") from None
+            raise PolicyError(_relabel(str(error), label)) from None
+        if "max_concurrency" not in values:
+            policy = policy.model_copy(update={"max_concurrency": map_concurrency(policy)})
         try:
             return cls.model_validate(
                 {"policy": policy, **{k: v for k, v in values.items() if k in own_keys}}
@@ -216,7 +313,40 @@ class DeployConfig(BaseModel):
             if message.startswith("policy: "):
                 # whole-model checks (the environment budget) are about the accounts list
                 message = "accounts: " + message.removeprefix("policy: ")
-            raise PolicyError(f"{CONTEXT_PREFIX}{message}") from None
+            raise PolicyError(_relabel(message, label)) from None
+
+
+def map_concurrency(policy: Policy) -> int:
+    """The Distributed Map's MaxConcurrency: the number of units, up to the ceiling."""
+    if policy.organization:
+        return MAP_CONCURRENCY_CEILING
+    units = max(1, len(policy.accounts)) * len(policy.regions)
+    return min(MAP_CONCURRENCY_CEILING, units)
+
+
+def _relabel(message: str, label: Callable[[str], str]) -> str:
+    """A "field: text" validation line with the field named where it was set."""
+    name, _, text = message.partition(": ")
+    if name == "policy":  # Policy's one whole-model check: accounts vs organization
+        return f"{label('organization')}: {text}"
+    return f"{label(name)}: {text}"
+
+
+def _engagement_file(path: Any) -> tuple[dict[str, Any], dict[str, str]]:
+    """The deployment's settings in `maptag scan`'s TOML file, each with where it came from."""
+    if path in (None, ""):
+        return {}, {}
+    # Imported here: the handlers, which also import this module, never read the file.
+    from maptag.commands import UsageError
+    from maptag.commands.scan import load_config
+
+    try:
+        loaded = load_config(Path(str(path)))
+    except UsageError as error:
+        raise PolicyError(str(error).replace("--config", f"{CONTEXT_PREFIX}{CONFIG_KEY}", 1)) from None
+    values = {FILE_SETTINGS[k]: v for k, v in loaded.values.items() if k in FILE_SETTINGS}
+    origin = {FILE_SETTINGS[k]: loaded.origin[k] for k in loaded.values if k in FILE_SETTINGS}
+    return values, origin
 
 
 def _integer_keys(model: type[BaseModel]) -> set[str]:

@@ -11,6 +11,7 @@ from aws_cdk import Acknowledgment, Aws, Duration, Validations
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
+from infra import constants
 from maptag.resources.declarations import TYPE_NAMES, TYPES, required_actions
 
 # Each resource type declares the IAM actions its scan needs and which of them accept its ARN
@@ -68,17 +69,43 @@ def acknowledge_read_only(scope: Construct) -> None:
 
 
 class MemberRole(Construct):
-    """`role_name` in a member account, assumable only by the scanner's role."""
+    """`role_name` in a member account, assumable only by the scanner roles of the scanner account.
 
-    def __init__(self, scope: Construct, id: str, *, role_name: str, scanner_role_arn: str) -> None:
+    The trust names the scanner account and matches the scanner role by `aws:PrincipalArn`,
+    not by a role ARN principal: IAM stores a role principal as the role's unique id, so a
+    deleted and redeployed scanner stack would silently lose every member role
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-roles,
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalarn).
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        role_name: str,
+        scanner_account: str,
+        organization_id: str | None = None,
+    ) -> None:
         super().__init__(scope, id)
+        conditions: dict[str, dict[str, str]] = {
+            # every region's scanner role (maptag-scanner-<region>) of that one account
+            "ArnLike": {"aws:PrincipalArn": scanner_role_pattern(scanner_account)}
+        }
+        if organization_id:
+            conditions["StringEquals"] = {"aws:PrincipalOrgID": organization_id}
         self.role = iam.Role(
             self,
             "Role",
             role_name=role_name,
             description="maptag: read-only access to list resources and read their tags",
-            assumed_by=iam.ArnPrincipal(scanner_role_arn),
+            assumed_by=iam.PrincipalWithConditions(iam.AccountPrincipal(scanner_account), conditions),
             max_session_duration=Duration.hours(1),
         )
         self.role.attach_inline_policy(iam.Policy(self, "ReadOnly", statements=read_only_statements()))
         acknowledge_read_only(self)
+
+
+def scanner_role_pattern(scanner_account: str) -> str:
+    """The ARN of every region's scanner role in the scanner account."""
+    return f"arn:{Aws.PARTITION}:iam::{scanner_account}:role/{constants.SCANNER_ROLE_PREFIX}*"

@@ -138,7 +138,7 @@ class ScanWorkflow(Construct):
         self.scan_unit = self._function(
             replace(SCAN_UNIT, timeout=self.unit_limits.timeout),
             environment,
-            role_name=constants.SCANNER_ROLE_NAME,
+            role_name=f"{constants.SCANNER_ROLE_PREFIX}{self._stack.region}",
         )
         self._grant_objects(self.scan_unit, bucket, key, write=[constants.RUNS_PREFIX])
         accounts = config.policy.accounts or ("*",)
@@ -358,7 +358,15 @@ class ScanWorkflow(Construct):
             errors=["States.TaskFailed"], interval=Duration.seconds(30), max_attempts=2, backoff_rate=2
         )
 
-        log_group = logs.LogGroup(self, "StateMachineLogs", removal_policy=RemovalPolicy.DESTROY)
+        # Under /aws/vendedlogs/: Step Functions adds each log group it delivers to the account's
+        # CloudWatch Logs resource policy (5,120 characters) unless the name starts so
+        # (https://docs.aws.amazon.com/step-functions/latest/dg/bp-cwl.html).
+        log_group = logs.LogGroup(
+            self,
+            "StateMachineLogs",
+            log_group_name=f"{constants.STATE_MACHINE_LOG_PREFIX}{self._stack.stack_name}-scan",
+            removal_policy=RemovalPolicy.DESTROY,
+        )
         _retain(log_group, self._config.log_retention_days)
         machine = sfn.StateMachine(
             self,

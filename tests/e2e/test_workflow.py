@@ -34,6 +34,9 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     outdir = tmp_path_factory.mktemp("cdk-e2e")
     context = {
         **cdk_json_context(),
+        # the embedded estate's engagement (its resources carry mig12345): cdk.json holds none
+        "maptag:mpe_ids": "12345",
+        "maptag:regions": "us-east-1",
         "maptag:sinks": "security-hub,sns,events,metrics,migration-hub",
         "maptag:server_tasks": "true",
     }

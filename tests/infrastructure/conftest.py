@@ -22,8 +22,21 @@ from infra.app import build, config_of
 ROOT = Path(__file__).resolve().parents[2]
 
 
+# cdk.json holds no engagement (synth refuses a placeholder one): the tests bring their own.
+ENGAGEMENT = {
+    "maptag:mpe_ids": "98765",
+    "maptag:regions": "us-east-1",
+    "maptag:agreement_start": "2025-03-01",
+}
+
+
 def cdk_json_context() -> dict[str, Any]:
     return dict(json.loads((ROOT / "cdk.json").read_text())["context"])
+
+
+def deployment_context() -> dict[str, Any]:
+    """cdk.json's defaults plus an engagement: the default deployment of a real customer."""
+    return {**cdk_json_context(), **ENGAGEMENT}
 
 
 @dataclass
@@ -37,7 +50,7 @@ class Synthesized:
 
 
 def synthesize(outdir: Path, overrides: dict[str, Any]) -> Synthesized:
-    app = App(context={**cdk_json_context(), **overrides}, outdir=str(outdir))
+    app = App(context={**deployment_context(), **overrides}, outdir=str(outdir))
     build(app, config_of(app))
     # cdk-nag runs here: an unacknowledged finding raises and fails the session's fixture.
     app.synth()
@@ -60,6 +73,7 @@ def org_app(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
             "maptag:schedule_time_zone": "Europe/Paris",
             "maptag:max_concurrency": "12",
             "maptag:scanner_account": "111111111111",
+            "maptag:organization_id": "o-a1b2c3d4e5",
         },
     )
 

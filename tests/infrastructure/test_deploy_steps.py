@@ -87,7 +87,10 @@ def test_member_role_stackset_gives_every_account_the_role_trusting_the_scanner(
     )
     role = iam.get_role(RoleName="maptag-member-readonly")["Role"]
     (trust,) = role["AssumeRolePolicyDocument"]["Statement"]
-    assert trust["Principal"] == {"AWS": f"arn:aws:iam::{SCANNER}:role/{constants.SCANNER_ROLE_NAME}"}
+    assert trust["Principal"] == {"AWS": f"arn:aws:iam::{SCANNER}:root"}
+    assert trust["Condition"]["ArnLike"] == {
+        "aws:PrincipalArn": f"arn:aws:iam::{SCANNER}:role/{constants.SCANNER_ROLE_PREFIX}*"
+    }
     (policy_name,) = iam.list_role_policies(RoleName="maptag-member-readonly")["PolicyNames"]
     document = iam.get_role_policy(RoleName="maptag-member-readonly", PolicyName=policy_name)[
         "PolicyDocument"

@@ -9,11 +9,11 @@ from infra import constants
 from infra.constructs.scan_workflow import PUBLISH, SCAN_UNIT, UNIT_LIMITS
 from maptag.deploy_config import DeployConfig
 from maptag.run_store import READ_THREADS
-from tests.infrastructure.conftest import cdk_json_context
+from tests.infrastructure.conftest import deployment_context
 
 
 def test_the_models_deployed_settings_are_the_deployments_defaults() -> None:
-    config = DeployConfig.from_context(cdk_json_context())
+    config = DeployConfig.from_context(deployment_context())
     assert DEPLOYED.children == config.child_workflow
     assert DEPLOYED.concurrency == config.policy.max_concurrency
     assert DEPLOYED.unit_metrics == config.unit_metrics

@@ -9,14 +9,18 @@ import subprocess
 from typing import Any
 
 import pytest
+from aws_cdk import App, Environment
 from aws_cdk.assertions import Match, Template
 
 from infra import constants
+from infra.app import build, config_of
 from infra.constructs.member_role import RESOURCE_SCOPED, read_only_actions
 from infra.constructs.scan_workflow import EXPRESS_CHILD_LIMIT, UNIT_LIMITS
+from infra.stacks import ScannerStack
+from maptag.policy import PolicyError
 from maptag.resources.declarations import TYPE_NAMES, required_actions
 from maptag.sinks.outbox import TABLE_KEY
-from tests.infrastructure.conftest import ROOT, Synthesized
+from tests.infrastructure.conftest import ROOT, Synthesized, deployment_context
 from tests.infrastructure.iam import (
     actions_of,
     as_list,
@@ -147,6 +151,12 @@ def test_state_machine_logs_all_events_and_traces(org_app: Synthesized) -> None:
     log_groups = org_app.scanner.find_resources("AWS::Logs::LogGroup")
     assert all(group["Properties"]["RetentionInDays"] == 90 for group in log_groups.values())
     assert len(log_groups) == 4  # three functions and the state machine
+    # the state machine's group is a vended-logs one: Step Functions adds no entry for it to the
+    # account's 5,120-character CloudWatch Logs resource policy (Step Functions best practices)
+    (destination,) = props["LoggingConfiguration"]["Destinations"]
+    group_id = destination["CloudWatchLogsLogGroup"]["LogGroupArn"]["Fn::GetAtt"][0]
+    name = log_groups[group_id]["Properties"]["LogGroupName"]
+    assert name == "/aws/vendedlogs/states/Maptag-scan"
 
 
 def test_functions_are_thin_traced_python_with_the_powertools_layer(org_app: Synthesized) -> None:
@@ -201,7 +211,7 @@ def test_scanner_role_assumes_only_the_member_role(org_app: Synthesized, account
     ):
         role = role_id(app.scanner, "ScanUnitRole")
         _, props = one(app.scanner, "AWS::IAM::Role", "ScanUnitRole")
-        assert props["Properties"]["RoleName"] == constants.SCANNER_ROLE_NAME
+        assert flat(props["Properties"]["RoleName"]) == f"{constants.SCANNER_ROLE_PREFIX}${{Region}}"
         found = role_statements(app.scanner, role)
         assert [flat(r) for r in resources_for(found, "sts:AssumeRole")] == expected
 
@@ -327,6 +337,36 @@ def test_digest_topic_is_encrypted_tls_only_with_the_email_subscription(
     accounts_app.scanner.resource_count_is("AWS::SNS::Subscription", 0)
 
 
+def test_the_alarms_may_publish_to_the_encrypted_digest_topic(org_app: Synthesized) -> None:
+    # CDK's topic policy for enforce_ssl holds only the TLS deny: without an allow for
+    # cloudwatch.amazonaws.com, SNS refuses every alarm notification
+    template = org_app.scanner
+    topic_id, _ = one(template, "AWS::SNS::Topic")
+    _, policy = one(template, "AWS::SNS::TopicPolicy")
+    assert policy["Properties"]["Topics"] == [{"Ref": topic_id}]
+    statements = policy["Properties"]["PolicyDocument"]["Statement"]
+    (allow,) = [s for s in statements if s["Effect"] == "Allow"]
+    assert allow["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
+    assert allow["Action"] == "sns:Publish"
+    assert allow["Resource"] == {"Ref": topic_id}
+    alarm_ids = sorted(template.find_resources("AWS::CloudWatch::Alarm"))
+    assert len(alarm_ids) == 3
+    sources = allow["Condition"]["ArnEquals"]["aws:SourceArn"]
+    assert sorted(source["Fn::GetAtt"][0] for source in sources) == alarm_ids
+    assert all(source["Fn::GetAtt"][1] == "Arn" for source in sources)
+    assert allow["Condition"]["StringEquals"] == {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}
+    # the TLS-only deny stays
+    (deny,) = [s for s in statements if s["Effect"] == "Deny"]
+    assert deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    # and the key lets CloudWatch encrypt for the topic
+    _, key = one(template, "AWS::KMS::Key")
+    assert any(
+        s["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
+        and "kms:GenerateDataKey*" in as_list(s["Action"])
+        for s in key["Properties"]["KeyPolicy"]["Statement"]
+    )
+
+
 def test_schedule_starts_the_state_machine_in_its_time_zone(
     org_app: Synthesized, accounts_app: Synthesized
 ) -> None:
@@ -361,24 +401,33 @@ def test_alarms_watch_failed_runs_failed_units_and_missed_runs(
     missed = by_name["MissedRun"]
     assert missed["MetricName"] == "ExecutionsStarted"
     assert missed["ComparisonOperator"] == "LessThanThreshold"
-    assert missed["TreatMissingData"] == "breaching"
     assert missed["EvaluationPeriods"] == 25  # daily cron: a day and an hour of slack
+    # quiet from deploy to the first run: no start in the window is "missing" data, which takes
+    # the alarm to INSUFFICIENT_DATA, a new alarm's own first state (no change, no action); after
+    # a first run (OK), the first window without one is a change to INSUFFICIENT_DATA: notified
+    assert missed["TreatMissingData"] == "missing"
+    assert missed["InsufficientDataActions"] == [{"Ref": topic_id}]
     hourly = [
         a["Properties"]
         for k, a in accounts_app.scanner.find_resources("AWS::CloudWatch::Alarm").items()
         if "MissedRun" in k
     ]
     assert hourly[0]["EvaluationPeriods"] == 7  # rate(6 hours) + 1
-    failed_runs = json.dumps(by_name["FailedRuns"]["Metrics"])
-    assert "ExecutionsFailed" in failed_runs
-    assert "ExecutionsTimedOut" in failed_runs
-    assert "ExecutionsAborted" in failed_runs
+    queries = by_name["FailedRuns"]["Metrics"]
+    metric_ids = {q["MetricStat"]["Metric"]["MetricName"]: q["Id"] for q in queries if "MetricStat" in q}
+    assert set(metric_ids) == {"ExecutionsFailed", "ExecutionsTimedOut", "ExecutionsAborted"}
+    # each metric exists only in hours with such a run: each is FILLed with 0 before the sum
+    (expression,) = [q["Expression"] for q in queries if "Expression" in q]
+    terms = sorted(term.strip() for term in expression.split("+"))
+    assert terms == sorted(f"FILL({metric_id}, 0)" for metric_id in metric_ids.values())
 
 
 # ---- member role --------------------------------------------------------------------------
 
 
-def test_member_role_trusts_only_the_scanner_role(org_app: Synthesized) -> None:
+def test_member_role_trusts_the_scanner_account_s_scanner_roles_by_principal_arn(
+    org_app: Synthesized, accounts_app: Synthesized
+) -> None:
     template = org_app.member
     params = template.to_json()["Parameters"]
     assert params["ScannerAccountId"]["Default"] == "111111111111"
@@ -388,10 +437,54 @@ def test_member_role_trusts_only_the_scanner_role(org_app: Synthesized) -> None:
     assert props["RoleName"] == "maptag-member-readonly"
     (trust,) = props["AssumeRolePolicyDocument"]["Statement"]
     assert trust["Action"] == "sts:AssumeRole"
-    principal = json.dumps(trust["Principal"])
-    assert '{"Ref": "ScannerAccountId"}' in principal
-    assert f":role/{constants.SCANNER_ROLE_NAME}" in principal
-    assert "Condition" not in trust or trust["Condition"]
+    # the account, not a role ARN (which IAM stores as the role's unique id: a redeployed
+    # scanner stack would break every member role) ...
+    assert flat(trust["Principal"]["AWS"]) == "arn:${Partition}:iam::${ScannerAccountId}:root"
+    # ... narrowed to the scanner roles of that account, whatever their region
+    scanner_roles = f"arn:${{Partition}}:iam::${{ScannerAccountId}}:role/{constants.SCANNER_ROLE_PREFIX}*"
+    assert {k: flat(v) for k, v in trust["Condition"]["ArnLike"].items()} == {
+        "aws:PrincipalArn": scanner_roles
+    }
+    # and, when maptag:organization_id is set, to principals of that Organization
+    assert trust["Condition"]["StringEquals"] == {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}
+    (plain,) = one(accounts_app.member, "AWS::IAM::Role")[1]["Properties"]["AssumeRolePolicyDocument"][
+        "Statement"
+    ]
+    assert set(plain["Condition"]) == {"ArnLike"}
+
+
+def test_two_scanner_stacks_in_two_regions_of_one_account_share_no_global_name() -> None:
+    # Given the scanner stack in two regions of one account
+    app = App(context=deployment_context())
+    config = config_of(app)
+    stacks = [
+        ScannerStack(
+            app, f"Maptag-{region}", config=config, env=Environment(account="111111111111", region=region)
+        )
+        for region in ("us-east-1", "eu-west-1")
+    ]
+    # Then the IAM roles (IAM names are global) have no name in common
+    names = [
+        role["Properties"]["RoleName"]
+        for stack in stacks
+        for role in Template.from_stack(stack).find_resources("AWS::IAM::Role").values()
+        if "RoleName" in role["Properties"]
+    ]
+    assert sorted(names) == ["maptag-scanner-eu-west-1", "maptag-scanner-us-east-1"]
+    # and both match what every member role trusts
+    assert all(name.startswith(constants.SCANNER_ROLE_PREFIX) for name in names)
+
+
+@pytest.mark.parametrize("region", ["cn-north-1", "us-gov-west-1"])
+def test_a_region_outside_the_commercial_partition_is_refused_at_synth(
+    region: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The pinned Powertools layer's account publishes it in the aws partition only
+    monkeypatch.setenv("CDK_DEFAULT_REGION", region)
+    app = App(context=deployment_context())
+    with pytest.raises(PolicyError, match=rf"^region {region} is in the aws-(cn|us-gov) partition: maptag"):
+        build(app, config_of(app))
+    assert app.node.children == []
 
 
 def test_member_role_has_exactly_the_actions_the_declarations_need(org_app: Synthesized) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -13,7 +13,8 @@ from maptag.sinks.metrics import emit_metrics
 from maptag.sinks.outcome import RunInfo
 from tests.sink_fixtures import ACCOUNT, OTHER_ACCOUNT, UnitSpec, built_report, many
 
-RUN = RunInfo("run-3", datetime.now(UTC).replace(microsecond=0))
+# A run that started three hours ago (a large Organization scan, or a retried publish)
+RUN = RunInfo("run-3", datetime.now(UTC).replace(microsecond=0) - timedelta(hours=3))
 
 
 @pytest.fixture(autouse=True)
@@ -22,8 +23,12 @@ def _metrics_on(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name, raising=False)
 
 
-def emf_lines(capsys: pytest.CaptureFixture[str]) -> list[dict[str, Any]]:
+def json_lines(capsys: pytest.CaptureFixture[str]) -> list[dict[str, Any]]:
     return [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+
+
+def emf_lines(capsys: pytest.CaptureFixture[str]) -> list[dict[str, Any]]:
+    return [line for line in json_lines(capsys) if "_aws" in line]
 
 
 def by_dimensions(lines: list[dict[str, Any]]) -> dict[tuple[tuple[str, str], ...], dict[str, Any]]:
@@ -62,14 +67,20 @@ def test_coverage_per_account_and_region_and_failed_units(capsys: pytest.Capture
     ]
     with built_report(specs) as report:
         # When the metrics are emitted
+        before = datetime.now(UTC).timestamp() * 1000
         outcome = emit_metrics(report, RUN)
+        after = datetime.now(UTC).timestamp() * 1000
 
-    # Then one EMF line per dimension set, in namespace maptag, stamped with the scan time
+    # Then one EMF line per dimension set, in namespace maptag
     assert outcome.ok, outcome.detail
     metrics = by_dimensions(emf_lines(capsys))
     run = metrics[(("service", "maptag"),)]
     assert run["namespace"] == "maptag"
-    assert run["timestamp"] == int(RUN.scanned_at.timestamp() * 1000)
+    # the run's line (FailedUnits, which the alarm watches) is stamped when sent, not 3 hours back
+    assert before - 1000 <= run["timestamp"] <= after + 1000
+    # while each unit's coverage keeps the scan's time
+    unit_line = metrics[(("AccountId", ACCOUNT), ("Region", "us-east-1"), ("service", "maptag"))]
+    assert unit_line["timestamp"] == int(RUN.scanned_at.timestamp() * 1000)
     assert run["run_id"] == "run-3"
     assert run["values"]["CoveragePercent"] == 75.0
     assert run["units"]["CoveragePercent"] == "Percent"
@@ -128,11 +139,38 @@ def test_an_organization_of_mostly_empty_regions_sends_metrics_only_where_there_
     assert (run["Units"], run["FailedUnits"], run["InScope"]) == (51, 1, 12)
 
 
-def test_run_level_only(capsys: pytest.CaptureFixture[str]) -> None:
-    unit = ScanUnit(ACCOUNT, "us-east-1")
-    with built_report([UnitSpec(unit, many(unit, Verdict.COMPLIANT, 2, "c"))]) as report:
+def test_without_unit_metrics_each_unit_is_a_log_record_not_a_custom_metric(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Given a unit with findings, an empty one and a failed one, and per-unit metrics off
+    good = ScanUnit(ACCOUNT, "us-east-1")
+    empty = ScanUnit(ACCOUNT, "eu-west-1")
+    failed = ScanUnit(OTHER_ACCOUNT, "us-east-1")
+    specs = [
+        UnitSpec(good, many(good, Verdict.COMPLIANT, 3, "c") + many(good, Verdict.MISSING, 1, "m")),
+        UnitSpec(empty, many(empty, Verdict.EXCLUDED, 2, "x")),
+        UnitSpec(failed, [], error="AccessDenied"),
+    ]
+    with built_report(specs) as report:
         outcome = emit_metrics(report, RUN, per_unit=False)
-    metrics = by_dimensions(emf_lines(capsys))
+
+    # Then the only custom metrics are the run's
+    lines = json_lines(capsys)
+    metrics = by_dimensions([line for line in lines if "_aws" in line])
     assert list(metrics) == [(("service", "maptag"),)]
-    assert metrics[(("service", "maptag"),)]["values"]["CoveragePercent"] == 100.0
-    assert outcome.detail.endswith("for the run in namespace maptag")
+    assert metrics[(("service", "maptag"),)]["values"]["CoveragePercent"] == 75.0
+    # and each unit with something in scope, or failed, is one JSON log line for Logs Insights
+    records = {(r["account_id"], r["region"]): r for r in lines if r.get("record") == "maptag.unit"}
+    assert records == {
+        (ACCOUNT, "us-east-1"): {
+            "record": "maptag.unit", "run_id": "run-3", "account_id": ACCOUNT, "region": "us-east-1",
+            "in_scope": 4, "non_compliant": 1, "coverage_percent": 75.0, "failed": False,
+        },
+        (OTHER_ACCOUNT, "us-east-1"): {
+            "record": "maptag.unit", "run_id": "run-3", "account_id": OTHER_ACCOUNT, "region": "us-east-1",
+            "in_scope": 0, "non_compliant": 0, "coverage_percent": None, "failed": True,
+        },
+    }  # fmt: skip
+    assert outcome.detail == (
+        "10 metric value(s) for the run in namespace maptag; 2 unit record(s) in the log"
+    )
