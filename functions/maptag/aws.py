@@ -7,9 +7,11 @@ the local Migration Hub without a test-only branch.
 
 from __future__ import annotations
 
+import os
 import threading
 from datetime import datetime
-from typing import Any
+from functools import cache
+from typing import Any, Literal
 
 import boto3
 import botocore.parsers
@@ -23,6 +25,7 @@ from botocore.exceptions import (
     NoCredentialsError,
     PartialCredentialsError,
     ProfileNotFound,
+    SSOError,
     TokenRetrievalError,
 )
 
@@ -53,7 +56,49 @@ _CREDENTIAL_ERRORS = (
     CredentialRetrievalError,
     ProfileNotFound,
     TokenRetrievalError,
+    SSOError,
 )
+
+# Why a resource's tags could not be read decides the advice (judge.py, FIX_UNREADABLE).
+# The throttling and transient codes are the ones botocore's standard retry mode retries
+# (boto3 guide "Retries", standard retry mode): past the retries they mean "try later".
+THROTTLING_CODES = frozenset(
+    {
+        "Throttling",
+        "ThrottlingException",
+        "ThrottledException",
+        "RequestThrottledException",
+        "TooManyRequestsException",
+        "ProvisionedThroughputExceededException",
+        "TransactionInProgressException",
+        "RequestLimitExceeded",
+        "BandwidthLimitExceeded",
+        "LimitExceededException",
+        "RequestThrottled",
+        "SlowDown",
+        "EC2ThrottledException",
+    }
+)
+# Timeouts, dropped connections and 5xx codes: also "try later", not a permission to grant.
+TRANSIENT_ERRORS = frozenset(
+    {
+        "RequestTimeout",
+        "RequestTimeoutException",
+        "PriorRequestNotComplete",
+        "ReadTimeoutError",
+        "ConnectTimeoutError",
+        "EndpointConnectionError",
+        "ConnectionClosedError",
+        "ServiceUnavailable",
+        "InternalError",
+        "InternalFailure",
+        "InternalServerError",
+    }
+)
+DENIED_CODES = frozenset(
+    {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AuthorizationError", "Forbidden"}
+)
+ErrorKind = Literal["denied", "throttled", "other"]
 
 # Clients are thread-safe once made, but making them from a shared session is not.
 _CLIENT_LOCK = threading.Lock()
@@ -197,6 +242,12 @@ def is_bad_credentials(error: BaseException) -> bool:
 
 def describe_error(error: BaseException) -> str:
     """One line for a report: the error code and AWS's message, never credentials."""
+    if isinstance(error, SSOError):
+        # botocore's own text says "run aws sso login with the corresponding profile": name it.
+        return (
+            f"{type(error).__name__}: the AWS SSO session of profile {profile_name()!r} has expired "
+            f"or was never started: run `aws sso login --profile {profile_name()}`"
+        )
     if isinstance(error, ClientError):
         detail = error.response.get("Error", {})
         operation = getattr(error, "operation_name", "")
@@ -206,3 +257,34 @@ def describe_error(error: BaseException) -> str:
     if isinstance(error, BotoCoreError):
         return f"{type(error).__name__}: {error}"
     return f"{type(error).__name__}: {error}".splitlines()[0]
+
+
+def error_kind(described: str) -> ErrorKind:
+    """What kind of failure a ``describe_error`` line reports: its first word is the code."""
+    code = described.split(" ", 1)[0].rstrip(":")
+    if code in DENIED_CODES:
+        return "denied"
+    if code in THROTTLING_CODES or code in TRANSIENT_ERRORS:
+        return "throttled"
+    return "other"
+
+
+def profile_name() -> str:
+    """The profile the standard chain uses (AWS_PROFILE, else AWS_DEFAULT_PROFILE, else default)."""
+    return os.environ.get("AWS_PROFILE") or os.environ.get("AWS_DEFAULT_PROFILE") or "default"
+
+
+@cache
+def known_regions() -> frozenset[str]:
+    """Every region in botocore's partition data (endpoints.json), in every partition."""
+    endpoints = botocore.session.get_session().get_component("data_loader").load_data("endpoints")
+    return frozenset(name for partition in endpoints["partitions"] for name in partition["regions"])
+
+
+def custom_endpoint(session: boto3.Session) -> str | None:
+    """The endpoint URL the standard chain sends requests to instead of AWS's, if any."""
+    for name, value in sorted(os.environ.items()):
+        if name.startswith("AWS_ENDPOINT_URL") and value:
+            return value
+    configured = session._session.get_scoped_config().get("endpoint_url")
+    return str(configured) if configured else None

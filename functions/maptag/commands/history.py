@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 from typing import IO, Any
 
-from maptag.commands import EXIT_OK, UsageError
+from maptag.commands import EXIT_OK, UsageError, warn
 from maptag.policy import ACCOUNT_ID, REGION_NAME
 from maptag.sinks.history import FILE_VARIABLE, CoverageRow, HistoryError, Scope, default_file
 
@@ -102,7 +102,7 @@ def _store(args: argparse.Namespace) -> Any:
     if not path.exists():
         hint = "" if args.file else " (run `maptag scan --publish history` first, or pass --table NAME)"
         raise UsageError(f"--file: no history file at {path}{hint}")
-    return FileHistory(path)
+    return FileHistory(path, warn=warn)
 
 
 def print_trend(rows: list[CoverageRow], scope: Scope, where: str, rtype: str | None, out: IO[str]) -> None:

@@ -11,17 +11,17 @@ import math
 import os
 import re
 import sys
-import tempfile
 import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from maptag import sinks
 from maptag.commands import EXIT_FINDINGS, EXIT_OK, EXIT_UNIT_FAILED, EXIT_USAGE, UsageError
+from maptag.files import STDOUT, OutputFile
 from maptag.resources.declarations import TYPE_NAMES
 from maptag.rules import quote
 from maptag.sinks.migration_hub import (
@@ -416,43 +416,37 @@ def hub_settings(chosen: Settings) -> HubSettings:
     )
 
 
-class ReportFile:
-    """The --output file: created next to its target before the scan, so an unwritable path
-    fails at once (exit 2), and moved into place when the report is complete."""
+def open_report(path: Path, label: str) -> OutputFile:
+    """The --output file, opened before the scan so an unwritable path fails at once (exit 2).
 
-    def __init__(self, path: Path, label: str) -> None:
-        self.path = path
-        shown = quote(str(path), 200)
-        if path.is_dir():
-            raise UsageError(f"{label}: {shown} is a directory")
-        try:
-            handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-        except OSError as error:
-            raise UsageError(f"{label}: cannot write {shown}: {error.strerror}") from None
-        self._temporary = Path(name)
-        self.stream: IO[str] = os.fdopen(handle, "w", encoding="utf-8", newline="")
-
-    def commit(self) -> None:
-        self.stream.close()
-        os.replace(self._temporary, self.path)
-
-    def discard(self) -> None:
-        self.stream.close()
-        self._temporary.unlink(missing_ok=True)
+    maptag.files: a regular file is replaced only when the report is complete; a device, a
+    FIFO, a symlink's target or `-` (stdout) is written directly, never replaced.
+    """
+    shown = quote(str(path), 200)
+    try:
+        return OutputFile(path)
+    except IsADirectoryError:
+        raise UsageError(f"{label}: {shown} is a directory") from None
+    except OSError as error:
+        raise UsageError(f"{label}: cannot write {shown}: {error.strerror}") from None
 
 
 @contextmanager
-def report_destination(opts: Options, chosen: Settings) -> Iterator[ReportFile | None]:
+def report_destination(opts: Options, chosen: Settings) -> Iterator[OutputFile | None]:
     if opts.output is None:
         yield None
         return
-    target = ReportFile(opts.output, chosen.label("output"))
+    target = open_report(opts.output, chosen.label("output"))
     try:
         yield target
     except BaseException:
         target.discard()
         raise
-    target.commit()
+    try:
+        target.commit()
+    except OSError as error:
+        shown = quote(str(opts.output), 200)
+        raise UsageError(f"{chosen.label('output')}: cannot write {shown}: {error.strerror}") from None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -472,7 +466,7 @@ def run(args: argparse.Namespace) -> int:
             # The report is written; a publish that failed is a configuration or service
             # problem the run must not hide (3 stays 3).
             code = max(code, EXIT_USAGE)
-    if opts.output is not None:
+    if opts.output is not None and str(opts.output) != STDOUT:
         print(f"maptag: wrote the {opts.format} report to {opts.output}", file=sys.stderr)
     return code
 
@@ -551,11 +545,14 @@ def publish_to_hub(report: ScanReport, settings: HubSettings, outbox: FileOutbox
     region = session.region_name or os.environ.get("AWS_REGION") or report.policy.regions[0]
     result = publish(report, settings, session=session, region=region, outbox=outbox, dry_run=dry_run)
     for line in result.lines():
-        failed = line.startswith("Migration Hub publish failed")
-        print(
-            line if line.startswith("  ") else ("maptag: error: " if failed else "maptag: ") + line,
-            file=sys.stderr,
-        )
+        # Every stderr line carries maptag's prefix, the dry run's call list included.
+        if line.startswith("Migration Hub publish failed"):
+            kind = "error: "
+        elif line.startswith("skipped "):
+            kind = "warning: "
+        else:
+            kind = ""
+        print(f"maptag: {kind}{line}", file=sys.stderr)
     if result.queued:
         print(f"maptag: outbox: {outbox.path}", file=sys.stderr)
     return not result.failed
