@@ -7,6 +7,7 @@ input of any kind is a UsageError: one line that names the bad value, exit code 
 from __future__ import annotations
 
 import argparse
+import difflib
 import math
 import os
 import re
@@ -15,12 +16,13 @@ import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from maptag import sinks
-from maptag.commands import EXIT_FINDINGS, EXIT_OK, EXIT_UNIT_FAILED, EXIT_USAGE, UsageError
+from maptag.commands import EXIT_FINDINGS, EXIT_OK, EXIT_UNIT_FAILED, EXIT_USAGE, UsageError, warn
+from maptag.commands.hints import scan_hints
 from maptag.files import STDOUT, OutputFile
 from maptag.resources.declarations import TYPE_NAMES
 from maptag.rules import quote
@@ -336,9 +338,34 @@ def build_policy(chosen: Settings, default_region: str | None) -> Policy:
     if not raw.get("mpe_ids"):
         raise UsageError("--mpe-id: required (your MPE id, e.g. --mpe-id 12345 or --mpe-id mig12345)")
     try:
-        return Policy.build(**raw)
+        policy = Policy.build(**raw)
     except PolicyError as error:
         raise usage_error(error, chosen) from None
+    start = policy.agreement_start
+    if start is not None and start > datetime.now(UTC).date():
+        raise UsageError(
+            f"{chosen.label('agreement_start')}: {start.isoformat()} is in the future: every resource "
+            "would be out of scope (give the date the MAP agreement was signed)"
+        )
+    return policy
+
+
+def check_regions(policy: Policy, chosen: Settings, session: Any) -> None:
+    """Each region is in botocore's partition data, or maptag is pointed at a custom endpoint
+    (moto, a local stand-in), where any name is the endpoint's business: then only a warning."""
+    from maptag.aws import custom_endpoint, known_regions
+
+    known = known_regions()
+    for region in policy.regions:
+        if region in known:
+            continue
+        close = difflib.get_close_matches(region, sorted(known), n=1)
+        guess = f"; did you mean {close[0]}?" if close else ""
+        problem = f"{chosen.label('regions')}: {quote(region)} is not an AWS region botocore knows"
+        endpoint = custom_endpoint(session)
+        if endpoint is None:
+            raise UsageError(f"{problem} (a region newer than this boto3 needs an upgrade){guess}")
+        warn(f"{problem}; scanning it anyway through the custom endpoint {endpoint}")
 
 
 def usage_error(error: Exception, chosen: Settings) -> UsageError:
@@ -459,6 +486,9 @@ def run(args: argparse.Namespace) -> int:
     console = ScanConsole(enabled=opts.format == "table" and (opts.output is not None or sys.stdout.isatty()))
     with report_destination(opts, chosen) as destination, scanned(chosen, console) as report:
         write_report(report, opts.format, destination.stream if destination else sys.stdout)
+        labels = {name: chosen.label(name) for name in ("mpe_ids", "exclusions")}
+        for hint in scan_hints(report.policy, report.resources(), labels):
+            warn(hint)
         for failed in report.failed_units:
             print(f"maptag: error: unit {failed.unit.key} failed: {failed.error}", file=sys.stderr)
         code = exit_code(report.totals, bool(report.failed_units), opts.fail_under)
@@ -488,6 +518,7 @@ def scanned(values: Settings | dict[str, Any], console: ScanConsole) -> Iterator
     session = boto3.Session()
     # botocore reads AWS_DEFAULT_REGION and profiles; AWS_REGION is the SDKs' newer name.
     policy = build_policy(chosen, session.region_name or os.environ.get("AWS_REGION"))
+    check_regions(policy, chosen, session)
     if session.get_credentials() is None:
         raise UsageError(
             "no AWS credentials found: set AWS_PROFILE, or run `aws configure` / `aws sso login`"
