@@ -139,12 +139,38 @@ def parse_timestamp(value: Any) -> datetime:
     return result
 
 
+class _LoudParsers(botocore.parsers.ResponseParserFactory):
+    """Parsers whose every failure is a ResponseParserError (one line in the CLI), never a bare
+    KeyError from inside botocore: an HTML page with status 200 does that (boto/boto3#1961)."""
+
+    def create_parser(self, protocol_name: str) -> Any:
+        parser: Any = super().create_parser(protocol_name)
+        parse = parser.parse
+
+        def checked(response: Any, shape: Any) -> Any:
+            try:
+                return parse(response, shape)
+            except botocore.parsers.ResponseParserError:
+                raise
+            except Exception as error:
+                raise botocore.parsers.ResponseParserError(
+                    f"the answer is not a {protocol_name} document of the service "
+                    f"({type(error).__name__}: {error})"
+                ) from error
+
+        parser.parse = checked
+        return parser
+
+
 def make_client(session: boto3.Session, service: str, region: str) -> Any:
     with _CLIENT_LOCK:
+        core = session._session
+        factory = core.get_component("response_parser_factory")
+        if not isinstance(factory, _LoudParsers):
+            factory = _LoudParsers()
+            core.register_component("response_parser_factory", factory)
         # The session's parsers (made per response, for every client of the session) use it.
-        session._session.get_component("response_parser_factory").set_parser_defaults(
-            timestamp_parser=parse_timestamp
-        )
+        factory.set_parser_defaults(timestamp_parser=parse_timestamp)
         maker: Any = session  # service names are data here, not literals
         return maker.client(service, region_name=region, config=client_config(session))
 

@@ -135,3 +135,58 @@ def test_an_unknown_region_behind_a_custom_endpoint_is_a_warning_and_never_a_tra
         f"scanning it anyway through the custom endpoint {endpoint}"
     )
     assert process.returncode in (0, 1, 3)
+
+
+class HtmlPages:
+    """A loopback HTTP server that answers every request 200 with an HTML page (a captive
+    portal, a proxy's error page: boto/boto3#1961), so no AWS response parses."""
+
+    def __init__(self) -> None:
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        class Page(BaseHTTPRequestHandler):
+            def _answer(self) -> None:
+                body = b"<html><body><h1>Proxy error</h1></body></html>"
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            do_GET = do_POST = _answer
+
+            def log_message(self, *_: object) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Page)
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        BUCKETS,
+        ["history", "--table", "maptag-history"],
+        ["hub", "tasks"],
+    ],
+    ids=["scan", "history --table", "hub tasks"],
+)
+def test_an_unparseable_aws_answer_is_one_error_line_never_a_traceback(argv: list[str]) -> None:
+    pages = HtmlPages()
+    try:
+        process = maptag(pages.url, *argv)
+        _, err = process.communicate(timeout=120)
+    finally:
+        pages.close()
+
+    assert "Traceback" not in err
+    lines = err.splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("maptag: error: ")
+    assert process.returncode == 2

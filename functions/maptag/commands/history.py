@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 from pathlib import Path
@@ -94,8 +95,13 @@ def _store(args: argparse.Namespace) -> Any:
     from maptag.sinks.history import DynamoHistory, FileHistory
 
     if args.table is not None:
+        import boto3
+
+        # As `maptag scan` does: AWS_REGION (the SDKs' newer name) when botocore finds none.
+        session = boto3.Session()
+        region = session.region_name or os.environ.get("AWS_REGION")
         try:
-            return DynamoHistory(args.table)
+            return DynamoHistory(args.table, session=session, region=region)
         except HistoryError as error:
             raise UsageError(str(error)) from None
     path: Path = args.file or default_file()

@@ -30,7 +30,8 @@ from typing import Any, Protocol
 
 import boto3
 from boto3.dynamodb.types import TypeDeserializer
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
+from botocore.parsers import ResponseParserError
 
 from maptag.aws import Clients, client_config, describe_error, error_code
 from maptag.coverage import Totals
@@ -256,16 +257,20 @@ class DynamoHistory:
                 ScanIndexForward=False,
                 Limit=runs,
             )
-        except ClientError as error:
+        except (ClientError, BotoCoreError, ResponseParserError) as error:
             if error_code(error) == "ResourceNotFoundException":
                 raise HistoryError(f"history table {self.table_name!r} not found in {self.region}") from None
             raise HistoryError(
                 f"cannot read history table {self.table_name!r}: {describe_error(error)}"
             ) from None
+        items = response.get("Items")
+        if not isinstance(items, list):
+            # A 200 answer without its result member is an error, never "no history".
+            raise HistoryError(f"cannot read history table {self.table_name!r}: the answer has no Items")
         plain = TypeDeserializer()
         return [
             CoverageRow.from_item({key: plain.deserialize(value) for key, value in item.items()})
-            for item in response["Items"]
+            for item in items
         ]
 
 
