@@ -19,6 +19,8 @@ import boto3
 import pytest
 from cli_estate import aws_env, moto_server
 
+from tests.integration.faults import error_response
+
 pytestmark = pytest.mark.slow
 
 REGION = "us-east-1"
@@ -137,20 +139,18 @@ def test_an_unknown_region_behind_a_custom_endpoint_is_a_warning_and_never_a_tra
     assert process.returncode in (0, 1, 3)
 
 
-class HtmlPages:
-    """A loopback HTTP server that answers every request 200 with an HTML page (a captive
-    portal, a proxy's error page: boto/boto3#1961), so no AWS response parses."""
+class FixedAnswer:
+    """A loopback HTTP server that gives every request the same answer."""
 
-    def __init__(self) -> None:
+    def __init__(self, status: int, headers: dict[str, str], body: bytes) -> None:
         from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-        class Page(BaseHTTPRequestHandler):
+        class Answer(BaseHTTPRequestHandler):
             def _answer(self) -> None:
-                body = b"<html><body><h1>Proxy error</h1></body></html>"
                 self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                self.send_response(200)
-                self.send_header("Content-Type", "text/html")
-                self.send_header("Content-Length", str(len(body)))
+                self.send_response(status)
+                for name, value in {**headers, "Content-Length": str(len(body))}.items():
+                    self.send_header(name, value)
                 self.end_headers()
                 self.wfile.write(body)
 
@@ -159,13 +159,19 @@ class HtmlPages:
             def log_message(self, *_: object) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Page)
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Answer)
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
 
     def close(self) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+
+def html_pages() -> FixedAnswer:
+    """200 with an HTML page for everything (a captive portal, a proxy's error page:
+    boto/boto3#1961), so no AWS response parses."""
+    return FixedAnswer(200, {"Content-Type": "text/html"}, b"<html><body><h1>Proxy error</h1></body></html>")
 
 
 @pytest.mark.parametrize(
@@ -178,7 +184,7 @@ class HtmlPages:
     ids=["scan", "history --table", "hub tasks"],
 )
 def test_an_unparseable_aws_answer_is_one_error_line_never_a_traceback(argv: list[str]) -> None:
-    pages = HtmlPages()
+    pages = html_pages()
     try:
         process = maptag(pages.url, *argv)
         _, err = process.communicate(timeout=120)
@@ -190,3 +196,19 @@ def test_an_unparseable_aws_answer_is_one_error_line_never_a_traceback(argv: lis
     assert len(lines) == 1, err
     assert lines[0].startswith("maptag: error: ")
     assert process.returncode == 2
+
+
+def test_warnings_logged_while_scanning_carry_the_prefix(endpoint: str) -> None:
+    # Given a caller the Tagging API refuses (its own error, in its wire protocol): the
+    # collector logs a warning and reads each bucket's tags itself
+    status, headers, body = error_response("json", "AccessDeniedException", "not allowed", 400)
+    denied = FixedAnswer(status, headers, body)
+    try:
+        process = maptag(endpoint, *BUCKETS, AWS_ENDPOINT_URL_RESOURCE_GROUPS_TAGGING_API=denied.url)
+        _, err = process.communicate(timeout=120)
+    finally:
+        denied.close()
+
+    assert process.returncode == 0, err
+    (line,) = err.splitlines()
+    assert line.startswith("maptag: warning: AccessDeniedException on GetResources: not allowed")
