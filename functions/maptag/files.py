@@ -109,7 +109,7 @@ class OutputFile:
         self.to_stdout = str(path) == STDOUT
         self._temporary: Path | None = None
         self._target = self.path
-        self._mode = 0o600 if private else 0o666 & ~current_umask()
+        self._mode = 0o600
         if self.to_stdout:
             self.stream: IO[str] = sys.stdout
             return
@@ -127,16 +127,13 @@ class OutputFile:
         self._target = Path(os.path.realpath(self.path))
         if found is not None:
             self._mode = stat.S_IMODE(found.st_mode)
+        else:
+            self._mode = 0o600 if private else 0o666 & ~current_umask()
         handle, name = tempfile.mkstemp(
             prefix=f".{self._target.name}.", suffix=".part", dir=self._target.parent
         )
         self._temporary = Path(name)
         self.stream = _text(handle)
-
-    @property
-    def replaces(self) -> bool:
-        """True when the content is renamed into place (a regular file or a new path)."""
-        return self._temporary is not None
 
     def commit(self) -> None:
         """The content is complete: put it in place (or, written directly, flush it)."""

@@ -416,7 +416,8 @@ def options(chosen: Settings) -> Options:
         raise UsageError(f"{chosen.label('output')}: {quote(output)} is not a file name")
     return Options(
         format=output_format,
-        output=Path(output) if output is not None else None,
+        # `--output -` is stdout, as no --output is (progress and the closing line alike).
+        output=Path(output) if output not in (None, STDOUT) else None,
         publish=publish,
         dry_run=bool(chosen.get("dry_run", False)),
         fail_under=fail_under,
@@ -496,7 +497,7 @@ def run(args: argparse.Namespace) -> int:
             # The report is written; a publish that failed is a configuration or service
             # problem the run must not hide (3 stays 3).
             code = max(code, EXIT_USAGE)
-    if opts.output is not None and str(opts.output) != STDOUT:
+    if opts.output is not None:
         print(f"maptag: wrote the {opts.format} report to {opts.output}", file=sys.stderr)
     return code
 
