@@ -146,13 +146,13 @@ class OutputFile:
                 fd = self.stream.fileno()
                 os.fchmod(fd, self._mode)
                 os.fsync(fd)
+            self.stream.close()
+            if self._temporary is not None:
+                os.replace(self._temporary, self._target)
+                self._temporary = None
         except BaseException:
             self.discard()
             raise
-        self.stream.close()
-        if self._temporary is not None:
-            os.replace(self._temporary, self._target)
-            self._temporary = None
 
     def discard(self) -> None:
         """Leave no trace of an incomplete write (a temporary copy is removed)."""
