@@ -7,6 +7,7 @@ the local Migration Hub without a test-only branch.
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 from datetime import datetime
@@ -148,6 +149,11 @@ class _LoudParsers(botocore.parsers.ResponseParserFactory):
         parse = parser.parse
 
         def checked(response: Any, shape: Any) -> Any:
+            if protocol_name in _JSON_PROTOCOLS and not _json_document(response, shape):
+                # botocore would answer {} (no error): GetResources would say "no tags at all".
+                raise botocore.parsers.ResponseParserError(
+                    f"the answer (HTTP {response.get('status_code')}) is not a JSON document of the service"
+                )
             try:
                 return parse(response, shape)
             except botocore.parsers.ResponseParserError:
@@ -160,6 +166,22 @@ class _LoudParsers(botocore.parsers.ResponseParserFactory):
 
         parser.parse = checked
         return parser
+
+
+_JSON_PROTOCOLS = frozenset({"json", "rest-json"})
+
+
+def _json_document(response: Any, shape: Any) -> bool:
+    """False for a success whose body is not a JSON object (an HTML page, a truncated body)."""
+    body = response.get("body")
+    if response.get("status_code", 500) >= 300 or not isinstance(body, bytes) or not body.strip():
+        return True  # errors have their own parsing; an empty body is {} by the protocol
+    if shape is not None and shape.serialization.get("payload"):
+        return True  # the body is a member itself (a blob or a string), not a document
+    try:
+        return isinstance(json.loads(body), dict)
+    except ValueError:
+        return False
 
 
 def make_client(session: boto3.Session, service: str, region: str) -> Any:
