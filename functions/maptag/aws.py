@@ -7,9 +7,12 @@ the local Migration Hub without a test-only branch.
 
 from __future__ import annotations
 
+import json
+import os
 import threading
 from datetime import datetime
-from typing import Any
+from functools import cache
+from typing import Any, Literal
 
 import boto3
 import botocore.parsers
@@ -23,6 +26,7 @@ from botocore.exceptions import (
     NoCredentialsError,
     PartialCredentialsError,
     ProfileNotFound,
+    SSOError,
     TokenRetrievalError,
 )
 
@@ -53,7 +57,49 @@ _CREDENTIAL_ERRORS = (
     CredentialRetrievalError,
     ProfileNotFound,
     TokenRetrievalError,
+    SSOError,
 )
+
+# Why a resource's tags could not be read decides the advice (judge.py, FIX_UNREADABLE).
+# The throttling and transient codes are the ones botocore's standard retry mode retries
+# (boto3 guide "Retries", standard retry mode): past the retries they mean "try later".
+THROTTLING_CODES = frozenset(
+    {
+        "Throttling",
+        "ThrottlingException",
+        "ThrottledException",
+        "RequestThrottledException",
+        "TooManyRequestsException",
+        "ProvisionedThroughputExceededException",
+        "TransactionInProgressException",
+        "RequestLimitExceeded",
+        "BandwidthLimitExceeded",
+        "LimitExceededException",
+        "RequestThrottled",
+        "SlowDown",
+        "EC2ThrottledException",
+    }
+)
+# Timeouts, dropped connections and 5xx codes: also "try later", not a permission to grant.
+TRANSIENT_ERRORS = frozenset(
+    {
+        "RequestTimeout",
+        "RequestTimeoutException",
+        "PriorRequestNotComplete",
+        "ReadTimeoutError",
+        "ConnectTimeoutError",
+        "EndpointConnectionError",
+        "ConnectionClosedError",
+        "ServiceUnavailable",
+        "InternalError",
+        "InternalFailure",
+        "InternalServerError",
+    }
+)
+DENIED_CODES = frozenset(
+    {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AuthorizationError", "Forbidden"}
+)
+ErrorKind = Literal["denied", "throttled", "other"]
 
 # Clients are thread-safe once made, but making them from a shared session is not.
 _CLIENT_LOCK = threading.Lock()
@@ -94,12 +140,59 @@ def parse_timestamp(value: Any) -> datetime:
     return result
 
 
+class _LoudParsers(botocore.parsers.ResponseParserFactory):
+    """Parsers whose every failure is a ResponseParserError (one line in the CLI), never a bare
+    KeyError from inside botocore: an HTML page with status 200 does that (boto/boto3#1961)."""
+
+    def create_parser(self, protocol_name: str) -> Any:
+        parser: Any = super().create_parser(protocol_name)
+        parse = parser.parse
+
+        def checked(response: Any, shape: Any) -> Any:
+            if protocol_name in _JSON_PROTOCOLS and not _json_document(response, shape):
+                # botocore would answer {} (no error): GetResources would say "no tags at all".
+                raise botocore.parsers.ResponseParserError(
+                    f"the answer (HTTP {response.get('status_code')}) is not a JSON document of the service"
+                )
+            try:
+                return parse(response, shape)
+            except botocore.parsers.ResponseParserError:
+                raise
+            except Exception as error:
+                raise botocore.parsers.ResponseParserError(
+                    f"the answer is not a {protocol_name} document of the service "
+                    f"({type(error).__name__}: {error})"
+                ) from error
+
+        parser.parse = checked
+        return parser
+
+
+_JSON_PROTOCOLS = frozenset({"json", "rest-json"})
+
+
+def _json_document(response: Any, shape: Any) -> bool:
+    """False for a success whose body is not a JSON object (an HTML page, a truncated body)."""
+    body = response.get("body")
+    if response.get("status_code", 500) >= 300 or not isinstance(body, bytes) or not body.strip():
+        return True  # errors have their own parsing; an empty body is {} by the protocol
+    if shape is not None and shape.serialization.get("payload"):
+        return True  # the body is a member itself (a blob or a string), not a document
+    try:
+        return isinstance(json.loads(body), dict)
+    except ValueError:
+        return False
+
+
 def make_client(session: boto3.Session, service: str, region: str) -> Any:
     with _CLIENT_LOCK:
+        core = session._session
+        factory = core.get_component("response_parser_factory")
+        if not isinstance(factory, _LoudParsers):
+            factory = _LoudParsers()
+            core.register_component("response_parser_factory", factory)
         # The session's parsers (made per response, for every client of the session) use it.
-        session._session.get_component("response_parser_factory").set_parser_defaults(
-            timestamp_parser=parse_timestamp
-        )
+        factory.set_parser_defaults(timestamp_parser=parse_timestamp)
         maker: Any = session  # service names are data here, not literals
         return maker.client(service, region_name=region, config=client_config(session))
 
@@ -197,6 +290,12 @@ def is_bad_credentials(error: BaseException) -> bool:
 
 def describe_error(error: BaseException) -> str:
     """One line for a report: the error code and AWS's message, never credentials."""
+    if isinstance(error, SSOError):
+        # botocore's own text says "run aws sso login with the corresponding profile": name it.
+        return (
+            f"{type(error).__name__}: the AWS SSO session of profile {profile_name()!r} has expired "
+            f"or was never started: run `aws sso login --profile {profile_name()}`"
+        )
     if isinstance(error, ClientError):
         detail = error.response.get("Error", {})
         operation = getattr(error, "operation_name", "")
@@ -206,3 +305,34 @@ def describe_error(error: BaseException) -> str:
     if isinstance(error, BotoCoreError):
         return f"{type(error).__name__}: {error}"
     return f"{type(error).__name__}: {error}".splitlines()[0]
+
+
+def error_kind(described: str) -> ErrorKind:
+    """What kind of failure a ``describe_error`` line reports: its first word is the code."""
+    code = described.split(" ", 1)[0].rstrip(":")
+    if code in DENIED_CODES:
+        return "denied"
+    if code in THROTTLING_CODES or code in TRANSIENT_ERRORS:
+        return "throttled"
+    return "other"
+
+
+def profile_name() -> str:
+    """The profile the standard chain uses (AWS_PROFILE, else AWS_DEFAULT_PROFILE, else default)."""
+    return os.environ.get("AWS_PROFILE") or os.environ.get("AWS_DEFAULT_PROFILE") or "default"
+
+
+@cache
+def known_regions() -> frozenset[str]:
+    """Every region in botocore's partition data (endpoints.json), in every partition."""
+    endpoints = botocore.session.get_session().get_component("data_loader").load_data("endpoints")
+    return frozenset(name for partition in endpoints["partitions"] for name in partition["regions"])
+
+
+def custom_endpoint(session: boto3.Session) -> str | None:
+    """The endpoint URL the standard chain sends requests to instead of AWS's, if any."""
+    for name, value in sorted(os.environ.items()):
+        if name.startswith("AWS_ENDPOINT_URL") and value:
+            return value
+    configured = session._session.get_scoped_config().get("endpoint_url")
+    return str(configured) if configured else None

@@ -7,14 +7,20 @@ error (one line naming the bad value, no traceback), 3 a scan unit failed.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import logging
 import os
+import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from types import FrameType
 from typing import NoReturn
 
-from botocore.exceptions import BotoCoreError, NoRegionError
+from botocore.exceptions import BotoCoreError, ClientError, NoRegionError
+from botocore.parsers import ResponseParserError
 
 from maptag import __version__
+from maptag.aws import describe_error
 from maptag.commands import EXIT_OK, EXIT_UNIT_FAILED, EXIT_USAGE, UsageError
 from maptag.commands import demo as demo_command
 from maptag.commands import history as history_command
@@ -40,11 +46,62 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class Stopped(KeyboardInterrupt):
+    """SIGTERM or SIGHUP: unwinds like Ctrl-C (no .part file, no spool left behind)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+# CI cancellation, `timeout`, a container stopping, a closed terminal: each stops maptag as Ctrl-C does.
+STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
+def _stop(signum: int, _frame: FrameType | None) -> None:
+    raise Stopped(signum)
+
+
+@contextlib.contextmanager
+def stop_signals() -> Iterator[None]:
+    """SIGTERM and SIGHUP raise Stopped in the main thread while maptag runs."""
+    previous = {}
+    with contextlib.suppress(ValueError):  # not the main thread: leave signals alone
+        for signum in STOP_SIGNALS:
+            previous[signum] = signal.signal(signum, _stop)
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+class _StderrLines(logging.Handler):
+    """maptag's log records as one prefixed line each on stderr (no traceback: the message names
+    the failure; a sink's failure is printed by the command itself)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.name == "maptag.sinks.outcome":
+            return
+        level = "error" if record.levelno >= logging.ERROR else "warning"
+        message = " ".join(record.getMessage().split())
+        print(f"maptag: {level}: {message}", file=sys.stderr)
+
+
+def log_to_stderr() -> None:
+    logger = logging.getLogger("maptag")
+    if not any(isinstance(handler, _StderrLines) for handler in logger.handlers):
+        handler = _StderrLines(logging.WARNING)
+        logger.addHandler(handler)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     os.environ.setdefault("AWS_STS_REGIONAL_ENDPOINTS", "regional")
+    log_to_stderr()
     try:
-        args = build_parser().parse_args(argv)
-        return int(args.handler(args))
+        with stop_signals():
+            args = build_parser().parse_args(argv)
+            return int(args.handler(args))
     except UsageError as error:
         print(f"maptag: error: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -55,17 +112,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Missing/invalid credentials are configuration (2); an unreadable Organization is 3.
         print(f"maptag: error: {error}", file=sys.stderr)
         return EXIT_USAGE if error.configuration else EXIT_UNIT_FAILED
-    except BotoCoreError as error:
-        # No credentials, a broken profile: configuration, not a finding.
-        print(f"maptag: error: {error}", file=sys.stderr)
+    except (BotoCoreError, ClientError, ResponseParserError) as error:
+        # No credentials, a broken profile, an AWS error no command expected: one line, never
+        # a traceback (describe_error names the code and AWS's message, never credentials).
+        print(f"maptag: error: {describe_error(error)}", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:
         # The reader went away (`maptag scan --format json | head`): not an error of ours.
         sys.stderr.close()
         return EXIT_OK
+    except Stopped as stopped:
+        print(f"maptag: error: stopped by {stopped}", file=sys.stderr)
+        return 128 + stopped.signum  # the shell's convention: 143 for SIGTERM, 129 for SIGHUP
     except KeyboardInterrupt:
-        print("maptag: interrupted", file=sys.stderr)
+        print("maptag: error: interrupted", file=sys.stderr)
         return 130
+    except OSError as error:
+        # A file failed past every command's own checks (disk full on stdout, a device error).
+        where = f": {error.filename}" if error.filename else ""
+        print(f"maptag: error: {error.strerror or error}{where}", file=sys.stderr)
+        return EXIT_USAGE
 
 
 if __name__ == "__main__":

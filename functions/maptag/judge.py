@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 
+from maptag.aws import error_kind
 from maptag.model import Judgement, Verdict
 from maptag.policy import Policy
 from maptag.rules import (
@@ -34,7 +35,15 @@ _EDGES = re.compile(f"^{SPACE}+|{SPACE}+$")
 # What people put between two values when they try to give several in one tag.
 _LIST_SEPARATORS = re.compile(rf"(?:{SPACE}|[,;|/+&])+")
 KNOWN = "known: " + ", ".join(sorted(PREFIXES))
-FIX_UNREADABLE = "allow the scanning role to read this resource's tags, then scan again"
+# The advice for unreadable tags follows the cause (maptag.aws.error_kind reads the error's code).
+FIX_UNREADABLE = {
+    "denied": "allow the scanning role to read this resource's tags, then scan again",
+    "throttled": (
+        "the API throttled or timed out past maptag's retries: scan again later, or at a quieter "
+        "time, or lower --max-concurrency / raise AWS_MAX_ATTEMPTS for this account's API rate"
+    ),
+    "other": "resolve the error in the reason, then scan again",
+}
 
 
 def judge(tags: Mapping[str, str] | None, policy: Policy, tag_error: str | None = None) -> Judgement:
@@ -42,7 +51,9 @@ def judge(tags: Mapping[str, str] | None, policy: Policy, tag_error: str | None 
     if tags is None:
         # docs/contracts.md: a resource whose tags could not be read is never reported as missing.
         return Judgement(
-            Verdict.UNREADABLE, f"tags could not be read: {_one_line(tag_error)}", fix=FIX_UNREADABLE
+            Verdict.UNREADABLE,
+            f"tags could not be read: {_one_line(tag_error)}",
+            fix=FIX_UNREADABLE[error_kind(tag_error or "")],
         )
     if MAP_KEY in tags:
         return _judge_value(tags[MAP_KEY], policy)

@@ -110,7 +110,7 @@ def test_html_with_nothing_to_fix() -> None:
     assert "id='findings'" not in out.getvalue()
 
 
-def test_csv_keeps_values_exactly(report: ScanReport) -> None:
+def test_csv_keeps_values_exactly_but_neutralises_formulas(report: ScanReport) -> None:
     out = io.StringIO(newline="")
     write_csv(report, out)
 
@@ -119,8 +119,34 @@ def test_csv_keeps_values_exactly(report: ScanReport) -> None:
         "arn:aws:s3:::evil-bucket", "arn:aws:s3:::formula-bucket", "arn:aws:s3:::good-bucket",
     ]  # fmt: skip
     assert rows[0]["observed_key"] == f"Map-Migrated{EVIL}"
-    assert rows[1]["observed_value"] == FORMULA
+    # OWASP CSV injection: a spreadsheet shows it as text, the rest of the value is exact
+    assert rows[1]["observed_value"] == "'" + FORMULA
     assert rows[1]["created"] == ""
+
+    # and the JSON keeps the value exactly as AWS returned it
+    document = io.StringIO()
+    write_json(report, document)
+    values = [r["observed"]["value"] for r in json.loads(document.getvalue())["resources"]]
+    assert FORMULA in values
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_every_formula_start_is_neutralised_in_csv(start: str) -> None:
+    value = f"{start}cmd|' /C calc'!A0"
+    spool = FindingSpool()
+    write = spool.writer(OK_UNIT)
+    write(finding(OK_UNIT, "b", Verdict.INVALID_VALUE, f"{start}key", value))
+    counts = {("s3:bucket", Verdict.INVALID_VALUE): 1}
+    report = ScanReport(policy=POLICY, units=[UnitResult(OK_UNIT, "ok", None, counts)], spool=spool)
+    out = io.StringIO(newline="")
+    try:
+        write_csv(report, out)
+    finally:
+        spool.close()
+
+    (row,) = csv.DictReader(io.StringIO(out.getvalue(), newline=""))
+    assert (row["observed_key"], row["observed_value"]) == (f"'{start}key", "'" + value)
+    assert row["reason"].startswith("reason with")  # other cells are untouched
 
 
 def test_json_streams_a_valid_document_with_the_failed_unit(report: ScanReport) -> None:

@@ -145,19 +145,38 @@ def test_bad_input_is_one_line_and_exit_2(
     assert len(err.strip().splitlines()) == 1
 
 
-def test_missing_or_corrupt_file_is_one_line_and_exit_2(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_missing_file_is_one_line_and_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["history", "--file", str(tmp_path / "nope.jsonl")]) == 2
     assert (
         capsys.readouterr().err.strip()
         == f"maptag: error: --file: no history file at {tmp_path / 'nope.jsonl'}"
     )
 
-    broken = tmp_path / "broken.jsonl"
-    broken.write_text('{"pk": "history#unit#1#x"}\nnot json\n', encoding="utf-8")
-    assert main(["history", "--file", str(broken)]) == 2
-    assert capsys.readouterr().err.strip() == f"maptag: error: {broken}:2: not a JSON line"
+
+def test_broken_lines_are_skipped_with_a_warning_never_refusing_the_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given a history file with a good run, then a line that is not JSON, a foreign row and
+    # a row of the run scope whose counts are garbage, then a second good run
+    path = tmp_path / "history.jsonl"
+    record_run(path, 0, 5)
+    with path.open("a", encoding="utf-8") as out:
+        out.write('not json\n["a list"]\n')
+        out.write('{"pk": "history#run", "run_id": "x", "scanned_at": "y", "counts": 5}\n')
+    record_run(path, 1, 7)
+    capsys.readouterr()
+
+    code = main(["history", "--file", str(path), "--format", "json"])
+
+    # Then both good runs are shown and each broken line is named in a warning
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert [run["run_id"] for run in json.loads(captured.out)["runs"]] == ["run-0", "run-1"]
+    warnings = captured.err.splitlines()
+    assert all(line.startswith("maptag: warning: ") for line in warnings), warnings
+    assert any(f"{path}:" in line and "not JSON" in line for line in warnings)
+    assert any("not a maptag history row" in line for line in warnings)
+    assert "Traceback" not in captured.err
 
 
 def test_empty_scope_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

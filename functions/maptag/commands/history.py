@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 from pathlib import Path
 from typing import IO, Any
 
-from maptag.commands import EXIT_OK, UsageError
+from maptag.commands import EXIT_OK, UsageError, warn
 from maptag.policy import ACCOUNT_ID, REGION_NAME
 from maptag.sinks.history import FILE_VARIABLE, CoverageRow, HistoryError, Scope, default_file
 
@@ -94,15 +95,20 @@ def _store(args: argparse.Namespace) -> Any:
     from maptag.sinks.history import DynamoHistory, FileHistory
 
     if args.table is not None:
+        import boto3
+
+        # As `maptag scan` does: AWS_REGION (the SDKs' newer name) when botocore finds none.
+        session = boto3.Session()
+        region = session.region_name or os.environ.get("AWS_REGION")
         try:
-            return DynamoHistory(args.table)
+            return DynamoHistory(args.table, session=session, region=region)
         except HistoryError as error:
             raise UsageError(str(error)) from None
     path: Path = args.file or default_file()
     if not path.exists():
         hint = "" if args.file else " (run `maptag scan --publish history` first, or pass --table NAME)"
         raise UsageError(f"--file: no history file at {path}{hint}")
-    return FileHistory(path)
+    return FileHistory(path, warn=warn)
 
 
 def print_trend(rows: list[CoverageRow], scope: Scope, where: str, rtype: str | None, out: IO[str]) -> None:

@@ -108,5 +108,5 @@ def run_serve(args: argparse.Namespace) -> int:
     finally:
         server.server_close()
         state.save()
-    print("Local Migration Hub stopped.", file=sys.stderr)
+    print("maptag: local Migration Hub stopped", file=sys.stderr)
     return EXIT_OK

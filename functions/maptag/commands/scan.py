@@ -7,21 +7,23 @@ input of any kind is a UsageError: one line that names the bad value, exit code 
 from __future__ import annotations
 
 import argparse
+import difflib
 import math
 import os
 import re
 import sys
-import tempfile
 import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from maptag import sinks
-from maptag.commands import EXIT_FINDINGS, EXIT_OK, EXIT_UNIT_FAILED, EXIT_USAGE, UsageError
+from maptag.commands import EXIT_FINDINGS, EXIT_OK, EXIT_UNIT_FAILED, EXIT_USAGE, UsageError, warn
+from maptag.commands.hints import scan_hints
+from maptag.files import STDOUT, OutputFile
 from maptag.resources.declarations import TYPE_NAMES
 from maptag.rules import quote
 from maptag.sinks.migration_hub import (
@@ -336,9 +338,34 @@ def build_policy(chosen: Settings, default_region: str | None) -> Policy:
     if not raw.get("mpe_ids"):
         raise UsageError("--mpe-id: required (your MPE id, e.g. --mpe-id 12345 or --mpe-id mig12345)")
     try:
-        return Policy.build(**raw)
+        policy = Policy.build(**raw)
     except PolicyError as error:
         raise usage_error(error, chosen) from None
+    start = policy.agreement_start
+    if start is not None and start > datetime.now(UTC).date():
+        raise UsageError(
+            f"{chosen.label('agreement_start')}: {start.isoformat()} is in the future: every resource "
+            "would be out of scope (give the date the MAP agreement was signed)"
+        )
+    return policy
+
+
+def check_regions(policy: Policy, chosen: Settings, session: Any) -> None:
+    """Each region is in botocore's partition data, or maptag is pointed at a custom endpoint
+    (moto, a local stand-in), where any name is the endpoint's business: then only a warning."""
+    from maptag.aws import custom_endpoint, known_regions
+
+    known = known_regions()
+    for region in policy.regions:
+        if region in known:
+            continue
+        close = difflib.get_close_matches(region, sorted(known), n=1)
+        guess = f"; did you mean {close[0]}?" if close else ""
+        problem = f"{chosen.label('regions')}: {quote(region)} is not an AWS region botocore knows"
+        endpoint = custom_endpoint(session)
+        if endpoint is None:
+            raise UsageError(f"{problem} (a region newer than this boto3 needs an upgrade){guess}")
+        warn(f"{problem}; scanning it anyway through the custom endpoint {endpoint}")
 
 
 def usage_error(error: Exception, chosen: Settings) -> UsageError:
@@ -389,7 +416,8 @@ def options(chosen: Settings) -> Options:
         raise UsageError(f"{chosen.label('output')}: {quote(output)} is not a file name")
     return Options(
         format=output_format,
-        output=Path(output) if output is not None else None,
+        # `--output -` is stdout, as no --output is (progress and the closing line alike).
+        output=Path(output) if output not in (None, STDOUT) else None,
         publish=publish,
         dry_run=bool(chosen.get("dry_run", False)),
         fail_under=fail_under,
@@ -416,43 +444,37 @@ def hub_settings(chosen: Settings) -> HubSettings:
     )
 
 
-class ReportFile:
-    """The --output file: created next to its target before the scan, so an unwritable path
-    fails at once (exit 2), and moved into place when the report is complete."""
+def open_report(path: Path, label: str) -> OutputFile:
+    """The --output file, opened before the scan so an unwritable path fails at once (exit 2).
 
-    def __init__(self, path: Path, label: str) -> None:
-        self.path = path
-        shown = quote(str(path), 200)
-        if path.is_dir():
-            raise UsageError(f"{label}: {shown} is a directory")
-        try:
-            handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-        except OSError as error:
-            raise UsageError(f"{label}: cannot write {shown}: {error.strerror}") from None
-        self._temporary = Path(name)
-        self.stream: IO[str] = os.fdopen(handle, "w", encoding="utf-8", newline="")
-
-    def commit(self) -> None:
-        self.stream.close()
-        os.replace(self._temporary, self.path)
-
-    def discard(self) -> None:
-        self.stream.close()
-        self._temporary.unlink(missing_ok=True)
+    maptag.files: a regular file is replaced only when the report is complete; a device, a
+    FIFO, a symlink's target or `-` (stdout) is written directly, never replaced.
+    """
+    shown = quote(str(path), 200)
+    try:
+        return OutputFile(path)
+    except IsADirectoryError:
+        raise UsageError(f"{label}: {shown} is a directory") from None
+    except OSError as error:
+        raise UsageError(f"{label}: cannot write {shown}: {error.strerror}") from None
 
 
 @contextmanager
-def report_destination(opts: Options, chosen: Settings) -> Iterator[ReportFile | None]:
+def report_destination(opts: Options, chosen: Settings) -> Iterator[OutputFile | None]:
     if opts.output is None:
         yield None
         return
-    target = ReportFile(opts.output, chosen.label("output"))
+    target = open_report(opts.output, chosen.label("output"))
     try:
         yield target
     except BaseException:
         target.discard()
         raise
-    target.commit()
+    try:
+        target.commit()
+    except OSError as error:
+        shown = quote(str(opts.output), 200)
+        raise UsageError(f"{chosen.label('output')}: cannot write {shown}: {error.strerror}") from None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -465,6 +487,9 @@ def run(args: argparse.Namespace) -> int:
     console = ScanConsole(enabled=opts.format == "table" and (opts.output is not None or sys.stdout.isatty()))
     with report_destination(opts, chosen) as destination, scanned(chosen, console) as report:
         write_report(report, opts.format, destination.stream if destination else sys.stdout)
+        labels = {name: chosen.label(name) for name in ("mpe_ids", "exclusions")}
+        for hint in scan_hints(report.policy, report.resources(), labels):
+            warn(hint)
         for failed in report.failed_units:
             print(f"maptag: error: unit {failed.unit.key} failed: {failed.error}", file=sys.stderr)
         code = exit_code(report.totals, bool(report.failed_units), opts.fail_under)
@@ -494,6 +519,7 @@ def scanned(values: Settings | dict[str, Any], console: ScanConsole) -> Iterator
     session = boto3.Session()
     # botocore reads AWS_DEFAULT_REGION and profiles; AWS_REGION is the SDKs' newer name.
     policy = build_policy(chosen, session.region_name or os.environ.get("AWS_REGION"))
+    check_regions(policy, chosen, session)
     if session.get_credentials() is None:
         raise UsageError(
             "no AWS credentials found: set AWS_PROFILE, or run `aws configure` / `aws sso login`"
@@ -551,11 +577,14 @@ def publish_to_hub(report: ScanReport, settings: HubSettings, outbox: FileOutbox
     region = session.region_name or os.environ.get("AWS_REGION") or report.policy.regions[0]
     result = publish(report, settings, session=session, region=region, outbox=outbox, dry_run=dry_run)
     for line in result.lines():
-        failed = line.startswith("Migration Hub publish failed")
-        print(
-            line if line.startswith("  ") else ("maptag: error: " if failed else "maptag: ") + line,
-            file=sys.stderr,
-        )
+        # Every stderr line carries maptag's prefix, the dry run's call list included.
+        if line.startswith("Migration Hub publish failed"):
+            kind = "error: "
+        elif line.startswith("skipped "):
+            kind = "warning: "
+        else:
+            kind = ""
+        print(f"maptag: {kind}{line}", file=sys.stderr)
     if result.queued:
         print(f"maptag: outbox: {outbox.path}", file=sys.stderr)
     return not result.failed

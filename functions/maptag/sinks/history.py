@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import heapq
 import json
+import logging
 import os
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -29,10 +30,12 @@ from typing import Any, Protocol
 
 import boto3
 from boto3.dynamodb.types import TypeDeserializer
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
+from botocore.parsers import ResponseParserError
 
 from maptag.aws import Clients, client_config, describe_error, error_code
 from maptag.coverage import Totals
+from maptag.files import append_lines, read_json_lines
 from maptag.scan import UnitResult
 from maptag.sinks.outcome import RunInfo, SinkOutcome, guarded
 from maptag.sinks.report import ScanReport
@@ -41,6 +44,7 @@ NAME = "history"
 PREFIX = "history#"
 RETENTION_DAYS = 400  # a MAP agreement's first year plus slack, for year-over-year trends
 FILE_VARIABLE = "MAPTAG_HISTORY_FILE"
+logger = logging.getLogger(__name__)
 
 
 def default_file() -> Path:
@@ -253,73 +257,79 @@ class DynamoHistory:
                 ScanIndexForward=False,
                 Limit=runs,
             )
-        except ClientError as error:
+        except (ClientError, BotoCoreError, ResponseParserError) as error:
             if error_code(error) == "ResourceNotFoundException":
                 raise HistoryError(f"history table {self.table_name!r} not found in {self.region}") from None
             raise HistoryError(
                 f"cannot read history table {self.table_name!r}: {describe_error(error)}"
             ) from None
+        items = response.get("Items")
+        if not isinstance(items, list):
+            # A 200 answer without its result member is an error, never "no history".
+            raise HistoryError(f"cannot read history table {self.table_name!r}: the answer has no Items")
         plain = TypeDeserializer()
         return [
             CoverageRow.from_item({key: plain.deserialize(value) for key, value in item.items()})
-            for item in response["Items"]
+            for item in items
         ]
 
 
 class FileHistory:
     """A JSON-lines file of the same rows, for the local demo and laptops."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, warn: Callable[[str], None] | None = None) -> None:
         self.path = path
+        # A torn or foreign line is skipped and reported here, never a refusal of the file.
+        self.warn = warn or _log_warning
 
     @property
     def where(self) -> str:
         return str(self.path)
 
     def write(self, items: Iterable[dict[str, Any]]) -> int:
-        count = 0
+        # maptag.files: all of the run's rows or none, never a torn line (disk full, a kill).
+        lines = (json.dumps(item, separators=(",", ":"), sort_keys=True) for item in items)
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with self.path.open("a", encoding="utf-8") as out:
-                for item in items:
-                    out.write(json.dumps(item, separators=(",", ":"), sort_keys=True) + "\n")
-                    count += 1
+            return append_lines(self.path, lines)
         except OSError as error:
             raise HistoryError(f"cannot write history file {self.path}: {error.strerror}") from None
-        return count
 
     def trend(self, scope: Scope, runs: int, *, now: datetime | None = None) -> list[CoverageRow]:
         expired_before = int((now or datetime.now(UTC)).timestamp())
-        latest: dict[str, dict[str, Any]] = {}
+        latest: dict[str, CoverageRow] = {}
         for number, item in self._items():
-            if item.get("pk") != scope.key or int(item.get("expires_at", expired_before)) < expired_before:
+            if item.get("pk") != scope.key or not _unexpired(item, expired_before):
                 continue
-            if "sk" not in item or "counts" not in item:
-                raise HistoryError(f"{self.path}:{number}: not a maptag history row")
-            latest[item["sk"]] = item  # a run written twice: its last write wins, as a put would
-        newest = heapq.nlargest(runs, latest.items())
-        try:
-            return [CoverageRow.from_item(item) for _, item in newest]
-        except (KeyError, TypeError, ValueError) as error:
-            raise HistoryError(f"{self.path}: a row is not a maptag history row ({error})") from None
+            try:
+                row = CoverageRow.from_item(item)
+            except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError) as error:
+                self.warn(f"{self.path}:{number}: skipped a row that is not a maptag history row ({error})")
+                continue
+            latest[row.sort_key] = row  # a run written twice: its last write wins, as a put would
+        return [row for _, row in heapq.nlargest(runs, latest.items(), key=lambda pair: pair[0])]
 
     def _items(self) -> Iterator[tuple[int, dict[str, Any]]]:
         try:
-            with self.path.open(encoding="utf-8") as lines:
-                for number, line in enumerate(lines, start=1):
-                    if not line.strip():
-                        continue
-                    try:
-                        item = json.loads(line)
-                    except json.JSONDecodeError:
-                        raise HistoryError(f"{self.path}:{number}: not a JSON line") from None
-                    if not isinstance(item, dict):
-                        raise HistoryError(f"{self.path}:{number}: not a maptag history row")
+            for number, item in read_json_lines(self.path, self.warn):
+                if isinstance(item, dict):
                     yield number, item
+                else:
+                    self.warn(f"{self.path}:{number}: skipped a line that is not a maptag history row")
         except FileNotFoundError:
             raise HistoryError(f"no history file at {self.path}") from None
-        except (OSError, UnicodeDecodeError) as error:
-            raise HistoryError(f"cannot read history file {self.path}: {error}") from None
+        except OSError as error:
+            raise HistoryError(f"cannot read history file {self.path}: {error.strerror}") from None
+
+
+def _unexpired(item: Mapping[str, Any], expired_before: int) -> bool:
+    try:
+        return int(item.get("expires_at", expired_before)) >= expired_before
+    except (TypeError, ValueError):
+        return True  # a bad expiry is the row's problem: from_item names it
+
+
+def _log_warning(message: str) -> None:
+    logger.warning("%s", message)
 
 
 def _counts(totals: Totals) -> dict[str, int]:

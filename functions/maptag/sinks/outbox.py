@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
-import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, Protocol
@@ -24,6 +22,7 @@ except ImportError:  # Windows: no advisory locks; concurrent CLI runs there may
     fcntl = None  # type: ignore[assignment]
 
 from maptag.aws import describe_error, error_code
+from maptag.files import output_file
 from maptag.sinks.migration_hub import OutboxError, TaskUpdate
 
 OUTBOX_SCHEMA = "maptag/hub-outbox@1"
@@ -50,7 +49,7 @@ def default_path() -> Path:
 
 
 class FileOutbox:
-    """A JSON file (0600), rewritten atomically; missing means empty."""
+    """A JSON file (new ones 0600), rewritten atomically (maptag.files); missing means empty."""
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or default_path()
@@ -113,14 +112,9 @@ class FileOutbox:
         data = {"schema": OUTBOX_SCHEMA, "updates": [entries[key].to_dict() for key in sorted(entries)]}
         try:
             self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(prefix=".outbox-", dir=self.path.parent)
-            try:
-                with os.fdopen(handle, "w", encoding="utf-8") as out:
-                    json.dump(data, out, indent=1, ensure_ascii=False)
-                os.replace(temporary, self.path)
-            finally:
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(temporary)
+            # maptag.files: complete or not at all, written through a symlink, never over a device.
+            with output_file(self.path, private=True) as out:
+                json.dump(data, out, indent=1, ensure_ascii=False)
         except OSError as error:
             raise OutboxError(f"cannot write the outbox {self.path}: {error.strerror}") from None
 

@@ -152,14 +152,25 @@ CSV_COLUMNS = (
 )
 
 
+# OWASP "CSV Injection": a spreadsheet runs a cell starting with one of these as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> str:
+    """A CSV cell a spreadsheet shows as text: a leading ' before a formula start (the JSON stays exact)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 def write_csv(report: ScanReport, out: IO[str]) -> None:
-    """One row per resource (RFC 4180 quoting: commas, quotes and newlines survive)."""
+    """One row per resource (RFC 4180 quoting: commas, quotes and newlines survive); anyone who
+    can tag a resource writes into these cells, so formula starts are neutralised (csv_cell)."""
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for resource in report.resources():
         observed = resource["observed"]
         row = {**resource, "observed_key": observed["key"], "observed_value": observed["value"]}
-        writer.writerow(["" if row.get(column) is None else row[column] for column in CSV_COLUMNS])
+        writer.writerow([csv_cell(row.get(column)) for column in CSV_COLUMNS])
 
 
 def write_html(report: ScanReport, out: IO[str]) -> None:
