@@ -61,7 +61,7 @@ def test_since_when_comes_from_history_and_resets_when_a_fix_is_undone(
         _, day5, _ = scan(json_args, capsys)
     ec2.delete_tags(Resources=[a], Tags=[{"Key": "map-migrated"}])
     with time_machine.travel(DAY0 + timedelta(days=7)):
-        _, day7, err7 = scan([*json_args, "--output", str(tmp_path / "r.csv"), "--format", "csv"], capsys)
+        _, _day7, err7 = scan([*json_args, "--output", str(tmp_path / "r.csv"), "--format", "csv"], capsys)
 
     # Then without history the date is unknown, never guessed
     assert {r["noncompliant_since"] for r in by_id(json.loads(plain)).values()} == {None}
@@ -73,7 +73,8 @@ def test_since_when_comes_from_history_and_resets_when_a_fix_is_undone(
     # And five days on, b and c have been open 5 days and a (now tagged) carries no date
     fifth = by_id(json.loads(day5))
     assert (fifth[b]["noncompliant_since"], fifth[b]["noncompliant_days"]) == ("2026-11-01T06:00:00Z", 5)
-    assert "noncompliant_since" not in fifth[a] and fifth[a]["verdict"] == "compliant"
+    assert "noncompliant_since" not in fifth[a]
+    assert fifth[a]["verdict"] == "compliant"
     assert not list(VALIDATOR.iter_errors(json.loads(day5)))  # the report still follows the schema
     # And when a's tag is removed its clock starts again; the CSV shows the dates and days
     rows = {
@@ -137,7 +138,8 @@ def test_costs_from_a_cur_file_give_spend_credits_unscanned_spend_and_the_fix_fi
 
     # Then each billed resource carries its spend a day, the totals the untagged spend
     report = json.loads(out)
-    assert code == 1 and not list(VALIDATOR.iter_errors(report))
+    assert code == 1
+    assert not list(VALIDATOR.iter_errors(report))
     resources = by_id(report)
     assert resources[dear]["cost"] == {"daily": 10.0, "currency": "USD", "days": 14, "source": "cur"}
     assert "cost" not in resources[unbilled]
@@ -175,7 +177,9 @@ def test_bad_cost_settings_are_one_line_and_exit_2(
 
     err = capsys.readouterr().err
     assert code == 2
-    assert message in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert message in err
+    assert len(err.strip().splitlines()) == 1
+    assert "Traceback" not in err
 
 
 @mock_aws

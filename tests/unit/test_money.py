@@ -49,7 +49,8 @@ def test_spend_a_day_averages_from_the_first_day_seen_in_the_last_14_days() -> N
 def test_a_bucket_matches_by_name_and_an_arn_by_itself() -> None:
     book = cost_book([line("logs-bucket", 0, 1.5), line(INSTANCE, 0, 4.0)], "cost-explorer")
 
-    assert book.lookup(BUCKET) is not None and book.lookup(BUCKET)[1].daily == 1.5  # type: ignore[index]
+    assert book.lookup(BUCKET) is not None
+    assert book.lookup(BUCKET)[1].daily == 1.5
     assert book.lookup(INSTANCE)[0] == INSTANCE  # type: ignore[index]
     assert book.lookup("arn:aws:ec2:us-east-1:111122223333:volume/vol-unbilled") is None
 
@@ -130,7 +131,8 @@ def test_annotate_adds_since_days_and_cost_only_where_known() -> None:
         "noncompliant_days": None,
         "cost": {"daily": 2.5, "currency": "USD", "days": 1, "source": "cur"},
     }
-    assert "noncompliant_since" not in compliant and "cost" not in compliant
+    assert "noncompliant_since" not in compliant
+    assert "cost" not in compliant
     assert money.spend_fields(100.0) == {"untagged_daily_spend": 100.0, "credits_at_risk_monthly": 760.42}
 
 
