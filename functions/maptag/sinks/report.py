@@ -175,6 +175,12 @@ def money_line(report: ScanReport) -> str | None:
             at_risk = report.money.spend_fields(summary.total)["credits_at_risk_monthly"]
             spend += f", {money_text(at_risk, costs.currency)} of MAP credits a month at risk ({rate:g} %)"
         parts.append(spend)
+        if summary.unscanned:
+            blind = sum(float(str(row["daily"])) for row in summary.unscanned)
+            top = summary.unscanned[0]["service"]
+            parts.append(
+                f"{money_text(blind, costs.currency)} a day on resources maptag does not scan (most: {top})"
+            )
     if report.money.ledger.prior is not None:
         oldest = summary.oldest_days
         parts.append("oldest leak: " + ("none" if oldest is None else f"{oldest} day(s)"))
