@@ -121,8 +121,9 @@ class ScanReport:
             "types": {name: totals.to_report() for name, totals in self.by_type.items()},
             "units": [result.to_report() for result in self.units],
         }
-        summary = self.money_summary()
-        if self.money is not None and self.money.costs is not None and summary is not None:
+        # the summary is a pass over every finding: only when there is spend to add
+        summary = self.money_summary() if self.money is not None and self.money.costs is not None else None
+        if self.money is not None and summary is not None:
             spend = self.money.spend_fields
             out["totals"].update(spend(summary.total))
             by_type = summary.by_type()
@@ -161,10 +162,14 @@ def overall_line(report: ScanReport) -> str:
 
 
 def money_line(report: ScanReport) -> str | None:
-    """The headline's money half: untagged spend a day (and credits at risk), the oldest leak;
-    None when the report has neither costs nor history."""
+    """The headline's money half: untagged spend a day (and credits at risk), the oldest leak,
+    or that since-when is unknown without history; None for a report without either view."""
+    if report.money is None:
+        return None
+    if report.money.costs is None and report.money.ledger.prior is None:
+        return "Since when: unknown (no history: scan with --publish history to start one)"
     summary = report.money_summary()
-    if report.money is None or summary is None:
+    if summary is None:
         return None
     parts = []
     costs = report.money.costs
@@ -185,7 +190,7 @@ def money_line(report: ScanReport) -> str | None:
         oldest = summary.oldest_days
         parts.append("oldest leak: " + ("none" if oldest is None else f"{oldest} day(s)"))
     else:
-        parts.append("since when: unknown (no history: --publish history)")
+        parts.append("since when: unknown (no history: scan with --publish history to start one)")
     return "; ".join(parts)
 
 
