@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gzip
 import sys
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import boto3
@@ -189,3 +189,43 @@ def test_a_bad_cost_in_a_cur_file_names_the_row(tmp_path: Path) -> None:
 
     with pytest.raises(CostError, match=r"cur.csv' row 2: bad date or cost '2026-11-30T00:00:00Z / lots'"):
         list(cur_file_lines(path))
+
+
+@mock_aws
+def test_parquet_cur_files_are_read_locally_and_under_s3_with_the_extra(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    # A CUR 2.0 Parquet export as Data Exports writes it: timestamps, doubles, more columns
+    table = pa.table(
+        {
+            "line_item_usage_account_id": [ACCOUNT, ACCOUNT, ACCOUNT],
+            "line_item_line_item_type": ["Usage", "Usage", "Credit"],
+            "line_item_usage_start_date": pa.array(
+                [
+                    datetime(2026, 11, 29, tzinfo=UTC),
+                    datetime(2026, 11, 30, tzinfo=UTC),
+                    datetime(2026, 11, 30, tzinfo=UTC),
+                ],
+                pa.timestamp("ms", tz="UTC"),
+            ),
+            "line_item_product_code": ["AmazonEC2"] * 3,
+            "line_item_resource_id": ["i-0abc", "i-0abc", "i-0abc"],
+            "line_item_unblended_cost": [3.0, 5.0, -8.0],
+            "line_item_currency_code": ["USD"] * 3,
+            "product_region_code": [REGION] * 3,
+            "line_item_usage_amount": [24.0, 24.0, 0.0],
+        }
+    )
+    path = tmp_path / "part-0.parquet"
+    pq.write_table(table, path)
+    s3 = boto3.client("s3", region_name=REGION)
+    s3.create_bucket(Bucket="billing")
+    s3.put_object(Bucket="billing", Key="cur/data/part-0.parquet", Body=path.read_bytes())
+
+    local = cost_book(cur_file_lines(path), "cur")
+    remote = load_costs("s3://billing/cur/", session=boto3.Session(), accounts=[ACCOUNT], region=REGION)
+
+    for book in (local, remote):
+        cost = book.spends["i-0abc"].cost
+        assert (cost.daily, cost.days) == (4.0, 2)  # the credit line is not spend
