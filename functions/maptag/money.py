@@ -87,8 +87,8 @@ class CostBook:
     spends: Mapping[str, _Spend]
 
     def lookup(self, arn: str) -> tuple[str, Cost] | None:
-        """The billed id matching this ARN and its cost: the ARN itself, or its last id part
-        (``instance/i-0abc`` → ``i-0abc``; ``arn:aws:s3:::bucket`` → ``bucket``)."""
+        """The billed id matching this ARN and its cost: the ARN itself, or its service's short
+        id (``instance/i-0abc`` → ``i-0abc``; ``arn:aws:s3:::bucket`` → ``bucket``)."""
         for candidate in id_candidates(arn):
             spend = self.spends.get(candidate)
             if spend is not None:
@@ -119,11 +119,21 @@ class CostBook:
         return sorted(rows, key=lambda row: (-float(row["daily"]), str(row["service"])))  # type: ignore[arg-type]
 
 
+# Services whose bills name a resource by a short id rather than its ARN: EC2 (i-…, vol-…,
+# snap-…, ami-…) and EFS (fs-…) by the id after the last '/', S3 by the bucket's name. Any
+# other short form is ambiguous (a DynamoDB table and a bucket may share a name): ARN only.
+_SHORT_ID_AFTER_SLASH = frozenset({"ec2", "elasticfilesystem"})
+
+
 def id_candidates(arn: str) -> tuple[str, ...]:
-    """The ids a bill may use for this resource: the ARN, then its resource id part."""
-    after_slash = arn.rsplit("/", 1)[-1]
-    after_colon = arn.rsplit(":", 1)[-1]
-    return tuple(dict.fromkeys(c for c in (arn, after_slash, after_colon) if c))
+    """The ids a bill may use for this resource: the ARN, then its service's short id."""
+    parts = arn.split(":", 5)
+    service = parts[2] if len(parts) > 2 else ""
+    if service == "s3" and len(parts) == 6:
+        return (arn, parts[5])
+    if service in _SHORT_ID_AFTER_SLASH and "/" in arn:
+        return (arn, arn.rsplit("/", 1)[-1])
+    return (arn,)
 
 
 def cost_book(lines: Iterable[CostLine], source: str, *, window_days: int = WINDOW_DAYS) -> CostBook:

@@ -55,6 +55,15 @@ def test_a_bucket_matches_by_name_and_an_arn_by_itself() -> None:
     assert book.lookup("arn:aws:ec2:us-east-1:111122223333:volume/vol-unbilled") is None
 
 
+def test_a_short_name_never_borrows_another_services_spend() -> None:
+    # a bucket named "orders" is billed as "orders"; the table and the function are billed by ARN
+    book = cost_book([line("orders", 0, 9.0, service="AmazonS3")], "cur")
+
+    assert book.lookup("arn:aws:s3:::orders") is not None
+    assert book.lookup("arn:aws:dynamodb:us-east-1:111122223333:table/orders") is None
+    assert book.lookup("arn:aws:lambda:us-east-1:111122223333:function:orders") is None
+
+
 def test_spend_in_two_currencies_is_refused_not_summed() -> None:
     with pytest.raises(CostError, match=r"cur: spend in more than one currency \(EUR, USD\)"):
         cost_book([line("a", 0, 1.0), line("b", 0, 1.0, currency="EUR")], "cur")
