@@ -194,3 +194,25 @@ def test_a_cur_file_that_is_not_one_is_exit_2_naming_the_missing_column(
     assert code == 2
     assert "is not a CUR 2.0 export: no column line_item_resource_id" in err
     assert len(err.strip().splitlines()) == 1
+
+
+@mock_aws
+def test_the_config_file_sets_costs_and_the_rate_and_a_bad_rate_names_its_key(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ec2 = boto3.client("ec2", region_name=REGION)
+    volume = ec2.create_volume(AvailabilityZone=f"{REGION}a", Size=1)["VolumeId"]
+    cur = tmp_path / "cur.csv"
+    write_cur(cur, [(volume, "AmazonEC2", 2.0, "Usage")])
+    good, bad = tmp_path / "good.toml", tmp_path / "bad.toml"
+    good.write_text(f'costs = "{cur}"\ncredit-rate = 10\n', encoding="utf-8")
+    bad.write_text(f'costs = "{cur}"\ncredit_rate = 150\n', encoding="utf-8")
+
+    code, out, _ = scan(["--config", str(good), "--format", "json"], capsys)
+    bad_code, _, err = scan(["--config", str(bad)], capsys)
+
+    assert code == 1
+    assert json.loads(out)["totals"]["credits_at_risk_monthly"] == round(2.0 * 365 / 12 * 0.1, 2)
+    assert bad_code == 2
+    assert f"'credit-rate' in '{bad}': 150.0 is not a percentage above 0 and at most 100" in err
+    assert len(err.strip().splitlines()) == 1
