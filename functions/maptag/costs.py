@@ -162,7 +162,7 @@ def s3_cur_lines(s3: Any, uri: str) -> Iterator[CostLine]:
 def _parquet_rows(handle: IO[bytes], where: str) -> Iterator[Mapping[str, Any]]:
     """Rows of a Parquet CUR file, batch by batch (pyarrow: the optional ``parquet`` extra)."""
     try:
-        import pyarrow.parquet as pq  # type: ignore[import-not-found, unused-ignore]
+        import pyarrow.parquet as pq  # type: ignore[import-untyped, import-not-found, unused-ignore]
     except ImportError:
         raise CostError(
             f"{quote(where, 200)} is Parquet: reading it needs pyarrow ({PARQUET_EXTRA})"
