@@ -11,6 +11,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
+from infra.constructs.costs import CostAccess
 from infra.constructs.findings import Findings
 from infra.constructs.history import History
 from infra.constructs.member_role import MemberRole
@@ -53,6 +54,8 @@ class ScannerStack(Stack):
             findings=findings,
             migration_hub=hub,
         )
+        if config.costs is not None:
+            CostAccess(self, "Costs", config=config, bucket=reports.bucket, key=key).grant(workflow.publish)
         Schedule(
             self,
             "Schedule",

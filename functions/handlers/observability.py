@@ -37,6 +37,7 @@ class HandlerEnvironment(BaseModel):
     HISTORY_TABLE: str | None = None
     TOPIC_ARN: str | None = None
     OUTBOX_TABLE: str | None = None
+    ATHENA_WORKGROUP: str | None = None
 
 
 def deployment(environ: Any = None) -> tuple[DeployConfig, Resources]:
@@ -46,6 +47,7 @@ def deployment(environ: Any = None) -> tuple[DeployConfig, Resources]:
         table=env.HISTORY_TABLE,
         topic_arn=env.TOPIC_ARN,
         outbox_table=env.OUTBOX_TABLE,
+        athena_workgroup=env.ATHENA_WORKGROUP,
     )
     return DeployConfig.from_json(env.MAPTAG_CONFIG), resources
 

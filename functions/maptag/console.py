@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator, Sequence
-from contextlib import closing, contextmanager
-from itertools import islice
+from contextlib import contextmanager
 from typing import IO, TYPE_CHECKING
 
 from rich import box
@@ -22,7 +21,8 @@ from rich.text import Text
 
 from maptag.coverage import Totals
 from maptag.model import ScanUnit, Verdict
-from maptag.sinks.report import COUNT_COLUMNS, overall_line
+from maptag.money import money_text
+from maptag.sinks.report import COUNT_COLUMNS, money_line, overall_line
 
 if TYPE_CHECKING:
     from maptag.scan import UnitResult
@@ -100,6 +100,9 @@ def print_report(report: ScanReport, out: IO[str]) -> None:
         console.print(table, width=max(needed, console.width), crop=False)
     for failed in report.failed_units:
         console.print(Text(f"Unit {failed.unit.key} failed: {failed.error}", style="bold red"))
+    money = money_line(report)
+    if money is not None:
+        console.print(Text(money))
     console.print(Text(overall_line(report)))
 
 
@@ -156,8 +159,12 @@ def _findings_table(report: ScanReport, totals: Totals) -> Table | None:
     shown = min(totals.non_compliant, FINDINGS_SHOWN)
     more = totals.non_compliant - shown
     caption = f"{more} more: see --format csv, json or html for all" if more else None
+    money = report.money
+    costs = money is not None and money.costs is not None
+    dated = money is not None and money.ledger.prior is not None
     table = Table(
-        title=f"Resources to fix ({totals.non_compliant})",
+        # fix first: most spend a day, then longest non-compliant (docs/costs.md)
+        title=f"Resources to fix ({totals.non_compliant}), fix first",
         title_justify="left",
         title_style="bold",
         caption=caption,
@@ -168,16 +175,25 @@ def _findings_table(report: ScanReport, totals: Totals) -> Table | None:
     table.add_column("verdict", no_wrap=True)
     table.add_column("reason", overflow="fold")
     table.add_column("fix", overflow="fold")
-    with closing(report.resources()) as resources:
-        rows = (r for r in resources if r["verdict"] not in (Verdict.COMPLIANT, Verdict.EXCLUDED))
-        for row in islice(rows, shown):
-            verdict = str(row["verdict"])
-            table.add_row(
-                Text(str(row["arn"])),
-                Text(verdict, style=VERDICT_STYLE.get(verdict, "")),
-                Text(str(row["reason"])),
-                Text(str(row.get("fix") or "")),
-            )
+    if costs:
+        table.add_column("a day", justify="right", no_wrap=True)
+    if dated:
+        table.add_column("days", justify="right", no_wrap=True)
+    for row in report.fix_first(shown):
+        verdict = str(row["verdict"])
+        cells = [
+            Text(str(row["arn"])),
+            Text(verdict, style=VERDICT_STYLE.get(verdict, "")),
+            Text(str(row["reason"])),
+            Text(str(row.get("fix") or "")),
+        ]
+        if costs:
+            cost = row.get("cost")
+            cells.append(Text(money_text(cost["daily"], cost["currency"]) if cost else "-"))
+        if dated:
+            days = row.get("noncompliant_days")
+            cells.append(Text("?" if days is None else str(days)))
+        table.add_row(*cells)
     return table
 
 

@@ -24,11 +24,15 @@ from pydantic import (
     model_validator,
 )
 
+from maptag.money import parse_credit_rate
 from maptag.policy import ACCOUNT_ID, Policy, PolicyError, _one_line, known_names
 from maptag.rules import quote
 from maptag.sinks.migration_hub import validate_stream
 from maptag.sinks.security_hub import DEFAULT_REFRESH_DAYS, MAX_REFRESH_DAYS
 
+COST_SOURCES = ("cost-explorer", "athena")
+_GLUE_NAME = re.compile(r"[a-z0-9_]{1,255}")
+_BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 # Context keys are `maptag:<setting>`; the CDK's own keys (feature flags, cli-telemetry) pass by.
 CONTEXT_PREFIX = "maptag:"
 # `-c maptag:config=maptag.toml`: the engagement file `maptag scan --config` reads.
@@ -107,6 +111,61 @@ class DeployConfig(BaseModel):
     report_retention_days: int = Field(default=400, ge=1, le=3650)
     # A run that did not start within this many hours raises the "missed run" alarm.
     missed_run_hours: int | None = Field(default=None, ge=1, le=168)
+    # Spend per resource (docs/costs.md): off, cost-explorer, or athena over the customer's
+    # CUR 2.0 table (cur_database.cur_table, its data in cur_bucket); credit_rate in percent.
+    costs: str | None = None
+    cur_database: str | None = None
+    cur_table: str | None = None
+    cur_bucket: str | None = None
+    credit_rate: float | None = None
+
+    @field_validator("costs", mode="before")
+    @classmethod
+    def _costs(cls, raw: Any) -> Any:
+        if raw in (None, "", "off"):
+            return None
+        if raw not in COST_SOURCES:
+            raise ValueError(
+                f"{quote(str(raw))} is not a cost source (one of {', '.join(COST_SOURCES)}, or off)"
+            )
+        return raw
+
+    @field_validator("cur_database", "cur_table", mode="before")
+    @classmethod
+    def _glue_name(cls, raw: Any) -> Any:
+        if raw in (None, ""):
+            return None
+        if not (isinstance(raw, str) and _GLUE_NAME.fullmatch(raw)):
+            raise ValueError(f"{quote(str(raw))} is not a Glue database or table name (a-z, 0-9, _)")
+        return raw
+
+    @field_validator("cur_bucket", mode="before")
+    @classmethod
+    def _bucket(cls, raw: Any) -> Any:
+        if raw in (None, ""):
+            return None
+        if not (isinstance(raw, str) and _BUCKET.fullmatch(raw)):
+            raise ValueError(f"{quote(str(raw))} is not an S3 bucket name")
+        return raw
+
+    @field_validator("credit_rate", mode="before")
+    @classmethod
+    def _credit_rate(cls, raw: Any) -> Any:
+        if raw in (None, ""):
+            return None
+        return parse_credit_rate(raw)
+
+    @model_validator(mode="after")
+    def _cost_settings(self) -> DeployConfig:
+        if self.costs == "athena":
+            missing = [
+                name for name in ("cur_database", "cur_table", "cur_bucket") if getattr(self, name) is None
+            ]
+            if missing:
+                raise ValueError(f"{missing[0]}: needed with costs=athena (the CUR 2.0 table and its bucket)")
+        if self.credit_rate is not None and self.costs is None:
+            raise ValueError(f"credit_rate: {self.credit_rate:g} needs costs (credits are a share of spend)")
+        return self
 
     @field_validator("schedule")
     @classmethod
@@ -311,8 +370,10 @@ class DeployConfig(BaseModel):
         except ValidationError as error:
             message = _one_line(error)
             if message.startswith("policy: "):
-                # whole-model checks (the environment budget) are about the accounts list
-                message = "accounts: " + message.removeprefix("policy: ")
+                # whole-model checks name their setting, or (the environment budget) are
+                # about the accounts list
+                rest = message.removeprefix("policy: ")
+                message = rest if rest.split(":", 1)[0] in cls.model_fields else "accounts: " + rest
             raise PolicyError(_relabel(message, label)) from None
 
 

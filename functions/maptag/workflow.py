@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
@@ -17,8 +17,10 @@ import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
 from maptag.aws import describe_error, make_client
+from maptag.costs import athena_costs, cost_explorer_lines
 from maptag.deploy_config import DeployConfig
 from maptag.model import ScanUnit
+from maptag.money import CostBook, CostError, Ledger, Money, cost_book
 from maptag.run_store import RunStore, run_id_of
 from maptag.scan import AccountAccess, UnitResult, UnitUnreachable, plan, scan_unit
 from maptag.sinks import events, history, metrics, migration_hub, s3_report, security_hub, sns_digest
@@ -39,6 +41,7 @@ class Resources:
     table: str | None = None
     topic_arn: str | None = None
     outbox_table: str | None = None
+    athena_workgroup: str | None = None  # with costs=athena (infra/constructs/costs.py)
 
 
 def plan_run(
@@ -195,10 +198,13 @@ def publish_run(
         policy=config.policy, units=results, spool=CountedShards(store, counted), generated_at=started_at
     )
     run = RunInfo(run_id=run_id, scanned_at=started_at)
+    # Since when and how much before the report: every view shows them (docs/costs.md).
+    report.money, money_failures = run_money(report, config, session, resources)
+    prior = report.money.ledger.prior
     # The report first: every later sink links to it.
     stored = s3_report.put_reports(report, run, bucket=resources.bucket, session=session)
     published = PublishedRun(
-        run=run.with_report_url(stored.links.get("html")), report=report, outcomes=[stored]
+        run=run.with_report_url(stored.links.get("html")), report=report, outcomes=[*money_failures, stored]
     )
     if resources.table:
         table = resources.table
@@ -206,7 +212,7 @@ def publish_run(
         def history_sink() -> SinkOutcome:
             store_ = history.DynamoHistory(table, session=session)
             return history.record_history(
-                report, published.run, store_, retention_days=config.history_ttl_days
+                report, published.run, store_, retention_days=config.history_ttl_days, prior=prior
             )
 
         published.outcomes.append(guarded(history.NAME, history_sink))
@@ -220,6 +226,52 @@ def publish_run(
             guarded(name, partial(sink, report, published.run, config, session, resources))
         )
     return published
+
+
+def run_money(
+    report: ScanReport, config: DeployConfig, session: boto3.Session, resources: Resources
+) -> tuple[Money, list[SinkOutcome]]:
+    """The run's since-when (the history table's open resources) and spend (config.costs); what
+    could not be read is a failed outcome, loudly, and the report goes out without it."""
+    failures: list[SinkOutcome] = []
+    prior = None
+    if resources.table:
+        try:
+            # one Query per unit that found something: most units of a large estate are empty
+            counted = [r.unit for r in report.units if r.counts]
+            prior = history.DynamoHistory(resources.table, session=session).resource_states(counted)
+        except (history.HistoryError, ClientError, BotoCoreError) as error:
+            failures.append(SinkOutcome("since-when", False, describe_error(error)))
+    book = None
+    if config.costs is not None:
+        try:
+            book = deployed_costs(
+                config, session, resources, sorted({r.unit.account_id for r in report.units})
+            )
+        except (CostError, ClientError, BotoCoreError) as error:
+            failures.append(SinkOutcome("costs", False, describe_error(error)))
+    rate = config.credit_rate if book is not None else None
+    return Money(Ledger(report.generated_at, prior), book, rate), failures
+
+
+def deployed_costs(
+    config: DeployConfig, session: boto3.Session, resources: Resources, accounts: list[str]
+) -> CostBook:
+    today = datetime.now(UTC).date()
+    if config.costs == "cost-explorer":
+        ce = make_client(session, "ce", "us-east-1")  # Cost Explorer's one endpoint
+        return cost_book(cost_explorer_lines(ce, accounts, today), "cost-explorer")
+    if not (resources.athena_workgroup and config.cur_database and config.cur_table):
+        raise CostError("costs=athena but this deployment has no Athena workgroup (ATHENA_WORKGROUP)")
+    return athena_costs(
+        session,
+        _region(session),
+        database=config.cur_database,
+        table=config.cur_table,
+        workgroup=resources.athena_workgroup,
+        accounts=accounts,
+        today=today,
+    )
 
 
 @dataclass(frozen=True)

@@ -210,7 +210,7 @@ def test_csv_has_one_row_per_resource_and_survives_awkward_values(scans: Scans) 
 
     assert list(rows[0]) == [
         "account_id", "region", "type", "arn", "verdict", "reason", "observed_key", "observed_value",
-        "fix", "parent", "created",
+        "fix", "parent", "created", "noncompliant_since", "noncompliant_days", "daily_spend", "currency",
     ]  # fmt: skip
     assert [(r["arn"], r["verdict"], r["reason"]) for r in rows] == [
         (r["arn"], r["verdict"], r["reason"]) for r in resources

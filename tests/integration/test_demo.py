@@ -85,6 +85,11 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
             process.wait(timeout=10)
 
 
+def counts(totals: dict[str, Any]) -> dict[str, Any]:
+    """The verdict counts of a report's totals, without the spend the demo's costs add."""
+    return {k: v for k, v in totals.items() if k not in ("untagged_daily_spend", "credits_at_risk_monthly")}
+
+
 def test_demo_seeds_scans_and_says_every_verdict_matched(demo: Demo) -> None:
     text = demo.stdout
     if demo.process.poll() is not None:
@@ -123,7 +128,7 @@ def test_demo_reports_are_complete_and_agree_with_the_estate(demo: Demo) -> None
     assert report["schema"] == "maptag/scan-report@1"
     errors = [error.message for error in VALIDATOR.iter_errors(report)]
     assert errors == []
-    assert report["totals"] == estate["totals"]
+    assert counts(report["totals"]) == estate["totals"]
     verdicts = {row["arn"]: row["verdict"] for row in report["resources"]}
     assert verdicts == {row["arn"]: row["verdict"] for row in estate["resources"]}
     assert report["policy"]["agreement_start"] == estate["agreement_start"]
@@ -136,6 +141,29 @@ def test_demo_reports_are_complete_and_agree_with_the_estate(demo: Demo) -> None
     to_fix = [row["arn"] for row in report["resources"] if row["verdict"] not in ("compliant", "excluded")]
     assert to_fix
     assert [arn for arn in to_fix if arn not in html] == []
+
+
+def test_demo_shows_spend_days_and_what_to_fix_first(demo: Demo) -> None:
+    report: dict[str, Any] = json.loads((demo.out / "report.json").read_text(encoding="utf-8"))
+    to_fix = [row for row in report["resources"] if row["verdict"] not in ("compliant", "excluded")]
+    # The seeded CUR 2.0 export prices every resource; the seeded history dates the open ones
+    assert all(row["cost"]["source"] == "cur" and row["cost"]["days"] == 14 for row in to_fix)
+    assert all(1 <= row["noncompliant_days"] <= 60 for row in to_fix if row["verdict"] != "unreadable")
+    spend = round(sum(row["cost"]["daily"] for row in to_fix), 2)
+    assert report["totals"]["untagged_daily_spend"] == pytest.approx(spend, abs=0.01)
+    assert report["totals"]["credits_at_risk_monthly"] == pytest.approx(spend * 365 / 12 * 0.25, abs=0.05)
+    assert {row["service"] for row in report["unscanned_spend"]} == {"AmazonVPC", "AmazonCloudWatch"}
+    # And the table says so and lists the dearest resource first
+    headline = re.search(
+        r"Untagged spend: \$([\d,.]+) a day, \$[\d,.]+ of MAP credits a month at risk \(25 %\)", demo.stdout
+    )
+    assert headline is not None
+    assert float(headline[1].replace(",", "")) == report["totals"]["untagged_daily_spend"]
+    dearest = max(to_fix, key=lambda row: (row["cost"]["daily"], row["noncompliant_days"]))
+    first_row = demo.stdout[demo.stdout.index("fix first") :]
+    assert first_row.index(dearest["arn"]) < min(
+        first_row.index(row["arn"]) for row in to_fix if row is not dearest and row["arn"] in first_row
+    )
 
 
 def test_demo_records_coverage_history_that_maptag_history_reads(demo: Demo) -> None:
@@ -155,7 +183,7 @@ def test_demo_records_coverage_history_that_maptag_history_reads(demo: Demo) -> 
     assert result.returncode == 0, result.stderr
     runs = json.loads(result.stdout)["runs"]
     assert len(runs) == 1
-    assert runs[0]["totals"] == report["totals"]
+    assert runs[0]["totals"] == counts(report["totals"])
 
 
 def test_the_running_estate_answers_maptag_scan_and_the_aws_cli(demo: Demo) -> None:

@@ -48,7 +48,8 @@ def test_reports_stored_under_the_run_key_with_kms(bucket: None) -> None:
     s3 = boto3.client("s3", region_name=REGION)
     prefix = "reports/2026/11/23/exec-2026-11-23-a1/"
     listed = sorted(o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET)["Contents"])
-    assert listed == [prefix + "report.html", prefix + "report.json"]
+    latest = ["reports/latest/report.html", "reports/latest/report.json"]
+    assert listed == [prefix + "report.html", prefix + "report.json", *latest]
     head = s3.head_object(Bucket=BUCKET, Key=prefix + "report.json")
     assert head["ServerSideEncryption"] == "aws:kms"
     assert head["SSEKMSKeyId"] == key_id
@@ -62,8 +63,14 @@ def test_reports_stored_under_the_run_key_with_kms(bucket: None) -> None:
     assert html["ContentType"] == "text/html; charset=utf-8"
     assert b"<html" in html["Body"].read().lower()
 
+    # And the newest run's report is also at the stable key, encrypted the same way
+    stable = s3.get_object(Bucket=BUCKET, Key="reports/latest/report.json")
+    assert (stable["ServerSideEncryption"], stable["SSEKMSKeyId"]) == ("aws:kms", key_id)
+    assert json.loads(stable["Body"].read()) == body
+
     # And the links point at them: console pages for people, S3 URIs for tools
     assert outcome.links["json_uri"] == f"s3://{BUCKET}/{prefix}report.json"
+    assert outcome.links["latest_json_uri"] == f"s3://{BUCKET}/reports/latest/report.json"
     assert outcome.links["html"] == (
         f"https://{REGION}.console.aws.amazon.com/s3/object/{BUCKET}?region={REGION}&bucketType=general"
         "&prefix=reports%2F2026%2F11%2F23%2Fexec-2026-11-23-a1%2Freport.html"

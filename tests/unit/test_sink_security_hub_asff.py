@@ -61,6 +61,24 @@ def test_update_keeps_created_at_and_text_fits_asff_limits() -> None:
     assert "Workflow" not in item
 
 
+def test_first_observed_is_historys_since_when_it_knows() -> None:
+    # docs/costs.md: a finding reopened after a fix (CreatedAt kept from before) starts again
+    resource = {
+        **finding(UNIT, Verdict.MISSING, "vol-1").to_report(),
+        "noncompliant_since": "2026-11-20T06:00:00Z",
+    }
+    reopened = asff_finding(resource, RUN, HUB, "2026-01-02T03:04:05Z")
+    unknown = asff_finding({**resource, "noncompliant_since": None}, RUN, HUB, None)
+
+    assert (reopened["CreatedAt"], reopened["FirstObservedAt"]) == (
+        "2026-01-02T03:04:05Z",
+        "2026-11-20T06:00:00Z",
+    )
+    assert "Non-compliant since 2026-11-20T06:00:00Z (maptag history)." in reopened["Description"]
+    assert unknown["FirstObservedAt"] == "2026-11-23T10:00:00Z"
+    assert "Non-compliant since" not in unknown["Description"]
+
+
 def test_ids_are_stable_and_distinct() -> None:
     short = "arn:aws:ec2:us-east-1:123456789012:volume/vol-1"
     assert finding_id(short) == "maptag/map-migrated/" + short

@@ -39,6 +39,8 @@ from maptag.sinks.security_hub import DEFAULT_REFRESH_DAYS, MAX_REFRESH_DAYS
 if TYPE_CHECKING:
     from maptag.console import ScanConsole
     from maptag.coverage import Totals
+    from maptag.model import ScanUnit
+    from maptag.money import CostBook, SinceState
     from maptag.policy import Policy
     from maptag.sinks.report import ScanReport
 
@@ -77,6 +79,9 @@ SETTINGS = (
     Setting("publish", "--publish", "publish", "list"),
     Setting("dry_run", "--dry-run", "dry-run", "bool"),
     Setting("fail_under", "--fail-under", "fail-under", "number"),
+    # since when and how much (docs/costs.md)
+    Setting("costs", "--costs", "costs", "text"),
+    Setting("credit_rate", "--credit-rate", "credit-rate", "number"),
     # Migration Hub (with --publish migration-hub)
     Setting("stream", "--stream", "stream", "text"),
     Setting("server_tasks", "--server-tasks", "server-tasks", "bool"),
@@ -163,6 +168,20 @@ def register(commands: Any) -> None:
         metavar="PCT",
         help="exit 0 when overall coverage is at least PCT percent (default: only at 100 %%)",
     )
+    money = scan.add_argument_group("spend and credits (docs/costs.md)")
+    money.add_argument(
+        "--costs",
+        metavar="SOURCE",
+        help="spend per resource from cost-explorer (resource-level data on; $0.01 a request), "
+        "a CUR 2.0 file (.csv, .csv.gz, .parquet) or an s3://BUCKET/PREFIX of them",
+    )
+    money.add_argument(
+        "--credit-rate",
+        type=_credit_rate,
+        metavar="PCT",
+        help="the engagement's MAP credit rate in percent (from its agreement): adds the credits "
+        "at risk a month; maptag never assumes one",
+    )
     hub = scan.add_argument_group("Migration Hub (with --publish migration-hub)")
     hub.add_argument("--stream", metavar="NAME", help=f"progress update stream (default: {DEFAULT_STREAM})")
     hub.add_argument(
@@ -182,6 +201,15 @@ def register(commands: Any) -> None:
         help="where unsent updates wait for the next run (default: ~/.maptag/migration-hub-outbox.json)",
     )
     scan.set_defaults(handler=run)
+
+
+def _credit_rate(text: str) -> float:
+    from maptag.money import parse_credit_rate
+
+    try:
+        return parse_credit_rate(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _csv(text: str) -> list[str]:
@@ -388,6 +416,8 @@ class Options:
     hub: HubSettings | None = None
     outbox: FileOutbox | None = None
     securityhub_refresh_days: int = DEFAULT_REFRESH_DAYS
+    costs: str | None = None
+    credit_rate: float | None = None
 
 
 def options(chosen: Settings) -> Options:
@@ -410,6 +440,7 @@ def options(chosen: Settings) -> Options:
             f"{chosen.label('securityhub_refresh_days')}: {refresh_days} is not a number of days "
             f"from 0 to {MAX_REFRESH_DAYS}"
         )
+    costs, credit_rate = money_settings(chosen)
     outbox = chosen.get("outbox")
     output = chosen.get("output")
     if output is not None and not output.strip():
@@ -424,7 +455,33 @@ def options(chosen: Settings) -> Options:
         hub=hub,
         outbox=FileOutbox(Path(outbox).expanduser() if outbox else None) if hub else None,
         securityhub_refresh_days=refresh_days,
+        costs=costs,
+        credit_rate=credit_rate,
     )
+
+
+def money_settings(chosen: Settings) -> tuple[str | None, float | None]:
+    """--costs checked for its form and --credit-rate for its range, before anything is scanned."""
+    from maptag.costs import describe_source
+    from maptag.money import CostError, parse_credit_rate
+
+    costs = chosen.get("costs")
+    if costs is not None:
+        try:
+            describe_source(str(costs))
+        except CostError as error:
+            raise UsageError(f"{chosen.label('costs')}: {error}") from None
+    rate = chosen.get("credit_rate")
+    if rate is not None:
+        try:
+            rate = parse_credit_rate(rate)
+        except ValueError as error:
+            raise UsageError(f"{chosen.label('credit_rate')}: {error}") from None
+        if costs is None:
+            raise UsageError(
+                f"{chosen.label('credit_rate')}: {rate:g} needs --costs (credits are a share of spend)"
+            )
+    return costs, rate
 
 
 def hub_settings(chosen: Settings) -> HubSettings:
@@ -511,6 +568,7 @@ def scanned(values: Settings | dict[str, Any], console: ScanConsole) -> Iterator
     """
     import boto3
 
+    from maptag.money import Ledger, Money
     from maptag.policy import PolicyError
     from maptag.scan import plan, run_scan
     from maptag.sinks.report import FindingSpool, ScanReport
@@ -530,6 +588,9 @@ def scanned(values: Settings | dict[str, Any], console: ScanConsole) -> Iterator
         scan_plan = plan(policy, session)
     except PolicyError as error:
         raise usage_error(error, chosen) from None
+    costs, credit_rate = money_settings(chosen)
+    book = load_costs_for(costs, chosen, session, scan_plan.units, policy.regions[0])
+    prior = prior_for(chosen, scan_plan.units)
     spool = FindingSpool()
     try:
         with console.progress(scan_plan.units) as progress:
@@ -539,9 +600,40 @@ def scanned(values: Settings | dict[str, Any], console: ScanConsole) -> Iterator
             ):
                 progress.finish(result)
                 results.append(result)
-        yield ScanReport(policy=policy, units=results, spool=spool)
+        report = ScanReport(policy=policy, units=results, spool=spool)
+        report.money = Money(Ledger(report.generated_at, prior), book, credit_rate)
+        yield report
     finally:
         spool.close()
+
+
+def load_costs_for(
+    costs: str | None, chosen: Settings, session: Any, units: list[ScanUnit], region: str
+) -> CostBook | None:
+    """The --costs source read before the scan (a source that cannot be read: exit 2)."""
+    from maptag.costs import load_costs
+    from maptag.money import CostError
+
+    if costs is None:
+        return None
+    accounts = sorted({unit.account_id for unit in units})
+    try:
+        return load_costs(costs, session=session, accounts=accounts, region=region)
+    except CostError as error:
+        raise UsageError(f"{chosen.label('costs')}: {error}") from None
+
+
+def prior_for(chosen: Settings, units: list[ScanUnit]) -> dict[str, SinceState] | None:
+    """The open non-compliant resources the local history knows (with --publish history);
+    None without it: every since-when is then unknown, never guessed."""
+    from maptag.sinks.history import FileHistory, HistoryError, default_file
+
+    if "history" not in (chosen.get("publish") or ()):
+        return None
+    try:
+        return FileHistory(default_file()).resource_states(units)
+    except HistoryError as error:
+        raise UsageError(f"{chosen.label('publish')}: {error}") from None
 
 
 def publish(report: ScanReport, opts: Options) -> bool:

@@ -10,9 +10,12 @@ was seeded for. Nothing in the scanner knows it runs in a demo.
 
 from __future__ import annotations
 
+import csv
+import gzip
 import json
 import logging
 import os
+import random
 import shlex
 import signal
 import sys
@@ -21,6 +24,7 @@ import urllib.request
 from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import FrameType
 from typing import IO, Any
@@ -214,6 +218,13 @@ def run_demo(options: DemoOptions) -> int:
         (options.output_dir / "estate.json").write_text(json.dumps(manifest.to_json(), indent=1) + "\n")
         _describe_estate(say, manifest, seeded)
 
+        cur_file = options.output_dir / CUR_FILE
+        lines = seed_costs(manifest, cur_file, options.seed, datetime.now(UTC).date())
+        opened = seed_history(manifest, history_file, options.seed, datetime.now(UTC))
+        say(
+            f"Seeded a CUR 2.0 export of the estate's last 14 days ({lines:,} lines, {cur_file}) and a "
+            f"history in which maptag first saw {opened:,} of its resources untagged 1 to 60 days ago"
+        )
         args = scan_arguments(manifest, options)
         say(f"Scanning it exactly as `maptag scan` does:\n  maptag scan {shlex.join(args)}\n")
         started = time.perf_counter()
@@ -244,6 +255,8 @@ def run_demo(options: DemoOptions) -> int:
 def scan_arguments(manifest: Manifest, options: DemoOptions) -> list[str]:
     """The `maptag scan` flags for the seeded engagement, publishing to history and the local hub."""
     args = manifest.scan_args()
+    # The seeded spend and the demo engagement's (fictional) credit rate: maptag assumes none.
+    args += ["--costs", str(options.output_dir / CUR_FILE), "--credit-rate", str(DEMO_CREDIT_RATE)]
     if not options.with_hub:
         return [*args, "--publish", "history"]
     # The demo's own outbox: never the user's real ~/.maptag one.
@@ -279,6 +292,97 @@ def _scan(
         code = max(code, EXIT_UNIT_FAILED)
     out.flush()
     return code, check, files
+
+
+# Spend a day by type in the demo's bill (low, high), in USD: the orders of magnitude AWS bills.
+DAILY_SPEND = {
+    "ec2:instance": (2.0, 30.0),
+    "rds:db": (5.0, 40.0),
+    "rds:cluster": (8.0, 50.0),
+    "ec2:volume": (0.1, 3.0),
+    "ec2:snapshot": (0.02, 1.0),
+    "ec2:image": (0.02, 0.5),
+    "rds:snapshot": (0.05, 1.5),
+    "s3:bucket": (0.1, 6.0),
+    "dynamodb:table": (0.3, 10.0),
+    "lambda:function": (0.01, 2.0),
+    "elasticloadbalancing:loadbalancer": (0.6, 2.5),
+    "elasticfilesystem:file-system": (0.3, 4.0),
+}
+# What a bill holds beside the scanned types: the blind spot with a price (per unit).
+UNSCANNED = (
+    ("AmazonVPC", "natgateway/nat-0{:016x}", 1.1, 3),
+    ("AmazonCloudWatch", "log-group:app-{:04x}", 0.4, 4),
+)
+CUR_FILE = "cur2-export.csv.gz"
+DEMO_CREDIT_RATE = 25
+CUR_COLUMNS = (
+    "line_item_usage_account_id", "line_item_line_item_type", "line_item_usage_start_date",
+    "line_item_product_code", "line_item_resource_id", "line_item_unblended_cost", "line_item_currency_code",
+    "product_region_code",
+)  # fmt: skip
+
+
+def billed_id(arn: str, rtype: str) -> str:
+    """The id a CUR bills a resource under: EC2's short ids, S3's bucket name, else the ARN."""
+    if rtype.startswith("ec2:"):
+        return arn.rsplit("/", 1)[-1]
+    if rtype == "s3:bucket":
+        return arn.rsplit(":", 1)[-1]
+    return arn
+
+
+def seed_costs(manifest: Manifest, path: Path, seed: int, today: date) -> int:
+    """A gzip'd CUR 2.0 export of the estate's last 14 days; returns the number of lines."""
+    rng = random.Random(seed)  # noqa: S311 - a reproducible demo bill, not a secret
+    rows = []
+    for resource in manifest.resources:
+        low, high = DAILY_SPEND.get(resource.type, (0.05, 1.0))
+        daily = round(rng.uniform(low, high), 4)
+        service = {"ec2": "AmazonEC2", "rds": "AmazonRDS", "s3": "AmazonS3", "dynamodb": "AmazonDynamoDB",
+                   "lambda": "AWSLambda", "elasticloadbalancing": "AWSELB",
+                   "elasticfilesystem": "AmazonEFS"}.get(resource.type.split(":")[0], "AWS")  # fmt: skip
+        rows.append(
+            (resource.account_id, resource.region, service, billed_id(resource.arn, resource.type), daily)
+        )
+    for account in manifest.accounts:
+        for region in manifest.regions:
+            for service, pattern, daily, count in UNSCANNED:
+                for _ in range(count):
+                    name = pattern.format(rng.getrandbits(64 if "nat" in pattern else 16))
+                    arn = f"arn:aws:{'ec2' if 'nat' in pattern else 'logs'}:{region}:{account}:{name}"
+                    rows.append((account, region, service, arn, round(daily * rng.uniform(0.5, 2), 4)))
+    lines = 0
+    with gzip.open(path, "wt", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(CUR_COLUMNS)
+        for account, region, service, billed, daily in rows:
+            for back in range(1, 15):
+                day = today - timedelta(days=back)
+                writer.writerow((account, "Usage", f"{day}T00:00:00Z", service, billed, daily, "USD", region))
+                lines += 1
+    return lines
+
+
+def seed_history(manifest: Manifest, history_file: Path, seed: int, now: datetime) -> int:
+    """Earlier runs' verdict changes for the estate's untagged resources, as the history sink
+    writes them (sinks/history.py), so the demo shows days; returns how many were opened."""
+    from maptag.money import NON_COMPLIANT
+    from maptag.sinks.history import RESOURCE_KIND, FileHistory, resource_key
+
+    rng = random.Random(seed)  # noqa: S311 - a reproducible demo bill, not a secret
+    rows = []
+    for resource in manifest.resources:
+        if resource.verdict.value not in NON_COMPLIANT:
+            continue
+        since = (now - timedelta(days=rng.randint(1, 60))).strftime("%Y-%m-%dT%H:%M:%SZ")
+        rows.append({
+            "pk": resource_key(resource.account_id, resource.region), "sk": resource.arn,
+            "kind": RESOURCE_KIND, "verdict": resource.verdict.value, "type": resource.type,
+            "account_id": resource.account_id, "region": resource.region,
+            "noncompliant_since": since, "changed_at": since, "run_id": "demo-seed",
+        })  # fmt: skip
+    return FileHistory(history_file).write(rows)
 
 
 def show_hub_tasks() -> int:

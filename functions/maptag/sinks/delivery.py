@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import boto3
 
-from maptag.sinks.history import FileHistory, default_file, history_rows, record_history
+from maptag.sinks.history import FileHistory, default_file, history_rows, record_history, resource_changes
 from maptag.sinks.outcome import RunInfo, SinkOutcome
 from maptag.sinks.report import ScanReport
 from maptag.sinks.security_hub import DEFAULT_REFRESH_DAYS, publish_findings
@@ -27,10 +27,18 @@ def publish_local(
     run = RunInfo.new(scanned_at=report.generated_at)
     if name == "history":
         store = FileHistory(default_file())
+        # the open resources read before the report was written (commands/scan.py prior_for)
+        prior = report.money.ledger.prior if report.money is not None else None
         if dry_run:
             rows = sum(1 for _ in history_rows(report, run))
-            return SinkOutcome(name, True, f"dry run: would append {rows} coverage row(s) to {store.where}")
-        return record_history(report, run, store)
+            changes = sum(1 for _ in resource_changes(report, prior or {}, run))
+            return SinkOutcome(
+                name,
+                True,
+                f"dry run: would append {rows} coverage row(s) and {changes} resource verdict change(s) "
+                f"to {store.where}",
+            )
+        return record_history(report, run, store, prior=prior)
     if name == "security-hub":
         # A dry run reads the active findings (GetFindings) to say exactly what would be sent.
         return publish_findings(

@@ -36,6 +36,8 @@ from botocore.parsers import ResponseParserError
 from maptag.aws import Clients, client_config, describe_error, error_code
 from maptag.coverage import Totals
 from maptag.files import append_lines, read_json_lines
+from maptag.model import ScanUnit, Verdict
+from maptag.money import NON_COMPLIANT, SinceState
 from maptag.scan import UnitResult
 from maptag.sinks.outcome import RunInfo, SinkOutcome, guarded
 from maptag.sinks.report import ScanReport
@@ -205,18 +207,30 @@ class HistoryStore(Protocol):
         """The newest ``runs`` rows of ``scope``, newest first."""
         ...
 
+    def resource_states(self, units: Iterable[ScanUnit]) -> dict[str, SinceState]:
+        """The open (non-compliant) resource rows of these units (see "Since when" below)."""
+        ...
+
 
 def record_history(
-    report: ScanReport, run: RunInfo, store: HistoryStore, *, retention_days: int = RETENTION_DAYS
+    report: ScanReport,
+    run: RunInfo,
+    store: HistoryStore,
+    *,
+    retention_days: int = RETENTION_DAYS,
+    prior: Mapping[str, SinceState] | None = None,
 ) -> SinkOutcome:
-    """Write the run's coverage rows to ``store``; never raises."""
+    """Write the run's coverage rows to ``store`` and, given the ``prior`` open resources (read
+    before the run's report, see prior_states), the resource verdict changes; never raises."""
 
     def deliver() -> SinkOutcome:
         expires_at = int((run.scanned_at + timedelta(days=retention_days)).timestamp())
         written = store.write(row.to_item(expires_at) for row in history_rows(report, run))
-        return SinkOutcome(
-            NAME, True, f"{written} coverage row(s) of run {run.run_id} written to {store.where}"
-        )
+        detail = f"{written} coverage row(s) of run {run.run_id}"
+        if prior is not None:
+            changes = store.write(resource_changes(report, prior, run, retention_days=retention_days))
+            detail += f" and {changes} resource verdict change(s)"
+        return SinkOutcome(NAME, True, f"{detail} written to {store.where}")
 
     return guarded(NAME, deliver)
 
@@ -273,6 +287,24 @@ class DynamoHistory:
             for item in items
         ]
 
+    def resource_states(self, units: Iterable[ScanUnit]) -> dict[str, SinceState]:
+        plain = TypeDeserializer()
+        items: list[dict[str, Any]] = []
+        try:
+            for unit in units:
+                pages = self._client.get_paginator("query").paginate(
+                    TableName=self.table_name,
+                    KeyConditionExpression="pk = :pk",
+                    ExpressionAttributeValues={":pk": {"S": resource_key(unit.account_id, unit.region)}},
+                )
+                for page in pages:
+                    items.extend({k: plain.deserialize(v) for k, v in item.items()} for item in page["Items"])
+        except ClientError as error:
+            raise HistoryError(
+                f"cannot read history table {self.table_name!r}: {describe_error(error)}"
+            ) from None
+        return open_states(items)
+
 
 class FileHistory:
     """A JSON-lines file of the same rows, for the local demo and laptops."""
@@ -307,6 +339,12 @@ class FileHistory:
                 continue
             latest[row.sort_key] = row  # a run written twice: its last write wins, as a put would
         return [row for _, row in heapq.nlargest(runs, latest.items(), key=lambda pair: pair[0])]
+
+    def resource_states(self, units: Iterable[ScanUnit]) -> dict[str, SinceState]:
+        if not self.path.exists():  # no file yet: the first run, nothing known
+            return {}
+        wanted = {resource_key(unit.account_id, unit.region) for unit in units}
+        return open_states(item for _, item in self._items() if item.get("pk") in wanted)
 
     def _items(self) -> Iterator[tuple[int, dict[str, Any]]]:
         try:
@@ -346,3 +384,98 @@ def _types(results: Iterable[UnitResult]) -> dict[str, Totals]:
         for name, totals in result.by_type.items():
             grouped[name].append(totals)
     return {name: Totals.sum(parts) for name, parts in sorted(grouped.items())}
+
+
+# --- Since when: per-resource verdict changes (docs/costs.md, "Since when") ------------------
+# One row per resource and unit (``pk`` = history#resource#<account>#<region>, ``sk`` = ARN),
+# written only when its verdict changes: an open row (non-compliant, no ``expires_at``) holds
+# ``noncompliant_since``; a resource fixed, excluded or gone gets a closing row that ages out
+# like a coverage row. So the rows grow with what changes and what is open, not with the estate.
+
+RESOURCE_KIND = "resource"
+CLOSED = (Verdict.COMPLIANT.value, Verdict.EXCLUDED.value, "gone")
+
+
+def resource_key(account_id: str, region: str) -> str:
+    return f"{PREFIX}resource#{account_id}#{region}"
+
+
+def open_states(items: Iterable[Mapping[str, Any]], *, now: datetime | None = None) -> dict[str, SinceState]:
+    """The open (non-compliant) resources among stored resource rows, the last write winning."""
+    latest: dict[str, Mapping[str, Any]] = {}
+    for item in items:
+        if item.get("kind") == RESOURCE_KIND and "sk" in item:
+            latest[str(item["sk"])] = item
+    expired_before = int((now or datetime.now(UTC)).timestamp())
+    states: dict[str, SinceState] = {}
+    for arn, item in latest.items():
+        if item.get("verdict") in CLOSED or int(item.get("expires_at") or expired_before) < expired_before:
+            continue
+        since = item.get("noncompliant_since")
+        states[arn] = SinceState(
+            verdict=str(item["verdict"]),
+            since=str(since) if since else None,
+            type=str(item.get("type", "")),
+            account_id=str(item.get("account_id", "")),
+            region=str(item.get("region", "")),
+        )
+    return states
+
+
+def resource_changes(
+    report: ScanReport,
+    prior: Mapping[str, SinceState],
+    run: RunInfo,
+    *,
+    retention_days: int = RETENTION_DAYS,
+) -> Iterator[dict[str, Any]]:
+    """The rows to write for this run: only resources whose verdict changed since ``prior``.
+
+    A resource of a failed unit, or unreadable now, keeps its row: nothing was learnt about it.
+    """
+    expires_at = int((run.scanned_at + timedelta(days=retention_days)).timestamp())
+    ok_units = {(r.unit.account_id, r.unit.region) for r in report.units if not r.failed}
+    scanned_types = set(report.policy.types)
+    seen: set[str] = set()
+
+    def row(item: Mapping[str, Any], verdict: str, since: str | None) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "pk": resource_key(str(item["account_id"]), str(item["region"])),
+            "sk": str(item["arn"]),
+            "kind": RESOURCE_KIND,
+            "verdict": verdict,
+            "type": str(item["type"]),
+            "account_id": str(item["account_id"]),
+            "region": str(item["region"]),
+            "noncompliant_since": since,
+            "changed_at": run.timestamp,
+            "run_id": run.run_id,
+        }
+        if verdict in CLOSED:
+            out["expires_at"] = expires_at
+        return out
+
+    for item in report.resources():
+        arn, verdict = str(item["arn"]), str(item["verdict"])
+        seen.add(arn)
+        known = prior.get(arn)
+        if verdict == Verdict.UNREADABLE.value:
+            continue
+        if verdict in NON_COMPLIANT:
+            if known is None:
+                yield row(item, verdict, run.timestamp)
+            elif known.verdict != verdict:
+                yield row(item, verdict, known.since)
+        elif known is not None:
+            yield row(item, verdict, None)
+    for arn, known in prior.items():
+        if arn not in seen and (known.account_id, known.region) in ok_units and known.type in scanned_types:
+            item = {"arn": arn, "account_id": known.account_id, "region": known.region, "type": known.type}
+            yield row(item, "gone", None)
+
+
+def prior_states(store: HistoryStore | None, report: ScanReport) -> dict[str, SinceState] | None:
+    """The open resource rows of the report's units, or None when there is no history store."""
+    if store is None:
+        return None
+    return store.resource_states([r.unit for r in report.units])

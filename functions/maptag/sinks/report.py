@@ -18,6 +18,7 @@ from typing import IO, Any, Protocol
 
 from maptag.coverage import Totals
 from maptag.model import Finding, ScanUnit
+from maptag.money import Money, Summary, fix_first, money_text
 from maptag.policy import Policy
 from maptag.scan import UnitResult
 
@@ -73,6 +74,8 @@ class ScanReport:
     # a FindingSpool in the CLI; the deployed publish step reads the run's S3 shards
     spool: FindingSource
     generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    # since-when and spend (docs/costs.md); None: the report carries neither
+    money: Money | None = None
 
     def __post_init__(self) -> None:
         self.units = sorted(self.units, key=lambda r: (r.unit.account_id, r.unit.region))
@@ -91,11 +94,26 @@ class ScanReport:
         return [result for result in self.units if result.failed]
 
     def resources(self) -> Generator[dict[str, Any], None, None]:
-        return self.spool.read([result.unit for result in self.units])
+        items = self.spool.read([result.unit for result in self.units])
+        if self.money is None:
+            return items
+        return (self.money.annotate(item) for item in items)
+
+    def money_summary(self) -> Summary | None:
+        """Untagged spend per unit and type, unscanned spend, the oldest leak (one pass, kept)."""
+        if self.money is None:
+            return None
+        accounts = {r.unit.account_id for r in self.units}
+        regions = {r.unit.region for r in self.units}
+        return self.money.summary(self.spool.read([r.unit for r in self.units]), accounts, regions)
+
+    def fix_first(self, limit: int | None = None) -> list[Any]:
+        """Non-compliant resources, most daily spend first, then longest non-compliant."""
+        return fix_first(self.resources(), limit)
 
     def header(self) -> dict[str, Any]:
         """Everything of the JSON report but the resources."""
-        return {
+        out: dict[str, Any] = {
             "schema": SCHEMA,
             "generated_at": self.generated_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
             "policy": self.policy.to_report(),
@@ -103,6 +121,21 @@ class ScanReport:
             "types": {name: totals.to_report() for name, totals in self.by_type.items()},
             "units": [result.to_report() for result in self.units],
         }
+        # the summary is a pass over every finding: only when there is spend to add
+        summary = self.money_summary() if self.money is not None and self.money.costs is not None else None
+        if self.money is not None and summary is not None:
+            spend = self.money.spend_fields
+            out["totals"].update(spend(summary.total))
+            by_type = summary.by_type()
+            for name, totals in out["types"].items():
+                totals.update(spend(by_type.get(name, 0.0)))
+            for unit in out["units"]:
+                key = (unit["account_id"], unit["region"])
+                unit.update(spend(summary.units.get(key, 0.0)))
+                for name, totals in unit["types"].items():
+                    totals.update(spend(summary.types.get((*key, name), 0.0)))
+            out["unscanned_spend"] = summary.unscanned
+        return out
 
 
 # The counts every human-readable view shows, in this order: (label, Totals attribute).
@@ -128,6 +161,39 @@ def overall_line(report: ScanReport) -> str:
     )
 
 
+def money_line(report: ScanReport) -> str | None:
+    """The headline's money half: untagged spend a day (and credits at risk), the oldest leak,
+    or that since-when is unknown without history; None for a report without either view."""
+    if report.money is None:
+        return None
+    if report.money.costs is None and report.money.ledger.prior is None:
+        return "Since when: unknown (no history: scan with --publish history to start one)"
+    summary = report.money_summary()
+    if summary is None:
+        return None
+    parts = []
+    costs = report.money.costs
+    if costs is not None:
+        spend = f"Untagged spend: {money_text(summary.total, costs.currency)} a day"
+        rate = report.money.credit_rate
+        if rate is not None:
+            at_risk = report.money.spend_fields(summary.total)["credits_at_risk_monthly"]
+            spend += f", {money_text(at_risk, costs.currency)} of MAP credits a month at risk ({rate:g} %)"
+        parts.append(spend)
+        if summary.unscanned:
+            blind = sum(float(str(row["daily"])) for row in summary.unscanned)
+            top = summary.unscanned[0]["service"]
+            parts.append(
+                f"{money_text(blind, costs.currency)} a day on resources maptag does not scan (most: {top})"
+            )
+    if report.money.ledger.prior is not None:
+        oldest = summary.oldest_days
+        parts.append("oldest leak: " + ("none" if oldest is None else f"{oldest} day(s)"))
+    else:
+        parts.append("since when: unknown (no history: scan with --publish history to start one)")
+    return "; ".join(parts)
+
+
 def write_json(report: ScanReport, out: IO[str]) -> None:
     """The JSON report, written resource by resource (never the whole list in memory)."""
     header = json.dumps(report.header(), indent=2)
@@ -149,6 +215,11 @@ CSV_COLUMNS = (
     "fix",
     "parent",
     "created",
+    # since-when and spend (docs/costs.md): empty when unknown or off
+    "noncompliant_since",
+    "noncompliant_days",
+    "daily_spend",
+    "currency",
 )
 
 
@@ -169,7 +240,14 @@ def write_csv(report: ScanReport, out: IO[str]) -> None:
     writer.writerow(CSV_COLUMNS)
     for resource in report.resources():
         observed = resource["observed"]
-        row = {**resource, "observed_key": observed["key"], "observed_value": observed["value"]}
+        cost = resource.get("cost") or {}
+        row = {
+            **resource,
+            "observed_key": observed["key"],
+            "observed_value": observed["value"],
+            "daily_spend": cost.get("daily"),
+            "currency": cost.get("currency"),
+        }
         writer.writerow([csv_cell(row.get(column)) for column in CSV_COLUMNS])
 
 

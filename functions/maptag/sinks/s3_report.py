@@ -1,6 +1,7 @@
 """S3: the run's JSON and HTML report under a run-specific key, SSE-KMS when a key is given.
 
-Keys: ``<prefix><YYYY>/<MM>/<DD>/<run id>/report.json`` and ``.../report.html``. Each report
+Keys: ``<prefix><YYYY>/<MM>/<DD>/<run id>/report.json`` and ``.../report.html``, and the same
+files again at the stable ``<prefix>latest/report.json`` and ``.html`` (the newest run's). Each report
 is written to a temporary file resource by resource and uploaded from there (multipart when
 large), so the findings are never all in memory. The outcome's links are the console URLs
 (``html``, ``json``) and S3 URIs (``html_uri``, ``json_uri``): the digest links the HTML one.
@@ -23,8 +24,14 @@ from maptag.sinks.report import WRITERS, ScanReport
 
 NAME = "s3-report"
 PREFIX = "reports/"
+LATEST = "latest/"
 CONTENT_TYPES = {"json": "application/json", "html": "text/html; charset=utf-8"}
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
+
+
+def latest_key(extension: str, prefix: str = PREFIX) -> str:
+    """The stable key of the newest run's report (`maptag report --latest` reads it)."""
+    return f"{prefix}{LATEST}report.{extension}"
 
 
 def report_key(run: RunInfo, extension: str, prefix: str = PREFIX) -> str:
@@ -65,9 +72,12 @@ def put_reports(
         links: dict[str, str] = {}
         for extension in formats:
             key = report_key(run, extension, prefix)
-            _upload(s3, report, extension, bucket, key, {**extra, "ContentType": CONTENT_TYPES[extension]})
+            latest = latest_key(extension, prefix)
+            extra_args = {**extra, "ContentType": CONTENT_TYPES[extension]}
+            _upload(s3, report, extension, bucket, (key, latest), extra_args)
             links[extension] = console_url(bucket, key, where)
             links[f"{extension}_uri"] = f"s3://{bucket}/{key}"
+            links[f"latest_{extension}_uri"] = f"s3://{bucket}/{latest}"
         encryption = f"SSE-KMS ({kms_key_id})" if kms_key_id else "the bucket's default encryption"
         stored = ", ".join(links[f"{extension}_uri"] for extension in formats)
         return SinkOutcome(NAME, True, f"stored {stored} with {encryption}", links)
@@ -76,10 +86,12 @@ def put_reports(
 
 
 def _upload(
-    s3: Any, report: ScanReport, extension: str, bucket: str, key: str, extra: dict[str, Any]
+    s3: Any, report: ScanReport, extension: str, bucket: str, keys: tuple[str, ...], extra: dict[str, Any]
 ) -> None:
+    """Write the report once, upload it to each key (the run's first, then the stable one)."""
     with tempfile.TemporaryDirectory(prefix="maptag-report-") as folder:
         path = Path(folder) / f"report.{extension}"
         with path.open("w", encoding="utf-8", newline="") as out:
             WRITERS[extension](report, out)
-        s3.upload_file(str(path), bucket, key, ExtraArgs=extra)
+        for key in keys:
+            s3.upload_file(str(path), bucket, key, ExtraArgs=extra)

@@ -169,13 +169,18 @@ def asff_finding(
         lines.append("It earns no MAP 2.0 credits until it is tagged correctly; tags cannot be back-dated.")
     if created:
         lines.append(f"Resource created {created}.")
+    since = resource.get("noncompliant_since")
+    if since:
+        lines.append(f"Non-compliant since {since} (maptag history).")
     if fix:
         lines.append(f"Fix: {fix}.")
     severity = {"Label": SEVERITY[verdict], "Original": verdict}
     finding: dict[str, Any] = {
         **_envelope(finding_id(arn), hub),
         "CreatedAt": created_at or run.timestamp,
-        "FirstObservedAt": created_at or run.timestamp,
+        # History's since-when when it knows (docs/costs.md): a finding that reopens after a
+        # fix starts again, one that stays open keeps its first date whatever Security Hub did.
+        "FirstObservedAt": since or created_at or run.timestamp,
         "LastObservedAt": run.timestamp,
         "UpdatedAt": run.timestamp,
         "Severity": severity,

@@ -1,7 +1,9 @@
 """SNS: one digest per run (never one per account) for the people who are not looking.
 
-The digest leads with coverage, the failed units (every one, loudly) and the report link, then
-the counts per verdict, the worst units and the types. It always fits SNS's limits: the
+The digest leads with coverage, untagged spend and the oldest leak (when costs and history are
+on), the failed units (every one, loudly) and the report link, then what to fix first (most
+spend a day, then longest non-compliant: a reader needs no S3 access), the counts per verdict,
+the worst units and the types. It always fits SNS's limits: the
 subject is ASCII under 100 characters and the message stays under 256 KB, long lists ending
 in "and N more". Message attributes (coverage_percent, failed_units, non_compliant, status)
 let subscribers filter, e.g. "only when a unit failed".
@@ -17,15 +19,17 @@ import boto3
 from maptag.aws import Clients
 from maptag.coverage import Totals
 from maptag.model import Verdict
+from maptag.money import money_text
 from maptag.scan import UnitResult
 from maptag.sinks.outcome import RunInfo, SinkOutcome, guarded
-from maptag.sinks.report import ScanReport
+from maptag.sinks.report import ScanReport, money_line
 
 NAME = "sns"
 SUBJECT_LIMIT = 99  # SNS: subjects must be ASCII and less than 100 characters
 # SNS allows 256 KB including message attributes and subject; keep the body well under it.
 MESSAGE_LIMIT = 240 * 1024
 WORST_UNITS = 10
+FIX_FIRST = 25
 ERROR_CHARS = 300
 
 VERDICT_LABELS = (
@@ -64,6 +68,9 @@ def build_digest(report: ScanReport, run: RunInfo, *, limit: int = MESSAGE_LIMIT
         f"Report: {run.report_url or 'not stored for this run'}",
         "",
     ]
+    money = money_line(report)
+    if money is not None:
+        head.insert(1, money)
     sections: list[Section] = []
     if failed:
         intro = (
@@ -71,6 +78,8 @@ def build_digest(report: ScanReport, run: RunInfo, *, limit: int = MESSAGE_LIMIT
             "partial or missing:"
         )
         sections.append(Section([intro, *map(_failed_line, failed), ""], "failed unit(s)"))
+    if totals.non_compliant:
+        sections.append(_fix_first_section(report, totals.non_compliant))
     verdicts = [f"  {label:<14}{getattr(totals, v.value):>8}" for v, label in VERDICT_LABELS]
     verdicts[-1] += "  (out of scope, not counted)"
     sections.append(Section(["Resources per verdict:", *verdicts, ""], "verdict(s)"))
@@ -87,6 +96,22 @@ def build_digest(report: ScanReport, run: RunInfo, *, limit: int = MESSAGE_LIMIT
 class Section:
     lines: list[str]
     noun: str  # what the "and N more …" line counts when the section is cut
+
+
+def _fix_first_section(report: ScanReport, to_fix: int) -> Section:
+    """The first resources to fix: most spend a day, then longest non-compliant (money.fix_first)."""
+    lines = []
+    for item in report.fix_first(FIX_FIRST):
+        cost = item.get("cost")
+        spend = f"{money_text(cost['daily'], cost['currency'])}/day" if cost else "no spend data"
+        days = item.get("noncompliant_days")
+        age = "since ?" if days is None else f"{days} day(s)"
+        fix = item.get("fix") or item.get("reason")
+        lines.append(f"  {spend:>14}  {age:>11}  {item['verdict']:<13} {item['arn']}  -> {fix}")
+    if to_fix > FIX_FIRST:
+        lines.append(f"  and {to_fix - FIX_FIRST} more resource(s) to fix: see the report")
+    title = "Fix first (most spend a day, then longest non-compliant):"
+    return Section([title, *lines, ""], "resource(s) to fix")
 
 
 def _worst_section(report: ScanReport, totals: Totals) -> Section:
