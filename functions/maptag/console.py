@@ -111,9 +111,17 @@ def print_report(report: ScanReport, out: IO[str]) -> None:
 
 
 class Settings:
-    """How every console looks; `maptag --no-color` (or NO_COLOR) turns colour off."""
+    """How every console looks; `maptag --no-color` (or NO_COLOR) turns colour off, and
+    `--quiet` leaves stderr to errors."""
 
     color = True
+    quiet = False
+
+
+def note(line: str) -> None:
+    """An informational line on stderr (`maptag: wrote …`), unless --quiet."""
+    if not Settings.quiet:
+        print(line, file=sys.stderr)
 
 
 def make_console(out: IO[str]) -> Console:

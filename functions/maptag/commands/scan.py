@@ -106,10 +106,11 @@ def register(commands: Any) -> None:
     scan.add_argument(
         "--mpe-id",
         dest="mpe_ids",
-        action="append",
-        metavar="ID",
+        action="extend",
+        type=_csv,
+        metavar="ID[,ID]",
         help="MPE id (12345, ABCDE12345: every documented prefix) or a full tag value "
-        "(mig12345: only that value); repeatable",
+        "(mig12345: only that value); several comma-separated, or repeat the flag",
     )
     scan.add_argument("--regions", type=_csv, metavar="R1,R2", help="regions (default: AWS_REGION)")
     scan.add_argument("--accounts", type=_csv, metavar="A1,A2", help="account ids (default: the caller's)")
@@ -143,7 +144,7 @@ def register(commands: Any) -> None:
     scan.add_argument("--max-concurrency", type=int, metavar="N", help="units scanned at once (default 8)")
     scan.add_argument("--config", type=Path, metavar="FILE", help="TOML file holding any of these settings")
     scan.add_argument("--format", metavar="|".join(FORMATS), help="report format (default: table)")
-    scan.add_argument("--output", metavar="FILE", help="write the report to FILE (default: stdout)")
+    scan.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE (default: stdout)")
     scan.add_argument(
         "--publish",
         type=_csv,
@@ -456,15 +457,17 @@ def report_destination(opts: Options, chosen: Settings) -> Iterator[ReportFile |
 
 
 def run(args: argparse.Namespace) -> int:
-    from maptag.console import ScanConsole
-    from maptag.sinks.report import write_report
+    from maptag.console import ScanConsole, Settings, note
+    from maptag.sinks.report import overall_line, write_report
 
     chosen = merge(args)
     opts = options(chosen)
     # docs/contracts.md: progress only for the table, on a terminal, never into piped output.
-    console = ScanConsole(enabled=opts.format == "table" and (opts.output is not None or sys.stdout.isatty()))
+    progress = opts.format == "table" and (opts.output is not None or sys.stdout.isatty())
+    console = ScanConsole(enabled=progress and not Settings.quiet)
     with report_destination(opts, chosen) as destination, scanned(chosen, console) as report:
         write_report(report, opts.format, destination.stream if destination else sys.stdout)
+        overall = overall_line(report)
         for failed in report.failed_units:
             print(f"maptag: error: unit {failed.unit.key} failed: {failed.error}", file=sys.stderr)
         code = exit_code(report.totals, bool(report.failed_units), opts.fail_under)
@@ -473,7 +476,8 @@ def run(args: argparse.Namespace) -> int:
             # problem the run must not hide (3 stays 3).
             code = max(code, EXIT_USAGE)
     if opts.output is not None:
-        print(f"maptag: wrote the {opts.format} report to {opts.output}", file=sys.stderr)
+        note(f"maptag: wrote the {opts.format} report to {opts.output}")
+        note(overall)  # the report went to a file: the one-line summary still reaches the user
     return code
 
 
