@@ -335,18 +335,18 @@ def test_html_shows_totals_coverage_tables_and_every_resource_to_fix(scans: Scan
     assert types == {"dynamodb:table": "100.00 %", "ec2:instance": "50.00 %", "ec2:volume": "25.00 %",
                      "s3:bucket": "33.33 %"}  # fmt: skip
     findings = page.tables["findings"]
-    assert findings[0] == ["Resource", "Type", "Verdict", "Fix", "Reason", "Tag found", "Account", "Region",
+    assert findings[0] == ["Resource", "Verdict", "Fix", "Type", "Reason", "Tag found", "Account", "Region",
                            "Created"]  # fmt: skip
     # The resource cell shows the short id, then the full ARN (on demand), then its parent.
     shown = {row[0].split("part of")[0].split(" ", 1)[1].strip(): row for row in findings[1:]}
     labels = {"missing": "missing", "near_miss_key": "near-miss key", "invalid_value": "invalid value"}
-    assert {arn: row[2] for arn, row in shown.items()} == {
+    assert {arn: row[1] for arn, row in shown.items()} == {
         arn: labels[verdict] for arn, verdict in estate.expected.items() if verdict != "compliant"
     }
-    assert all(row[3] and row[4] for row in findings[1:]), "each finding has its fix and reason"
-    near = next(row for row in findings[1:] if row[2] == "near-miss key")
+    assert all(row[2] and row[4] for row in findings[1:]), "each finding has its fix and reason"
+    near = next(row for row in findings[1:] if row[1] == "near-miss key")
     assert near[5] == f"Map-Migrated = {HOSTILE}"
-    assert near[3] == "rename key 'Map-Migrated' to 'map-migrated' and set its value to 'mig12345'"
+    assert near[2] == "rename key 'Map-Migrated' to 'map-migrated' and set its value to 'mig12345'"
 
 
 def test_html_script_is_valid_javascript(tmp_path: Path) -> None:

@@ -37,7 +37,7 @@ p.meta, .note, figcaption { color: var(--muted); margin: .2rem 0; }
 .headline { display: flex; flex-wrap: wrap; gap: .8rem; margin: 1.2rem 0 .4rem; }
 .big { border: 1px solid var(--line); border-radius: 8px; padding: .6rem 1rem; min-width: 10rem;
   flex: 1 1 10rem; }
-.big b { display: block; font-size: 2rem; line-height: 1.15; }
+.big b { display: block; font-size: 1.9rem; line-height: 1.15; white-space: nowrap; }
 .big span { color: var(--muted); }
 .big.bad b { color: var(--bad); }
 .big.good b, .big.coverage b { color: var(--ink); }
@@ -86,12 +86,14 @@ table.sortable th::after { content: " \\2195"; color: var(--muted); font-size: .
 table.sortable th[aria-sort=ascending]::after { content: " \\2191"; }
 table.sortable th[aria-sort=descending]::after { content: " \\2193"; }
 td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
+td.n { white-space: nowrap; }
 td.n small { display: block; }
 td.label { white-space: nowrap; }
 td.arn { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: .85em; }
 td.arn details[open] { word-break: break-all; }
 td.arn small { display: block; color: var(--muted); }
-td.fix { min-width: 14rem; }
+td.fix { min-width: 12rem; }
+span.w, td.arn summary { white-space: nowrap; }
 td.tag { word-break: break-word; font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace;
   font-size: .85em; white-space: pre-wrap; }
 .verdict { display: inline-block; border-radius: 4px; padding: 0 .4rem; white-space: nowrap;
@@ -200,13 +202,13 @@ LEGEND = (
     ("unreadable", "maptag was not allowed to read the tags: grant access and scan again."),
     ("excluded", "out of scope (older than the agreement, MGN tooling, an exclusion rule): not counted."),
 )
-# (header, numeric, wide-only): the first five, then money and days when present, then the rest.
+# (header, numeric, wide-only): money and days (when present) come right after the verdict.
 FINDING_COLUMNS = (
     ("Resource", False, False),
-    ("Type", False, False),
     ("Verdict", False, False),
     ("Fix", False, False),
-    ("Reason", False, False),
+    ("Type", False, False),
+    ("Reason", False, True),
     ("Tag found", False, True),
     ("Account", False, True),
     ("Region", False, True),
@@ -412,7 +414,7 @@ def _fix_groups(w: Any, groups: Sequence[FixGroup], currency: str | None) -> Non
         if group.oldest_days is not None:
             facts.append(f"oldest {group.oldest_days} days")
         shown = f" <small>{e(' · '.join(facts))}</small>" if facts else ""
-        w(f"<li><b>{e(group.fix)}</b> to {group.count} × {e(group.type)}")
+        w(f"<li><b>{_unbroken(group.fix)}</b> to {group.count} × {e(group.type)}")
         w(f"{' (dependents of in-scope resources)' if group.dependents else ''}{shown}</li>\n")
     w("</ol>\n")
 
@@ -471,11 +473,13 @@ def _failed_units(w: Any, report: ScanReport) -> None:
     w("</ul></div>\n")
 
 
-def _head(columns: Iterable[tuple[str, bool]]) -> str:
-    cells = "".join(
-        f"<th scope='col'{' class=n' if numeric else ''}>{e(name)}</th>" for name, numeric in columns
-    )
-    return f"<thead><tr>{cells}</tr></thead>\n"
+def _head(columns: Iterable[tuple[str, bool] | tuple[str, bool, bool]]) -> str:
+    """The header row; numeric columns align right, wide-only ones (`lo`) hide on narrow screens."""
+    cells = []
+    for name, numeric, *wide in columns:
+        css = " ".join(c for c, on in (("n", numeric), ("lo", bool(wide and wide[0]))) if on)
+        cells.append(f"<th scope='col'{f' class={css!r}' if css else ''}>{e(name)}</th>")
+    return f"<thead><tr>{''.join(cells)}</tr></thead>\n"
 
 
 def _count_cells(totals: Totals) -> str:
@@ -528,12 +532,13 @@ def _findings(w: Any, rows: Sequence[Mapping[str, Any]], totals: Totals) -> None
     w("aria-label='Filter the resources to fix' hidden> ")
     w(f"<span><span id='shown'>{count}</span> of {count} shown</span>\n")
     columns = [
-        *FINDING_COLUMNS[:5],
+        *FINDING_COLUMNS[:2],
         *(MONEY_COLUMNS if with_cost else ()),
         *(DAYS_COLUMNS if with_days else ()),
+        *FINDING_COLUMNS[2:],
     ]
     w("<div class='scroll'><table class='sortable' id='findings'>\n")
-    w(_head((name, numeric) for name, numeric, _ in [*columns, *FINDING_COLUMNS[5:]]))
+    w(_head(columns))
     w("<tbody>\n")
     for row in rows:
         w(_finding_row(row, with_cost, with_days))
@@ -551,10 +556,7 @@ def _finding_row(row: Mapping[str, Any], with_cost: bool, with_days: bool) -> st
     cells = [
         f"<td class='arn' data-sort='{e(short_id(arn))}'><details><summary>{e(short_id(arn))}</summary> "
         f"{e(arn)}</details>{parent}</td>",
-        f"<td class='label'>{e(row['type'])}</td>",
         f"<td><span class='verdict {css}'>{e(VERDICT_LABELS.get(verdict, verdict))}</span></td>",
-        f"<td class='fix'>{e(row.get('fix'))}</td>",
-        f"<td>{e(row['reason'])}</td>",
     ]
     if with_cost:
         daily = daily_cost(row)
@@ -568,12 +570,20 @@ def _finding_row(row: Mapping[str, Any], with_cost: bool, with_days: bool) -> st
         title = f"<small>since {e(since)}</small>" if since else ""
         cells.append(f"<td class='n' data-sort='{-1 if days is None else days}'>{e(shown)}{title}</td>")
     cells += [
+        f"<td class='fix'>{_unbroken(row.get('fix'))}</td>",
+        f"<td class='label'>{e(row['type'])}</td>",
+        f"<td class='lo'>{e(row['reason'])}</td>",
         f"<td class='tag lo'>{e(found)}</td>",
         f"<td class='label lo'>{e(row['account_id'])}</td>",
         f"<td class='label lo'>{e(row['region'])}</td>",
         f"<td class='label lo'>{e(created)}</td>",
     ]
     return f"<tr>{''.join(cells)}</tr>\n"
+
+
+def _unbroken(text: object) -> str:
+    """Escaped text that wraps between words only (a browser would also break `map-|migrated`)."""
+    return " ".join(f"<span class='w'>{e(word)}</span>" for word in str(text or "").split(" "))
 
 
 def _excluded(w: Any, report: ScanReport, totals: Totals) -> None:
