@@ -98,6 +98,8 @@ def print_report(report: ScanReport, out: IO[str]) -> None:
     if findings is not None:
         console.print(findings)
     for table in (_units_table(report, console), _types_table(report, console)):
+        if findings is not None or table.title != "Coverage by account and region":
+            console.print()
         console.print(table)
     for failed in report.failed_units:
         console.print(Text(f"Unit {failed.unit.key} failed: {failed.error}", style="bold red"))
@@ -159,12 +161,13 @@ class _Trimmed(io.TextIOBase):
 class Column:
     """A table column. `drop` 0: always shown; higher numbers are dropped first when the
     terminal is too narrow. `wrap`: "free" (prose, wraps between words), "last" (kept on one
-    line unless nothing else is left to drop) or "never"; a word is never split."""
+    line unless nothing else is left to drop), "header" (values on one line, the header's
+    words stacked when that makes it fit) or "never"; a word is never split."""
 
     header: str
     drop: int = 0
     justify: Literal["left", "right"] = "left"
-    wrap: Literal["free", "last", "never"] = "never"
+    wrap: Literal["free", "last", "header", "never"] = "never"
 
 
 def fitted_table(
@@ -174,27 +177,33 @@ def fitted_table(
     keep = list(range(len(columns)))
     droppable = sorted((i for i, c in enumerate(columns) if c.drop), key=lambda i: (-columns[i].drop, -i))
     while True:
-        built = _table(columns, keep, rows, table, wrapping=("free",))
-        if _width(console, built) <= console.width:
-            return built
+        for stacked in (False, True):
+            built = _table(columns, keep, rows, table, wrapping=("free",), stacked=stacked)
+            if _width(console, built) <= console.width:
+                return built
         if not droppable:
-            return _table(columns, keep, rows, table, wrapping=("free", "last"))
+            return _table(columns, keep, rows, table, wrapping=("free", "last"), stacked=True)
         keep.remove(droppable.pop(0))
 
 
 def _table(
-    columns: Sequence[Column], keep: list[int], rows: Sequence[Sequence[Text]], table: Any, wrapping: Any
+    columns: Sequence[Column],
+    keep: list[int],
+    rows: Sequence[Sequence[Text]],
+    table: Any,
+    wrapping: tuple[str, ...],
+    stacked: bool,
 ) -> Table:
     built = Table(**table)
     for index in keep:
         column = columns[index]
         wraps = column.wrap in wrapping
+        header = column.header.replace(" ", "\n") if stacked and column.wrap == "header" else column.header
         # A column is never narrower than its longest word (wrapping) or value: nothing is split.
-        cells = [column.header, *(row[index].plain for row in rows)]
+        # (Only prose wraps: rich's own narrowing of a too-wide table would crop the rest.)
+        cells = [*header.splitlines(), *(row[index].plain for row in rows)]
         pieces = [word for cell in cells for word in cell.split()] if wraps else cells
-        built.add_column(
-            column.header, justify=column.justify, no_wrap=not wraps, min_width=max(map(len, pieces))
-        )
+        built.add_column(header, justify=column.justify, no_wrap=not wraps, min_width=max(map(len, pieces)))
     for row in rows:
         built.add_row(*(row[index] for index in keep))
     return built
@@ -214,8 +223,8 @@ def _counts_columns(labels: Sequence[str], with_spend: bool) -> list[Column]:
     columns = [Column(label) for label in labels]
     columns.append(Column("coverage", justify="right"))
     if with_spend:
-        columns.append(Column("untagged a day", drop=1, justify="right", wrap="free"))
-    columns += [Column(header, COUNT_DROP[name], "right", wrap="free") for header, name in COUNT_COLUMNS]
+        columns.append(Column("untagged a day", drop=1, justify="right", wrap="header"))
+    columns += [Column(header, COUNT_DROP[name], "right", wrap="header") for header, name in COUNT_COLUMNS]
     return columns
 
 
