@@ -76,7 +76,8 @@ class CostedReport(ScanReport):
 
 
 def row(unit: ScanUnit, rtype: str, n: int, verdict: str, daily: float, days: int | None) -> dict[str, Any]:
-    arn = f"arn:aws:ec2:{unit.region}:{unit.account_id}:{TYPES[rtype]}{n:017x}"
+    resource_id = f"{TYPES[rtype]}{random.Random(f'{unit}{n}').getrandbits(68):017x}"
+    arn = f"arn:aws:ec2:{unit.region}:{unit.account_id}:{resource_id}"
     fixes = {"missing": FIX, "invalid_value": "set map-migrated to 'mig12345'", "excluded": None}
     return {
         "arn": arn, "account_id": unit.account_id, "region": unit.region, "type": rtype, "verdict": verdict,

@@ -265,3 +265,22 @@ def test_completion_for_bash_and_zsh(tmp_path: Path) -> None:
     assert zsh.stdout.startswith("#compdef maptag\nautoload -U +X bashcompinit && bashcompinit\n")
     assert zsh.stdout.endswith(bash.stdout)
     assert cli("completion", "fish").returncode == 2
+
+
+def test_the_html_report_draws_the_trend_from_the_local_history(
+    estate: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    page = estate / "report.html"
+    for _ in range(2):
+        assert main(scan("--format", "json", "-o", str(estate / "r.json"), "--publish", "history")) == 1
+    assert main(scan("--format", "html", "-o", str(page))) == 1
+    points = re.search(r"<polyline points='([^']*)'", page.read_text(encoding="utf-8"))
+    assert points is not None
+    assert len(points.group(1).split()) == 3, "two recorded runs, then this scan"
+
+    (estate / "history.jsonl").write_text("not json\n")
+    assert main(scan("--format", "html", "-o", str(page))) == 1
+    html = page.read_text(encoding="utf-8")
+    assert "The coverage history could not be read:" in html
+    assert "history.jsonl:1: not a JSON line" in html
+    assert "<polyline" not in html

@@ -279,11 +279,13 @@ def _trend_points(
     if history is None:
         from maptag.sinks.history import FileHistory, HistoryError, Scope, default_file
 
-        path = default_file()
         try:
+            path = default_file()
             history = list(reversed(FileHistory(path).trend(Scope(), TREND_RUNS))) if path.exists() else []
-        except HistoryError as error:
+        except (HistoryError, OSError) as error:
             history, note = [], f"The coverage history could not be read: {error}"
+        except RuntimeError:  # no home directory (a Lambda function): no local history to read
+            history = []
     now = report.generated_at.strftime("%Y-%m-%dT%H:%M:%S")
     points = [
         (row.scanned_at[:10], row.coverage_percent)
