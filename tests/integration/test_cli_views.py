@@ -197,6 +197,20 @@ def test_mpe_id_takes_a_comma_separated_list(estate: Path) -> None:
     assert json.loads(target.read_text())["policy"]["mpe_ids"] == ["12345", "67890", "mig99999"]
 
 
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("12345,,67890", "maptag: error: argument --mpe-id: '12345,,67890' has an empty id"),
+        ("12345, 67890", "maptag: error: --mpe-id: ' 67890' has surrounding whitespace"),
+    ],
+)
+def test_a_bad_mpe_id_list_is_one_line_exit_2(
+    value: str, message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["scan", "--mpe-id", value, "--regions", REGION]) == 2
+    assert capsys.readouterr().err.splitlines() == [message]
+
+
 def test_colour_follows_force_color_no_color_and_the_flag(
     estate: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

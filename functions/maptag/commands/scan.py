@@ -107,7 +107,7 @@ def register(commands: Any) -> None:
         "--mpe-id",
         dest="mpe_ids",
         action="extend",
-        type=_csv,
+        type=_ids,
         metavar="ID[,ID]",
         help="MPE id (12345, ABCDE12345: every documented prefix) or a full tag value "
         "(mig12345: only that value); several comma-separated, or repeat the flag",
@@ -188,6 +188,15 @@ def _csv(text: str) -> list[str]:
     parts = [part.strip() for part in text.split(",") if part.strip()]
     if not parts:
         raise argparse.ArgumentTypeError(f"{quote(text)} is empty")
+    return parts
+
+
+def _ids(text: str) -> list[str]:
+    """`--mpe-id a,b`: split on commas only; each id is kept exactly as typed, so the policy
+    names a stray space instead of it being silently trimmed."""
+    parts = text.split(",")
+    if not all(parts):
+        raise argparse.ArgumentTypeError(f"{quote(text)} has an empty id")
     return parts
 
 
