@@ -189,6 +189,10 @@ def test_renders_without_console_errors_fits_the_width_and_is_screenshotted(
     assert shot.stat().st_size > 10_000
     # Nothing wider than the window: the long tables scroll inside their own box.
     assert page.evaluate("document.documentElement.scrollWidth") <= width
+    overflowing = page.eval_on_selector_all(
+        ".big, .bar", "boxes => boxes.filter(b => b.scrollWidth > b.clientWidth).map(b => b.textContent)"
+    )
+    assert overflowing == [], "every headline figure and bar fits its box"
     assert page.evaluate("document.querySelectorAll('img').length") == 0, "hostile values stay text"
 
 
@@ -205,7 +209,7 @@ def test_the_headline_says_coverage_money_to_fix_and_the_oldest_leak(
     assert f"USD {totals['untagged_daily_spend']:,.2f} untagged spend a day" in headline
     assert f"USD {totals['credits_at_risk_monthly']:,.2f} MAP credits at risk a month" in headline
     assert f"{len(to_fix)} resources to fix" in headline
-    assert f"{oldest} days the oldest leak" in headline
+    assert f"{oldest} days oldest leak (days untagged)" in headline
     # The verdict bar, the coverage bars (4 units, 3 types) and the trend line are drawn.
     assert page.locator("svg.stack rect").count() == 3, "compliant, missing, invalid value"
     assert page.locator(".bar svg").count() == 4 + 3

@@ -34,10 +34,10 @@ body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, 
 h1 { font-size: 1.6rem; margin: 0 0 .25rem; }
 h2 { font-size: 1.15rem; margin: 1.8rem 0 .5rem; }
 p.meta, .note, figcaption { color: var(--muted); margin: .2rem 0; }
-.headline { display: flex; flex-wrap: wrap; gap: .8rem; margin: 1.2rem 0 .4rem; }
-.big { border: 1px solid var(--line); border-radius: 8px; padding: .6rem 1rem; min-width: 10rem;
-  flex: 1 1 10rem; }
-.big b { display: block; font-size: 1.9rem; line-height: 1.15; white-space: nowrap; }
+.headline { display: flex; flex-wrap: wrap; gap: .7rem; margin: 1.2rem 0 .4rem; }
+.big { border: 1px solid var(--line); border-radius: 8px; padding: .5rem .9rem; flex: 1 1 0;
+  min-width: max-content; }
+.big b { display: block; font-size: 1.75rem; line-height: 1.15; white-space: nowrap; }
 .big span { color: var(--muted); }
 .big.bad b { color: var(--bad); }
 .big.good b, .big.coverage b { color: var(--ink); }
@@ -52,8 +52,8 @@ ul.keys i { display: inline-block; width: .8rem; height: .8rem; border-radius: 2
 .v-invalid_value { fill: #bf8700; background: #bf8700; }
 .v-unreadable { fill: #6e7781; background: #6e7781; }
 .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(22rem, 1fr)); gap: 0 2.5rem; }
-.bar { display: grid; grid-template-columns: minmax(8rem, 17rem) 1fr 8.5rem; gap: .6rem; align-items: center;
-  margin: .25rem 0; }
+.bar { display: grid; grid-template-columns: minmax(7rem, 13rem) minmax(5rem, 1fr) max-content; gap: .6rem;
+  align-items: center; margin: .25rem 0; }
 .bar .label { overflow-wrap: anywhere; font-size: .9rem; }
 .bar svg { height: .9rem; }
 .bar .n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
@@ -108,12 +108,10 @@ dl.legend dt { font-weight: 600; color: var(--ink); }
 footer { margin-top: 2rem; color: var(--muted); font-size: .85rem; }
 @media (max-width: 900px) {
   .lo { display: none; }
-  .bar { grid-template-columns: minmax(6rem, 40%) 1fr 6.5rem; }
   .bar small { display: none; }
 }
 @media (max-width: 520px) {
   body { padding: 0 .6rem; }
-  .big { min-width: 8rem; }
   .big b { font-size: 1.5rem; }
   dl.legend { grid-template-columns: 1fr; }
 }
@@ -122,7 +120,7 @@ footer { margin-top: 2rem; color: var(--muted); font-size: .85rem; }
   body { margin: 0; max-width: none; font-size: 9pt; }
   .noprint, input#filter, details.counts { display: none; }
   .charts { grid-template-columns: 1fr 1fr; }
-  .bar { grid-template-columns: 40% 1fr 5.5rem; break-inside: avoid; }
+  .bar { break-inside: avoid; }
   .bar small { display: none; }
   h2 { break-after: avoid; }
   * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
@@ -329,7 +327,7 @@ def _headline(
     css = "bad" if totals.non_compliant else "good"
     w(f"<div class='big {css}'><b>{totals.non_compliant}</b><span>resources to fix</span></div>\n")
     if oldest is not None:
-        w(f"<div class='big'><b>{oldest} days</b><span>the oldest leak (untagged since)</span></div>\n")
+        w(f"<div class='big'><b>{oldest} days</b><span>oldest leak (days untagged)</span></div>\n")
     w("</section>\n")
     if spend is not None or oldest is not None:
         w("<p class='note'>MAP credits cannot be back-dated: every day a resource stays untagged ")
