@@ -186,8 +186,10 @@ def test_o_quiet_and_the_overall_line_on_stderr(estate: Path, capsys: pytest.Cap
     assert json.loads(target.read_text())["totals"]["in_scope"] == 24
     assert err.splitlines()[-1].startswith("Overall: 12.50 % coverage: 3 of 24")
 
-    assert main(scan("--quiet", "-o", str(estate / "quiet.json"), "--format", "json")) == 1
+    quiet = scan("--quiet", "-o", str(estate / "quiet.json"), "--format", "json", "--publish", "history")
+    assert main(quiet) == 1
     assert capsys.readouterr().err == "", "--quiet: nothing but errors on stderr"
+    assert (estate / "history.jsonl").exists(), "the history was still published"
     assert (estate / "quiet.json").exists()
 
 

@@ -546,10 +546,14 @@ def publish_finding_sink(
     name: str, report: ScanReport, dry_run: bool, refresh_days: int = DEFAULT_REFRESH_DAYS
 ) -> bool:
     """The local history file or the caller's Security Hub (sinks/history.py, security_hub.py)."""
+    from maptag.console import note
     from maptag.sinks.delivery import publish_local
 
     outcome = publish_local(name, report, dry_run, refresh_days=refresh_days)
-    print(("maptag: " if outcome.ok else "maptag: error: ") + f"{name}: {outcome.detail}", file=sys.stderr)
+    if outcome.ok:
+        note(f"maptag: {name}: {outcome.detail}")
+    else:
+        print(f"maptag: error: {name}: {outcome.detail}", file=sys.stderr)
     return outcome.ok
 
 
@@ -563,14 +567,16 @@ def publish_to_hub(report: ScanReport, settings: HubSettings, outbox: FileOutbox
     session = boto3.Session()
     region = session.region_name or os.environ.get("AWS_REGION") or report.policy.regions[0]
     result = publish(report, settings, session=session, region=region, outbox=outbox, dry_run=dry_run)
+    from maptag.console import note
+
     for line in result.lines():
         failed = line.startswith("Migration Hub publish failed")
-        print(
-            line if line.startswith("  ") else ("maptag: error: " if failed else "maptag: ") + line,
-            file=sys.stderr,
-        )
+        if failed:
+            print("maptag: error: " + line, file=sys.stderr)
+        else:
+            note(line if line.startswith("  ") else "maptag: " + line)
     if result.queued:
-        print(f"maptag: outbox: {outbox.path}", file=sys.stderr)
+        note(f"maptag: outbox: {outbox.path}")
     return not result.failed
 
 
