@@ -2,8 +2,9 @@
 
 Nothing external (no CSS, JS, fonts or images from elsewhere). Every value is HTML-escaped,
 and a Content-Security-Policy lets only this file's own style and script run (by hash), so a
-hostile tag value could not run even if it slipped past escaping. The rows to fix stream from
-the spool straight into the page: memory holds one row at a time.
+hostile tag value could not run even if it slipped past escaping. Pictures are inline SVG
+(allowed by the same policy). The rows to fix are held to put them in fix-first order; the
+excluded rows stream from the spool a second time. The sections: docs/cli.md, "The HTML report".
 """
 
 from __future__ import annotations
