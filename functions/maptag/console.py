@@ -103,10 +103,37 @@ def print_report(report: ScanReport, out: IO[str]) -> None:
         console.print(table)
     for failed in report.failed_units:
         console.print(Text(f"Unit {failed.unit.key} failed: {failed.error}", style="bold red"))
-    spend = header["totals"].get("untagged_daily_spend")
-    if isinstance(spend, int | float):
-        console.print(Text(f"Untagged spend: {money(spend, _currency(header))} a day"))
+    for line in money_lines(header):
+        console.print(Text(line))
     console.print(Text(overall_line(report)))
+
+
+def money_lines(header: Mapping[str, Any]) -> list[str]:
+    """Spend, credits at risk and what was not scanned, when the report carries them."""
+    currency = _currency(header)
+    totals = header["totals"]
+    lines = []
+    spend, at_risk = totals.get(SPEND), totals.get("credits_at_risk_monthly")
+    if isinstance(spend, int | float):
+        risk = (
+            f" · MAP credits at risk: {money(at_risk, currency)} a month"
+            if isinstance(at_risk, int | float)
+            else ""
+        )
+        lines.append(f"Untagged spend: {money(spend, currency)} a day{risk}")
+    for item in header.get("unscanned_spend") or ():
+        daily = item.get("daily")
+        amount = money(daily, item.get("currency") or currency) if isinstance(daily, int | float) else "?"
+        lines.append(
+            f"Not scanned: {item.get('service')}: {amount} a day on {item.get('resources')} resource(s)"
+        )
+    for unit in header["units"]:
+        where = f"{unit['account_id']}/{unit['region']}"
+        for name, count in (unit.get("unscanned") or {}).items():
+            lines.append(f"Not scanned: {where}: {count} × {name}")
+        for skipped in unit.get("skipped_types") or ():
+            lines.append(f"Skipped: {where}: {skipped.get('type')}: {skipped.get('reason')}")
+    return lines
 
 
 # --- fitting the terminal -----------------------------------------------------------------
@@ -294,9 +321,10 @@ def _findings_table(
         Column("type", drop=3),
         Column("account", drop=5),
         Column("region", drop=4),
-        Column("verdict", drop=1),
-        *([Column("a day", drop=2, justify="right")] if with_cost else []),
-        *([Column("days", drop=2, justify="right")] if with_days else []),
+        Column("verdict", drop=2),
+        # Spend and days outlast the verdict: they say what to fix first (the fix says how).
+        *([Column("a day", drop=1, justify="right")] if with_cost else []),
+        *([Column("days", drop=1, justify="right")] if with_days else []),
         Column("fix", wrap="last"),
         Column("reason", drop=6, wrap="free"),
     ]

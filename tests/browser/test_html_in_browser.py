@@ -12,23 +12,18 @@ whose header adds them, as the cost sink's data will.
 from __future__ import annotations
 
 import io
-import random
 import shutil
-from collections.abc import Generator, Iterator
-from datetime import UTC, datetime
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
 
 from maptag.coverage import Totals
-from maptag.model import ScanUnit, Verdict
-from maptag.policy import Policy
-from maptag.scan import UnitResult
 from maptag.sinks.history import CoverageRow, Scope
 from maptag.sinks.html_report import write_html
 from maptag.sinks.report import ScanReport
+from tests.view_fixtures import FIX, costed_report
 
 pytestmark = pytest.mark.slow
 
@@ -37,87 +32,11 @@ CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
          "--disable-component-update", "--disable-sync"]  # fmt: skip
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-HOSTILE = "\"><img src=x onerror=alert(1)><script>alert('x')</script>"
-UNITS = [ScanUnit(account, region) for account in ("123456789012", "210987654321")
-         for region in ("us-east-1", "eu-west-1")]  # fmt: skip
-TYPES = {"ec2:volume": "volume/vol-", "ec2:instance": "instance/i-", "ec2:snapshot": "snapshot/snap-"}
-FIX = "add tag map-migrated=mig12345"
-
-
-class Rows:
-    """A finding source over prepared report rows (the role the spool plays for a scan)."""
-
-    def __init__(self, rows: list[dict[str, Any]]) -> None:
-        self.rows = rows
-
-    def read(self, units: list[ScanUnit]) -> Generator[dict[str, Any], None, None]:
-        for unit in units:
-            yield from (
-                r for r in self.rows if (r["account_id"], r["region"]) == (unit.account_id, unit.region)
-            )
-
-
-class CostedReport(ScanReport):
-    """A report whose totals carry the spend fields the cost sink adds."""
-
-    def header(self) -> dict[str, Any]:
-        header = super().header()
-        rows = list(self.spool.read([u.unit for u in self.units]))
-        daily = sum(
-            r["cost"]["daily"]
-            for r in rows
-            if r.get("cost") and r["verdict"] not in ("compliant", "excluded")
-        )
-        header["totals"]["untagged_daily_spend"] = round(daily, 2)
-        header["totals"]["credits_at_risk_monthly"] = round(daily * 30 * 0.25, 2)
-        header["unscanned_spend"] = [{"service": "AmazonOpenSearchService", "daily": 41.5, "currency": "USD",
-                                      "resources": 3}]  # fmt: skip
-        return header
-
-
-def row(unit: ScanUnit, rtype: str, n: int, verdict: str, daily: float, days: int | None) -> dict[str, Any]:
-    resource_id = f"{TYPES[rtype]}{random.Random(f'{unit}{n}').getrandbits(68):017x}"
-    arn = f"arn:aws:ec2:{unit.region}:{unit.account_id}:{resource_id}"
-    fixes = {"missing": FIX, "invalid_value": "set map-migrated to 'mig12345'", "excluded": None}
-    return {
-        "arn": arn, "account_id": unit.account_id, "region": unit.region, "type": rtype, "verdict": verdict,
-        "reason": "older than the agreement" if verdict == "excluded" else f"no 'map-migrated' tag {HOSTILE}",
-        "observed": {"key": None, "value": None}, "parent": None, "fix": fixes.get(verdict, FIX),
-        "created": "2026-09-01T00:00:00+00:00",
-        "cost": {"daily": daily, "currency": "USD", "days": 14, "source": "cur"},
-        "noncompliant_since": None if days is None else "2026-10-01T00:00:00Z", "noncompliant_days": days,
-    }  # fmt: skip
 
 
 @pytest.fixture(scope="module")
 def report() -> ScanReport:
-    chance = random.Random(7)
-    rows: list[dict[str, Any]] = []
-    for unit in UNITS:
-        for n in range(60):
-            verdict = chance.choice(
-                ["compliant", "compliant", "missing", "missing", "invalid_value", "excluded"]
-            )
-            days = chance.choice([None, chance.randint(1, 90)])
-            rows.append(
-                row(unit, chance.choice(list(TYPES)), n, verdict, round(chance.uniform(0.05, 9.0), 2), days)
-            )
-    # The costliest resource: 25.00 a day, so it is the first row to fix.
-    rows[3] |= {"verdict": "missing", "fix": FIX, "cost": {"daily": 25.0, "currency": "USD", "days": 14,
-                                                           "source": "cur"}}  # fmt: skip
-    results = [_recount(unit, rows) for unit in UNITS]
-    policy = Policy.build(mpe_ids=["12345"], regions=["us-east-1", "eu-west-1"])
-    return CostedReport(policy=policy, units=results, spool=Rows(rows),
-                        generated_at=datetime(2026, 11, 30, 9, 0, tzinfo=UTC))  # fmt: skip
-
-
-def _recount(unit: ScanUnit, rows: list[dict[str, Any]]) -> UnitResult:
-    counts: dict[tuple[str, Verdict], int] = {}
-    for r in rows:
-        if (r["account_id"], r["region"]) == (unit.account_id, unit.region):
-            key = (r["type"], Verdict(r["verdict"]))
-            counts[key] = counts.get(key, 0) + 1
-    return UnitResult(unit, "ok", None, counts)
+    return costed_report()
 
 
 HISTORY = [
@@ -215,7 +134,10 @@ def test_the_headline_says_coverage_money_to_fix_and_the_oldest_leak(
     assert page.locator(".bar svg").count() == 4 + 3
     points = page.get_attribute("figure.trend polyline", "points") or ""
     assert len(points.split()) == len(HISTORY) + 1, "earlier runs plus this scan"
-    assert "AmazonOpenSearchService: USD 41.50 a day on 3 resource(s)" in page.inner_text("ul.blind")
+    blind = page.inner_text("ul.blind")
+    assert "AmazonOpenSearchService: USD 41.50 a day on 3 resource(s)" in blind
+    assert "123456789012 eu-west-1: 3 × es:domain not scanned" in blind
+    assert "123456789012 eu-west-1: ec2:natgateway skipped: not offered in this region" in blind
 
 
 def test_fix_first_then_sort_and_filter_work(browser: Browser, html_file: Path) -> None:
