@@ -63,9 +63,9 @@ def print_tasks(view: StreamView, out: IO[str]) -> None:
     columns = [
         Column("Migration task"),
         Column("Status"),
-        Column("Progress", drop=2, justify="right"),
+        Column("Progress", drop=1, justify="right"),
         Column("Detail", drop=3, wrap="free"),
-        Column("Last update", drop=1),
+        Column("Last update", drop=2),
     ]
     rows = []
     for task in view.tasks:
