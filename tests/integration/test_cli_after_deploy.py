@@ -19,6 +19,7 @@ import pytest
 from moto import mock_aws
 
 from maptag.cli import main
+from maptag.commands import run as run_command
 from maptag.model import ScanUnit
 from maptag.policy import Policy
 from maptag.scan import UnitResult
@@ -166,3 +167,17 @@ def test_report_latest_fetches_the_stable_key(
 
     assert main(["report", "--latest", "--format", "json", "--bucket", BUCKET]) == 0
     assert json.loads(capsys.readouterr().out) == SUMMARY
+
+
+def test_a_long_run_says_it_is_still_running(
+    deployed: None, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(run_command, "HEARTBEAT_SECONDS", 0.2)
+    waiting = machine("slow", {"Type": "Wait", "Seconds": 1, "End": True})
+    stack("Slow", {"StateMachineArn": waiting, "ReportsBucket": BUCKET})
+
+    assert main(["run", "--stack", "Slow", "--poll-seconds", "0.05"]) == 0
+    out, err = capsys.readouterr()
+    assert out == "Run succeeded (its output carries no totals: see `maptag report --latest`).\n"
+    assert sum(line.startswith("maptag: running after ") for line in err.splitlines()) >= 2
+    assert err.splitlines()[-1].startswith("maptag: succeeded after ")

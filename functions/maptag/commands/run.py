@@ -23,7 +23,9 @@ from maptag.commands import EXIT_FINDINGS, EXIT_OK, EXIT_UNIT_FAILED, UsageError
 from maptag.rules import quote
 
 DEFAULT_STACK = "Maptag"  # infra/constants.py SCANNER_STACK (not imported: the CLI never loads infra)
+# DescribeExecution's final statuses (docs/cli.md, "maptag run"); RUNNING and PENDING_REDRIVE go on.
 DONE = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
+HEARTBEAT_SECONDS = 60  # a long run still says it is alive
 
 
 def register(commands: Any) -> None:
@@ -79,15 +81,16 @@ def start(args: argparse.Namespace) -> int:
     if args.no_wait:
         print(arn)
         return EXIT_OK
-    status, started = "RUNNING", time.monotonic()
+    status, started, told = "RUNNING", time.monotonic(), time.monotonic()
     while True:
         try:
             described = sfn.describe_execution(executionArn=arn)
         except (ClientError, BotoCoreError) as error:
             raise UsageError(f"cannot follow {arn}: {describe_error(error)}") from None
-        if described["status"] != status:
-            status = described["status"]
-            note(f"maptag: {status.lower()} after {time.monotonic() - started:.0f} s")
+        now = time.monotonic()
+        if described["status"] != status or now - told >= HEARTBEAT_SECONDS:
+            status, told = described["status"], now
+            note(f"maptag: {status.lower().replace('_', ' ')} after {now - started:.0f} s")
         if status in DONE:
             break
         time.sleep(args.poll_seconds)
