@@ -14,7 +14,7 @@ import signal
 import sys
 from collections.abc import Iterator, Sequence
 from types import FrameType
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from botocore.exceptions import BotoCoreError, ClientError, NoRegionError
 from botocore.parsers import ResponseParserError
@@ -22,14 +22,26 @@ from botocore.parsers import ResponseParserError
 from maptag import __version__
 from maptag.aws import describe_error
 from maptag.commands import EXIT_OK, EXIT_UNIT_FAILED, EXIT_USAGE, UsageError
+from maptag.commands import completion as completion_command
 from maptag.commands import demo as demo_command
 from maptag.commands import history as history_command
 from maptag.commands import hub as hub_command
+from maptag.commands import report as report_command
+from maptag.commands import run as run_command
 from maptag.commands import scan as scan_command
 from maptag.commands import types as types_command
 from maptag.scan import ScanError
 
-COMMANDS = (scan_command, demo_command, hub_command, history_command, types_command)
+COMMANDS = (
+    scan_command,
+    demo_command,
+    hub_command,
+    history_command,
+    types_command,
+    run_command,
+    report_command,
+    completion_command,
+)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -40,9 +52,14 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="maptag", description="MAP 2.0 tag coverage for migrated AWS resources.")
     parser.add_argument("--version", action="version", version=f"maptag {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    _common_options(parser, None)
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="COMMAND")
     for command in COMMANDS:
         command.register(commands)
+    for leaf in leaf_parsers(parser):
+        if leaf is not parser:
+            # Given before or after the command; SUPPRESS keeps a subcommand from resetting it.
+            _common_options(leaf, argparse.SUPPRESS)
     return parser
 
 
@@ -95,12 +112,40 @@ def log_to_stderr() -> None:
         logger.addHandler(handler)
 
 
+def _common_options(parser: argparse.ArgumentParser, default: Any) -> None:
+    group = parser.add_argument_group("common options")
+    group.add_argument("--profile", default=default, metavar="NAME", help="AWS profile (as AWS_PROFILE)")
+    group.add_argument(
+        "-q", "--quiet", action="store_true", default=default, help="errors only on stderr (no progress)"
+    )
+    group.add_argument(
+        "--no-color", action="store_true", default=default, help="no colour (also when NO_COLOR is set)"
+    )
+
+
+def leaf_parsers(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
+    """The parsers that run a command (`scan`, `hub tasks`, …), depth first; a parser without
+    subcommands is its own leaf."""
+    found: list[argparse.ArgumentParser] = []
+    for action in parser._actions:  # argparse offers no public way to walk its subparsers
+        if isinstance(action, argparse._SubParsersAction):
+            for child in dict.fromkeys(action.choices.values()):
+                found += leaf_parsers(child)
+    return found or [parser]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     os.environ.setdefault("AWS_STS_REGIONAL_ENDPOINTS", "regional")
     log_to_stderr()
+    arguments = sys.argv[1:] if argv is None else list(argv)
     try:
         with stop_signals():
-            args = build_parser().parse_args(argv)
+            parser = build_parser()
+            if not arguments:
+                parser.print_help()
+                return EXIT_OK
+            args = parser.parse_args(arguments)
+            _apply_common(args)
             return int(args.handler(args))
     except UsageError as error:
         print(f"maptag: error: {error}", file=sys.stderr)
@@ -132,6 +177,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = f": {error.filename}" if error.filename else ""
         print(f"maptag: error: {error.strerror or error}{where}", file=sys.stderr)
         return EXIT_USAGE
+
+
+def _apply_common(args: argparse.Namespace) -> None:
+    from maptag.console import Settings
+
+    Settings.color = not args.no_color
+    Settings.quiet = bool(args.quiet)
+    if args.profile is not None:
+        import boto3
+
+        # Fails here, naming the profile, when it does not exist (ProfileNotFound: exit 2).
+        boto3.Session(profile_name=args.profile)
+        os.environ["AWS_PROFILE"] = args.profile
 
 
 if __name__ == "__main__":

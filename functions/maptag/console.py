@@ -7,10 +7,13 @@ terminal escape sequence.
 
 from __future__ import annotations
 
+import io
+import os
 import sys
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from typing import IO, TYPE_CHECKING
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
+from typing import IO, TYPE_CHECKING, Any, Literal, cast
 
 from rich import box
 from rich.console import Console
@@ -21,8 +24,8 @@ from rich.text import Text
 
 from maptag.coverage import Totals
 from maptag.model import ScanUnit, Verdict
-from maptag.money import money_text
 from maptag.sinks.report import COUNT_COLUMNS, money_line, overall_line
+from maptag.views import daily_cost, days_noncompliant, fix_first, money, short_id
 
 if TYPE_CHECKING:
     from maptag.scan import UnitResult
@@ -79,7 +82,7 @@ class ScanConsole:
             TextColumn("{task.fields[found]} resources"),
             TimeElapsedColumn(),
         )
-        console = Console(file=self._stream, force_terminal=True)
+        console = Console(file=self._stream, force_terminal=True, no_color=not Settings.color or None)
         with Progress(*columns, console=console, transient=False) as bar:
             yield UnitProgress(bar, units)
 
@@ -88,40 +91,164 @@ class ScanConsole:
 
 
 def print_report(report: ScanReport, out: IO[str]) -> None:
-    """Findings (the first few), coverage by unit and by type, then the overall line."""
-    console = Console(file=out, width=None if out.isatty() else FILE_WIDTH)
-    totals = report.totals
-    findings = _findings_table(report, totals)
+    """Findings (fix first), coverage by unit and by type, then the overall line."""
+    console = make_console(out)
+    header = report.header()
+    findings = _findings_table(report, report.totals, console, header)
     if findings is not None:
         console.print(findings)
-    for table in (_units_table(report), _types_table(report)):
-        # A terminal too narrow for every count gets the whole table (it wraps), never a cut one.
-        needed = Measurement.get(console, console.options.update(max_width=FILE_WIDTH), table).minimum
-        console.print(table, width=max(needed, console.width), crop=False)
+    for table in (_units_table(report, console), _types_table(report, console)):
+        if findings is not None or table.title != "Coverage by account and region":
+            console.print()
+        console.print(table)
     for failed in report.failed_units:
         console.print(Text(f"Unit {failed.unit.key} failed: {failed.error}", style="bold red"))
-    money = money_line(report)
-    if money is not None:
-        console.print(Text(money))
+    headline = money_line(report)
+    if headline is not None:
+        console.print(Text(headline))
+    for line in coverage_notes(header):
+        console.print(Text(line))
     console.print(Text(overall_line(report)))
 
 
-def _counts_table(title: str, labels: Sequence[tuple[str, int]]) -> Table:
-    # No vertical rules and one space between columns: both tables fit 100 columns.
-    table = Table(
-        title=title, title_justify="left", title_style="bold", box=box.SIMPLE_HEAD, padding=0, show_edge=False
-    )
-    for label, width in labels:
-        # Labels are never cut: they keep their full width; the count headers wrap instead.
-        table.add_column(label, no_wrap=True, min_width=width)
-    table.add_column("coverage", justify="right", no_wrap=True)
-    for header, _ in COUNT_COLUMNS:
-        table.add_column(header, justify="right", min_width=max(len(word) for word in header.split()))
-    return table
+def coverage_notes(header: Mapping[str, Any]) -> list[str]:
+    """What the report could not see: types not scanned (--inventory), types skipped in a unit.
+
+    Spend, credits at risk and since-when are the report's money line (sinks/report.py)."""
+    lines = []
+    for unit in header["units"]:
+        where = f"{unit['account_id']}/{unit['region']}"
+        for name, count in (unit.get("unscanned") or {}).items():
+            lines.append(f"Not scanned: {where}: {count} × {name}")
+        for skipped in unit.get("skipped_types") or ():
+            lines.append(f"Skipped: {where}: {skipped.get('type')}: {skipped.get('reason')}")
+    return lines
 
 
-def _counts(totals: Totals) -> list[Text]:
+# --- fitting the terminal -----------------------------------------------------------------
+
+
+class Settings:
+    """How every console looks; `maptag --no-color` (or NO_COLOR) turns colour off, and
+    `--quiet` leaves stderr to errors."""
+
+    color = True
+    quiet = False
+
+
+def note(line: str) -> None:
+    """An informational line on stderr (`maptag: wrote …`), unless --quiet."""
+    if not Settings.quiet:
+        print(line, file=sys.stderr)
+
+
+def make_console(out: IO[str]) -> Console:
+    """A console for `out`: a terminal's own width (or $COLUMNS); a file or pipe gets wide lines
+    that are never padded with trailing spaces."""
+    columns = os.environ.get("COLUMNS", "")
+    width = int(columns) if columns.isdigit() and int(columns) > 0 else None
+    tty = out.isatty()
+    target = out if tty else cast(IO[str], _Trimmed(out))
+    no_color = True if not Settings.color or os.environ.get("NO_COLOR") else None
+    return Console(file=target, width=width or (None if tty else FILE_WIDTH), no_color=no_color)
+
+
+class _Trimmed(io.TextIOBase):
+    """Writes whole lines to `out` without their trailing spaces (rich pads to the table width)."""
+
+    def __init__(self, out: IO[str]) -> None:
+        self._out = out
+        self._pending = ""
+
+    def write(self, text: str) -> int:
+        *lines, self._pending = (self._pending + text).split("\n")
+        for line in lines:
+            self._out.write(line.rstrip(" ") + "\n")
+        return len(text)
+
+    def flush(self) -> None:
+        self._out.flush()
+
+    def isatty(self) -> bool:
+        return False
+
+
+@dataclass(frozen=True)
+class Column:
+    """A table column. `drop` 0: always shown; higher numbers are dropped first when the
+    terminal is too narrow. `wrap`: "free" (prose, wraps between words), "last" (kept on one
+    line unless nothing else is left to drop), "header" (values on one line, the header's
+    words stacked when that makes it fit) or "never"; a word is never split."""
+
+    header: str
+    drop: int = 0
+    justify: Literal["left", "right"] = "left"
+    wrap: Literal["free", "last", "header", "never"] = "never"
+
+
+def fitted_table(
+    console: Console, columns: Sequence[Column], rows: Sequence[Sequence[Text]], **table: Any
+) -> Table:
+    """The table with its lowest-priority columns dropped until it fits the console unwrapped."""
+    keep = list(range(len(columns)))
+    droppable = sorted((i for i, c in enumerate(columns) if c.drop), key=lambda i: (-columns[i].drop, -i))
+    while True:
+        for stacked in (False, True):
+            built = _table(columns, keep, rows, table, wrapping=("free",), stacked=stacked)
+            if _width(console, built) <= console.width:
+                return built
+        if not droppable:
+            return _table(columns, keep, rows, table, wrapping=("free", "last"), stacked=True)
+        keep.remove(droppable.pop(0))
+
+
+def _table(
+    columns: Sequence[Column],
+    keep: list[int],
+    rows: Sequence[Sequence[Text]],
+    table: Any,
+    wrapping: tuple[str, ...],
+    stacked: bool,
+) -> Table:
+    built = Table(**table)
+    for index in keep:
+        column = columns[index]
+        wraps = column.wrap in wrapping
+        header = column.header.replace(" ", "\n") if stacked and column.wrap == "header" else column.header
+        # A column is never narrower than its longest word (wrapping) or value: nothing is split.
+        # (Only prose wraps: rich's own narrowing of a too-wide table would crop the rest.)
+        cells = [*header.splitlines(), *(row[index].plain for row in rows)]
+        pieces = [word for cell in cells for word in cell.split()] if wraps else cells
+        built.add_column(header, justify=column.justify, no_wrap=not wraps, min_width=max(map(len, pieces)))
+    for row in rows:
+        built.add_row(*(row[index] for index in keep))
+    return built
+
+
+def _width(console: Console, table: Table) -> int:
+    return Measurement.get(console, console.options.update(max_width=10_000), table).minimum
+
+
+# Which counts go first when the terminal is narrow (higher: dropped sooner).
+COUNT_DROP = {"missing": 1, "near_miss_key": 2, "invalid_value": 2, "in_scope": 3, "compliant": 3,
+              "unreadable": 4, "excluded": 5}  # fmt: skip
+SPEND = "untagged_daily_spend"
+
+
+def _counts_columns(labels: Sequence[str], with_spend: bool) -> list[Column]:
+    columns = [Column(label) for label in labels]
+    columns.append(Column("coverage", justify="right"))
+    if with_spend:
+        columns.append(Column("untagged a day", drop=1, justify="right", wrap="header"))
+    columns += [Column(header, COUNT_DROP[name], "right", wrap="header") for header, name in COUNT_COLUMNS]
+    return columns
+
+
+def _counts(totals: Totals, part: Mapping[str, Any], currency: str | None, with_spend: bool) -> list[Text]:
     cells = [Text(totals.coverage_text)]
+    if with_spend:
+        spend = part.get(SPEND)
+        cells.append(Text(money(spend, currency) if isinstance(spend, int | float) else "", style="red"))
     for _, name in COUNT_COLUMNS:
         value = totals.in_scope if name == "in_scope" else getattr(totals, name)
         style = VERDICT_STYLE.get(name, "") if value else "dim"
@@ -129,73 +256,108 @@ def _counts(totals: Totals) -> list[Text]:
     return cells
 
 
-def _units_table(report: ScanReport) -> Table:
-    accounts = [r.unit.account_id for r in report.units]
-    regions = [r.unit.region + (" failed" if r.failed else "") for r in report.units]
-    table = _counts_table(
-        "Coverage by account and region",
-        [("account", _widest(accounts, "account")), ("region", _widest(regions, "region"))],
-    )
-    for result in report.units:
+TABLE_STYLE: dict[str, Any] = {
+    "title_justify": "left",
+    "title_style": "bold",
+    "box": box.SIMPLE_HEAD,
+    "show_edge": False,
+    "pad_edge": False,
+}
+
+
+def _units_table(report: ScanReport, console: Console) -> Table:
+    header = report.header()
+    parts = header["units"]
+    with_spend = any(SPEND in part.get("totals", {}) for part in parts)
+    currency = _currency(header)
+    rows = []
+    for result, part in zip(report.units, parts, strict=True):
         # A failed unit's numbers are partial: its label says so (the error is printed below).
         region = Text(result.unit.region)
         if result.failed:
             region.append(" failed", style="bold red")
-        table.add_row(Text(result.unit.account_id), region, *_counts(result.totals))
-    return table
+        counts = _counts(result.totals, part.get("totals", {}), currency, with_spend)
+        rows.append([Text(result.unit.account_id), region, *counts])
+    columns = _counts_columns(["account", "region"], with_spend)
+    return fitted_table(console, columns, rows, title="Coverage by account and region", **TABLE_STYLE)
 
 
-def _types_table(report: ScanReport) -> Table:
-    by_type = report.by_type
-    table = _counts_table("Coverage by resource type", [("type", _widest(list(by_type), "type"))])
-    for name, totals in by_type.items():
-        table.add_row(Text(name), *_counts(totals))
-    return table
+def _types_table(report: ScanReport, console: Console) -> Table:
+    header = report.header()
+    parts = header["types"]
+    with_spend = any(SPEND in part for part in parts.values())
+    currency = _currency(header)
+    rows = [
+        [Text(name), *_counts(totals, parts.get(name, {}), currency, with_spend)]
+        for name, totals in report.by_type.items()
+    ]
+    columns = _counts_columns(["type"], with_spend)
+    return fitted_table(console, columns, rows, title="Coverage by resource type", **TABLE_STYLE)
 
 
-def _findings_table(report: ScanReport, totals: Totals) -> Table | None:
+def _findings_table(
+    report: ScanReport, totals: Totals, console: Console, header: Mapping[str, Any]
+) -> Table | None:
     if totals.non_compliant == 0:
         return None
-    shown = min(totals.non_compliant, FINDINGS_SHOWN)
-    more = totals.non_compliant - shown
-    caption = f"{more} more: see --format csv, json or html for all" if more else None
-    money = report.money
-    costs = money is not None and money.costs is not None
-    dated = money is not None and money.ledger.prior is not None
-    table = Table(
-        # fix first: most spend a day, then longest non-compliant (docs/costs.md)
-        title=f"Resources to fix ({totals.non_compliant}), fix first",
-        title_justify="left",
-        title_style="bold",
+    with closing(report.resources()) as resources:
+        first = fix_first(resources, limit=FINDINGS_SHOWN)
+    more = totals.non_compliant - len(first)
+    with_cost = any(daily_cost(row) is not None for row in first)
+    with_days = any("noncompliant_days" in row for row in first)
+    columns = [
+        Column("resource"),
+        Column("type", drop=3),
+        Column("account", drop=5),
+        Column("region", drop=4),
+        Column("verdict", drop=2),
+        # Spend and days outlast the verdict: they say what to fix first (the fix says how).
+        *([Column("a day", drop=1, justify="right")] if with_cost else []),
+        *([Column("days", drop=1, justify="right")] if with_days else []),
+        Column("fix", wrap="last"),
+        Column("reason", drop=6, wrap="free"),
+    ]
+    currency = _currency(header)
+    rows = []
+    for row in first:
+        verdict = str(row["verdict"])
+        daily, days = daily_cost(row), days_noncompliant(row)
+        cost = row.get("cost") or {}
+        rows.append(
+            [
+                Text(short_id(str(row["arn"]))),
+                Text(str(row["type"])),
+                Text(str(row["account_id"])),
+                Text(str(row["region"])),
+                Text(verdict, style=VERDICT_STYLE.get(verdict, "")),
+                *(
+                    [Text("" if daily is None else money(daily, cost.get("currency") or currency))]
+                    if with_cost
+                    else []
+                ),
+                *([Text("?" if days is None else str(days))] if with_days else []),
+                Text(str(row.get("fix") or "")),
+                Text(str(row["reason"])),
+            ]
+        )
+    order = "highest daily spend first" if with_cost else "longest non-compliant first" if with_days else ""
+    notes = [f"{more} more: see --format csv, json or html for all" if more else "", order]
+    caption = " · ".join(note for note in notes if note) or None
+    return fitted_table(
+        console,
+        columns,
+        rows,
+        title=f"Resources to fix ({totals.non_compliant})",
         caption=caption,
         caption_justify="left",
-        box=box.SIMPLE_HEAD,
+        **TABLE_STYLE,
     )
-    table.add_column("resource", overflow="fold")
-    table.add_column("verdict", no_wrap=True)
-    table.add_column("reason", overflow="fold")
-    table.add_column("fix", overflow="fold")
-    if costs:
-        table.add_column("a day", justify="right", no_wrap=True)
-    if dated:
-        table.add_column("days", justify="right", no_wrap=True)
-    for row in report.fix_first(shown):
-        verdict = str(row["verdict"])
-        cells = [
-            Text(str(row["arn"])),
-            Text(verdict, style=VERDICT_STYLE.get(verdict, "")),
-            Text(str(row["reason"])),
-            Text(str(row.get("fix") or "")),
-        ]
-        if costs:
-            cost = row.get("cost")
-            cells.append(Text(money_text(cost["daily"], cost["currency"]) if cost else "-"))
-        if dated:
-            days = row.get("noncompliant_days")
-            cells.append(Text("?" if days is None else str(days)))
-        table.add_row(*cells)
-    return table
 
 
-def _widest(values: Sequence[str], header: str) -> int:
-    return max([len(header), *(len(value) for value in values)])
+def _currency(header: Mapping[str, Any]) -> str | None:
+    """The cost data's currency, from the first resource group that states one."""
+    for spend in header.get("unscanned_spend") or ():
+        if isinstance(spend, Mapping) and spend.get("currency"):
+            return str(spend["currency"])
+    currency = header.get("totals", {}).get("currency")
+    return str(currency) if currency else None

@@ -85,8 +85,11 @@ def test_findings_exit_1_and_say_where_the_report_went(scans: Scans, fmt: str) -
     if fmt == "table":
         assert run.err == ""
     else:
+        # The report went to a file: where it went, then the overall line, on stderr.
         assert run.err.splitlines() == [
-            f"maptag: wrote the {fmt} report to {Path(run.err.split(' to ')[-1].strip())}"
+            f"maptag: wrote the {fmt} report to {Path(run.err.splitlines()[0].split(' to ')[-1].strip())}",
+            "Overall: 41.66 % coverage: 5 of 12 in-scope resources tagged correctly, 7 to fix, 1 excluded, "
+            "0 of 2 unit(s) failed",
         ]
         assert run.out == "", "a report written to a file leaves stdout alone"
 
@@ -313,6 +316,7 @@ def test_html_escapes_every_value(scans: Scans, page: Page) -> None:
     # Shown as text (in the near-miss finding's row), never as an element.
     assert [tag for tag, _ in page.tags].count("script") == 1
     assert any(HOSTILE in " ".join(row) for row in page.tables["findings"])
+    assert page.scripts == [SCRIPT]
 
 
 def test_html_shows_totals_coverage_tables_and_every_resource_to_fix(scans: Scans, page: Page) -> None:
@@ -331,26 +335,18 @@ def test_html_shows_totals_coverage_tables_and_every_resource_to_fix(scans: Scan
     assert types == {"dynamodb:table": "100.00 %", "ec2:instance": "50.00 %", "ec2:volume": "25.00 %",
                      "s3:bucket": "33.33 %"}  # fmt: skip
     findings = page.tables["findings"]
-    assert findings[0] == [
-        "Account",
-        "Region",
-        "Type",
-        "Resource",
-        "Verdict",
-        "Tag found",
-        "Reason",
-        "Fix",
-        "Created",
-    ]
-    shown = {row[3].split("part of")[0].strip(): row for row in findings[1:]}
+    assert findings[0] == ["Resource", "Verdict", "Fix", "Type", "Reason", "Tag found", "Account", "Region",
+                           "Created"]  # fmt: skip
+    # The resource cell shows the short id, then the full ARN (on demand), then its parent.
+    shown = {row[0].split("part of")[0].split(" ", 1)[1].strip(): row for row in findings[1:]}
     labels = {"missing": "missing", "near_miss_key": "near-miss key", "invalid_value": "invalid value"}
-    assert {arn: row[4] for arn, row in shown.items()} == {
+    assert {arn: row[1] for arn, row in shown.items()} == {
         arn: labels[verdict] for arn, verdict in estate.expected.items() if verdict != "compliant"
     }
-    assert all(row[6] and row[7] for row in findings[1:]), "each finding has its reason and fix"
-    near = next(row for row in findings[1:] if row[4] == "near-miss key")
+    assert all(row[2] and row[4] for row in findings[1:]), "each finding has its fix and reason"
+    near = next(row for row in findings[1:] if row[1] == "near-miss key")
     assert near[5] == f"Map-Migrated = {HOSTILE}"
-    assert near[7] == "rename key 'Map-Migrated' to 'map-migrated' and set its value to 'mig12345'"
+    assert near[2] == "rename key 'Map-Migrated' to 'map-migrated' and set its value to 'mig12345'"
 
 
 def test_html_script_is_valid_javascript(tmp_path: Path) -> None:

@@ -16,11 +16,14 @@ import os
 import re
 import sys
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from maptag.commands import EXIT_OK, UsageError, warn
 from maptag.policy import ACCOUNT_ID, REGION_NAME
 from maptag.sinks.history import FILE_VARIABLE, CoverageRow, HistoryError, Scope, default_file
+
+if TYPE_CHECKING:
+    from rich.text import Text
 
 FORMATS = ("table", "json")
 MAX_RUNS = 1000
@@ -113,36 +116,44 @@ def _store(args: argparse.Namespace) -> Any:
 
 def print_trend(rows: list[CoverageRow], scope: Scope, where: str, rtype: str | None, out: IO[str]) -> None:
     """Coverage per run, oldest first, then the trend line."""
-    from rich.console import Console  # only the table format needs rich (a slow import)
-    from rich.table import Table
+    from rich.text import Text  # only the table format needs rich (a slow import)
 
-    from maptag.console import FILE_WIDTH
+    from maptag.console import TABLE_STYLE, Column, fitted_table, make_console
 
-    console = Console(file=out, width=None if out.isatty() else FILE_WIDTH)
+    console = make_console(out)
     what = f"{scope.label}, {rtype}" if rtype else scope.label
-    table = Table(title=f"MAP tag coverage: {what}", caption=f"from {where}", title_justify="left")
     failures_column = "unit" if scope.account_id and scope.region else "failed units"
-    table.add_column("scanned (UTC)", no_wrap=True, min_width=len("2026-01-01 00:00"))
-    table.add_column("run", no_wrap=True, overflow="ellipsis", max_width=28)
-    for column in ("coverage", "change", "tagged", "missing", "near-miss", "invalid", "unreadable",
-                   failures_column):  # fmt: skip
-        table.add_column(column, justify="right", no_wrap=True, min_width=len(column))
+    columns = [
+        Column("scanned (UTC)"),
+        Column("run", drop=9),
+        Column("coverage", justify="right"),
+        Column("change", drop=2, justify="right"),
+        Column("tagged", drop=1, justify="right"),
+        Column("missing", drop=3, justify="right"),
+        Column("near-miss", drop=5, justify="right"),
+        Column("invalid", drop=5, justify="right"),
+        Column("unreadable", drop=6, justify="right"),
+        Column(failures_column, drop=4, justify="right"),
+    ]
+    table_rows = []
     previous: float | None = None
     for row in rows:
         t = row.totals
         coverage = row.coverage_percent
         if failures_column == "unit":
-            failures = "[red]failed[/red]" if row.failed_units else "ok"
+            failures = Text("failed", style="red") if row.failed_units else Text("ok")
         else:
-            failures = f"[red]{row.failed_units}[/red]" if row.failed_units else "0"
-        table.add_row(
-            row.scanned_at.replace("T", " ")[:16], row.run_id, _percent(coverage),
-            _change(previous, coverage), f"{t.compliant}/{t.in_scope}", str(t.missing),
-            str(t.near_miss_key), str(t.invalid_value), str(t.unreadable), failures,
-        )  # fmt: skip
+            failures = Text(str(row.failed_units), style="red" if row.failed_units else "")
+        table_rows.append([
+            Text(row.scanned_at.replace("T", " ")[:16]), Text(row.run_id), Text(_percent(coverage)),
+            _change(previous, coverage), Text(f"{t.compliant}/{t.in_scope}"), Text(str(t.missing)),
+            Text(str(t.near_miss_key)), Text(str(t.invalid_value)), Text(str(t.unreadable)), failures,
+        ])  # fmt: skip
         if coverage is not None:
             previous = coverage
-    console.print(table)
+    title = f"MAP tag coverage: {what}"
+    console.print(fitted_table(console, columns, table_rows, title=title, **TABLE_STYLE))
+    console.print(Text(f"from {where}", style="dim"))
     console.print(trend_line(rows))
 
 
@@ -176,11 +187,12 @@ def _percent(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.2f} %"
 
 
-def _change(previous: float | None, current: float | None) -> str:
+def _change(previous: float | None, current: float | None) -> Text:
+    from rich.text import Text
+
     if previous is None or current is None:
-        return ""
+        return Text("")
     delta = current - previous
     if abs(delta) < 0.005:
-        return "="
-    colour = "green" if delta > 0 else "red"
-    return f"[{colour}]{'+' if delta > 0 else '-'}{abs(delta):.2f}[/{colour}]"
+        return Text("=")
+    return Text(f"{'+' if delta > 0 else '-'}{abs(delta):.2f}", style="green" if delta > 0 else "red")

@@ -55,26 +55,28 @@ def run_tasks(args: argparse.Namespace) -> int:
 
 
 def print_tasks(view: StreamView, out: IO[str]) -> None:
-    from rich.console import Console
-    from rich.table import Table
     from rich.text import Text
 
-    console = Console(file=out, width=None if out.isatty() else 140)
-    table = Table(
-        title=f"Migration Hub · stream {view.stream} · home region {view.home_region}", title_justify="left"
-    )
-    table.add_column("Migration task", no_wrap=True)
-    table.add_column("Status")
-    table.add_column("Progress", justify="right")
-    table.add_column("Detail")
-    table.add_column("Last update", no_wrap=True)
+    from maptag.console import TABLE_STYLE, Column, fitted_table, make_console
+
+    console = make_console(out)
+    columns = [
+        Column("Migration task"),
+        Column("Status"),
+        Column("Progress", drop=1, justify="right"),
+        Column("Detail", drop=3, wrap="free"),
+        Column("Last update", drop=2),
+    ]
+    rows = []
     for task in view.tasks:
         status = task.status or "—"
         progress = "—" if task.progress_percent is None else f"{task.progress_percent} %"
         updated = task.updated_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if task.updated_at else "—"
         style = STATUS_STYLE.get(status, "")
         # Text, not markup: a task's detail may hold brackets from an error message.
-        table.add_row(Text(task.task), Text(status, style=style), progress, Text(task.detail or ""), updated)
-    console.print(table)
+        rows.append([Text(task.task), Text(status, style=style), Text(progress), Text(task.detail or ""),
+                     Text(updated)])  # fmt: skip
+    title = f"Migration Hub · stream {view.stream} · home region {view.home_region}"
+    console.print(fitted_table(console, columns, rows, title=title, **TABLE_STYLE))
     if not view.tasks:
         console.print(f"No migration tasks in stream {view.stream} yet.")

@@ -113,10 +113,11 @@ def register(commands: Any) -> None:
     scan.add_argument(
         "--mpe-id",
         dest="mpe_ids",
-        action="append",
-        metavar="ID",
+        action="extend",
+        type=_ids,
+        metavar="ID[,ID]",
         help="MPE id (12345, ABCDE12345: every documented prefix) or a full tag value "
-        "(mig12345: only that value); repeatable",
+        "(mig12345: only that value); several comma-separated, or repeat the flag",
     )
     scan.add_argument("--regions", type=_csv, metavar="R1,R2", help="regions (default: AWS_REGION)")
     scan.add_argument("--accounts", type=_csv, metavar="A1,A2", help="account ids (default: the caller's)")
@@ -150,7 +151,7 @@ def register(commands: Any) -> None:
     scan.add_argument("--max-concurrency", type=int, metavar="N", help="units scanned at once (default 8)")
     scan.add_argument("--config", type=Path, metavar="FILE", help="TOML file holding any of these settings")
     scan.add_argument("--format", metavar="|".join(FORMATS), help="report format (default: table)")
-    scan.add_argument("--output", metavar="FILE", help="write the report to FILE (default: stdout)")
+    scan.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE (default: stdout)")
     scan.add_argument(
         "--publish",
         type=_csv,
@@ -217,6 +218,15 @@ def _csv(text: str) -> list[str]:
     parts = [part.strip() for part in text.split(",") if part.strip()]
     if not parts:
         raise argparse.ArgumentTypeError(f"{quote(text)} is empty")
+    return parts
+
+
+def _ids(text: str) -> list[str]:
+    """`--mpe-id a,b`: split on commas only; each id is kept exactly as typed, so the policy
+    names a stray space instead of it being silently trimmed."""
+    parts = text.split(",")
+    if not all(parts):
+        raise argparse.ArgumentTypeError(f"{quote(text)} has an empty id")
     return parts
 
 
@@ -535,18 +545,20 @@ def report_destination(opts: Options, chosen: Settings) -> Iterator[OutputFile |
 
 
 def run(args: argparse.Namespace) -> int:
-    from maptag.console import ScanConsole
-    from maptag.sinks.report import write_report
+    from maptag.console import ScanConsole, Settings, note
+    from maptag.sinks.report import overall_line, write_report
 
     chosen = merge(args)
     opts = options(chosen)
     # docs/contracts.md: progress only for the table, on a terminal, never into piped output.
-    console = ScanConsole(enabled=opts.format == "table" and (opts.output is not None or sys.stdout.isatty()))
+    progress = opts.format == "table" and (opts.output is not None or sys.stdout.isatty())
+    console = ScanConsole(enabled=progress and not Settings.quiet)
     with report_destination(opts, chosen) as destination, scanned(chosen, console) as report:
         write_report(report, opts.format, destination.stream if destination else sys.stdout)
         labels = {name: chosen.label(name) for name in ("mpe_ids", "exclusions")}
         for hint in scan_hints(report.policy, report.resources(), labels):
             warn(hint)
+        overall = overall_line(report)
         for failed in report.failed_units:
             print(f"maptag: error: unit {failed.unit.key} failed: {failed.error}", file=sys.stderr)
         code = exit_code(report.totals, bool(report.failed_units), opts.fail_under)
@@ -555,7 +567,8 @@ def run(args: argparse.Namespace) -> int:
             # problem the run must not hide (3 stays 3).
             code = max(code, EXIT_USAGE)
     if opts.output is not None:
-        print(f"maptag: wrote the {opts.format} report to {opts.output}", file=sys.stderr)
+        note(f"maptag: wrote the {opts.format} report to {opts.output}")
+        note(overall)  # the report went to a file: the one-line summary still reaches the user
     return code
 
 
@@ -651,10 +664,14 @@ def publish_finding_sink(
     name: str, report: ScanReport, dry_run: bool, refresh_days: int = DEFAULT_REFRESH_DAYS
 ) -> bool:
     """The local history file or the caller's Security Hub (sinks/history.py, security_hub.py)."""
+    from maptag.console import note
     from maptag.sinks.delivery import publish_local
 
     outcome = publish_local(name, report, dry_run, refresh_days=refresh_days)
-    print(("maptag: " if outcome.ok else "maptag: error: ") + f"{name}: {outcome.detail}", file=sys.stderr)
+    if outcome.ok:
+        note(f"maptag: {name}: {outcome.detail}")
+    else:
+        print(f"maptag: error: {name}: {outcome.detail}", file=sys.stderr)
     return outcome.ok
 
 
@@ -668,17 +685,18 @@ def publish_to_hub(report: ScanReport, settings: HubSettings, outbox: FileOutbox
     session = boto3.Session()
     region = session.region_name or os.environ.get("AWS_REGION") or report.policy.regions[0]
     result = publish(report, settings, session=session, region=region, outbox=outbox, dry_run=dry_run)
+    from maptag.console import note
+
     for line in result.lines():
         # Every stderr line carries maptag's prefix, the dry run's call list included.
         if line.startswith("Migration Hub publish failed"):
-            kind = "error: "
+            print("maptag: error: " + line, file=sys.stderr)
         elif line.startswith("skipped "):
-            kind = "warning: "
+            print("maptag: warning: " + line, file=sys.stderr)
         else:
-            kind = ""
-        print(f"maptag: {kind}{line}", file=sys.stderr)
+            note("maptag: " + line)
     if result.queued:
-        print(f"maptag: outbox: {outbox.path}", file=sys.stderr)
+        note(f"maptag: outbox: {outbox.path}")
     return not result.failed
 
 
