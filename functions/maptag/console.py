@@ -104,11 +104,34 @@ def print_report(report: ScanReport, out: IO[str]) -> None:
     for failed in report.failed_units:
         console.print(Text(f"Unit {failed.unit.key} failed: {failed.error}", style="bold red"))
     headline = money_line(report)
-    if headline is not None:
-        console.print(Text(headline))
+    # A report read back from its JSON carries the spend as fields only.
+    for line in [headline] if headline is not None else spend_lines(header):
+        console.print(Text(line))
     for line in coverage_notes(header):
         console.print(Text(line))
     console.print(Text(overall_line(report)))
+
+
+def spend_lines(header: Mapping[str, Any]) -> list[str]:
+    """Spend, credits at risk and spend on what maptag does not scan, from the report's fields."""
+    currency = _currency(header)
+    totals = header["totals"]
+    lines = []
+    spend, at_risk = totals.get(SPEND), totals.get("credits_at_risk_monthly")
+    if isinstance(spend, int | float):
+        risk = (
+            f" · MAP credits at risk: {money(at_risk, currency)} a month"
+            if isinstance(at_risk, int | float)
+            else ""
+        )
+        lines.append(f"Untagged spend: {money(spend, currency)} a day{risk}")
+    for item in header.get("unscanned_spend") or ():
+        daily = item.get("daily")
+        amount = money(daily, item.get("currency") or currency) if isinstance(daily, int | float) else "?"
+        lines.append(
+            f"Not scanned: {item.get('service')}: {amount} a day on {item.get('resources')} resource(s)"
+        )
+    return lines
 
 
 def coverage_notes(header: Mapping[str, Any]) -> list[str]:

@@ -34,7 +34,7 @@ from maptag.judge import judge
 from maptag.model import Finding, Judgement, Resource, ScanUnit, Verdict
 from maptag.policy import Policy, PolicyError
 from maptag.resources.collector import CollectionError, UnitContext, collect
-from maptag.resources.declarations import TYPES, ResourceType
+from maptag.resources.declarations import BY_NAME, TYPES, ResourceType
 from maptag.scope import ParentScopes, in_scope_through_parent, scope
 
 FindingSink = Callable[[Finding], None]
@@ -112,7 +112,8 @@ def evaluate(resource: Resource, policy: Policy, parents: ParentScopes) -> tuple
     if exclusion is not None:
         judgement = Judgement(Verdict.EXCLUDED, exclusion.reason)
         return Finding.of(resource, judgement), exclusion.carries_over
-    judgement = judge(resource.tags, policy, resource.tag_error)
+    rtype = BY_NAME.get(resource.type)
+    judgement = judge(resource.tags, policy, resource.tag_error, dba=rtype.dba if rtype else True)
     if (
         policy.agreement_start is not None
         and resource.created is None
