@@ -24,6 +24,7 @@ from rich.text import Text
 
 from maptag.coverage import Totals
 from maptag.model import ScanUnit, Verdict
+from maptag.resources.inventory import NOTE
 from maptag.sinks.report import COUNT_COLUMNS, money_line, overall_line
 from maptag.views import daily_cost, days_noncompliant, fix_first, money, short_id
 
@@ -141,8 +142,10 @@ def coverage_notes(header: Mapping[str, Any]) -> list[str]:
     lines = []
     for unit in header["units"]:
         where = f"{unit['account_id']}/{unit['region']}"
-        for name, count in (unit.get("unscanned") or {}).items():
-            lines.append(f"Not scanned: {where}: {count} × {name}")
+        unscanned = unit.get("unscanned")
+        if unscanned:
+            counts = ", ".join(f"{count} {name}" for name, count in unscanned.items())
+            lines.append(f"Not scanned in {where} ({NOTE}): {counts}")
         for skipped in unit.get("skipped_types") or ():
             lines.append(f"Skipped: {where}: {skipped.get('type')}: {skipped.get('reason')}")
     return lines
@@ -327,7 +330,7 @@ def _findings_table(
         first = fix_first(resources, limit=FINDINGS_SHOWN)
     more = totals.non_compliant - len(first)
     with_cost = any(daily_cost(row) is not None for row in first)
-    with_days = any("noncompliant_days" in row for row in first)
+    with_days = any(row.get("noncompliant_days") is not None for row in first)
     columns = [
         Column("resource"),
         Column("type", drop=3),

@@ -79,6 +79,8 @@ class Policy(BaseModel):
     mpe_ids: tuple[str, ...] = Field(min_length=1)
     prefixes: tuple[str, ...] = PREFIXES
     accept_legacy: bool = False
+    # also count what the Tagging API sees that the scan does not cover (--inventory)
+    inventory: bool = False
     agreement_start: date | None = None
     regions: tuple[str, ...] = Field(min_length=1)
     accounts: tuple[str, ...] = ()

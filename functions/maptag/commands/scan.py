@@ -72,6 +72,7 @@ SETTINGS = (
     Setting("types", "--types", "types", "list"),
     Setting("exclusions", "--exclude", "exclude", "items", ("exclusions",)),
     Setting("accept_legacy", "--accept-legacy", "accept-legacy", "bool"),
+    Setting("inventory", "--inventory", "inventory", "bool"),
     Setting("max_concurrency", "--max-concurrency", "max-concurrency", "int"),
     Setting("prefixes", None, "prefixes", "list"),
     Setting("format", "--format", "format", "text"),
@@ -147,6 +148,12 @@ def register(commands: Any) -> None:
         "--accept-legacy",
         action=argparse.BooleanOptionalAction,
         help="count legacy d-server-… values (older MAP terms) as compliant",
+    )
+    scan.add_argument(
+        "--inventory",
+        action=argparse.BooleanOptionalAction,
+        help="also count, per unit, the tagged resources of types maptag does not scan (Tagging API; "
+        "it cannot see resources that never had a tag)",
     )
     scan.add_argument("--max-concurrency", type=int, metavar="N", help="units scanned at once (default 8)")
     scan.add_argument("--config", type=Path, metavar="FILE", help="TOML file holding any of these settings")
