@@ -87,6 +87,9 @@ def collect(rtype: ResourceType, ctx: UnitContext) -> Iterator[Resource]:
         pages = _regroup(pages, rtype.tags.size)
     try:
         for listed in pages:
+            if rtype.skip is not None:
+                # Dead ones the listing already shows are not described (docdb-elastic's status).
+                listed = [item for item in listed if not rtype.skip(item)]
             items = _described(rtype, ctx, listed)
             if rtype.skip is not None:
                 items = [item for item in items if not rtype.skip(item)]
