@@ -45,8 +45,8 @@ _DENIED = frozenset({"AccessDenied", "AccessDeniedException", "UnauthorizedOpera
 class MalformedAnswer(Exception):
     """A 200 answer that is not the service's document (an empty or HTML body): an error."""
 
-    def __init__(self, operation: str, member: str) -> None:
-        super().__init__(f"{operation} answered without its {member} (an empty or garbled body?)")
+    def __init__(self, operation: str, member: str, detail: str | None = None) -> None:
+        super().__init__(detail or f"{operation} answered without its {member} (an empty or garbled body?)")
 
 
 # Every way an AWS call can fail: the service said no, botocore gave up, or the answer could not
@@ -192,7 +192,11 @@ def _raw_pages(
         after = getter(paging.last)(found[-1])
         if after == request.get(paging.param):
             # The same page again: a service that keeps saying "more" would loop forever.
-            raise MalformedAnswer(operation, f"{paging.param} beyond {after!r}")
+            raise MalformedAnswer(
+                operation,
+                paging.more,
+                f"{operation} after {paging.param}={after!r} answered the same page again",
+            )
         request[paging.param] = after
 
 
