@@ -142,7 +142,8 @@ def _check_unpaginated(rtype: ResourceType) -> None:
         marks = [m for m in [*inputs, *outputs] if any(w in m for w in ("Token", "Marker", "More", "Limit"))]
         assert not marks, f"{listing.operation} pages with {marks}: declare its paging"
         return
-    assert paging.param in inputs and paging.limit in inputs, paging
+    assert paging.param in inputs, paging
+    assert paging.limit in inputs, paging
     assert paging.more in outputs, paging
     assert listing.page_size is not None, f"{listing.operation}: declare its largest page"
     maximum = inputs[paging.limit].metadata.get("max")

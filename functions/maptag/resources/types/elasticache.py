@@ -4,8 +4,9 @@ A replication group's member nodes are cache clusters too (DescribeCacheClusters
 but they are reported once, through their replication group: ElastiCache replicates a group's
 tags to all its nodes (AddTagsToResource, ElastiCache API Reference), so the group is where a
 migrated cache is tagged, and listing its members as well would count each node twice
-(docs/resource-types.md, "ElastiCache"). ``elasticache:cluster`` is a cache cluster outside any
-replication group: a Memcached cluster or a standalone Valkey/Redis OSS node.
+(docs/resource-types.md, "Database & analytics types: notes"). ``elasticache:cluster`` is a
+cache cluster outside any replication group: a Memcached cluster or a standalone Valkey/Redis
+OSS node.
 """
 
 from __future__ import annotations

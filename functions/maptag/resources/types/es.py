@@ -1,7 +1,8 @@
 """OpenSearch Service domains, OpenSearch and Elasticsearch engines alike (DB&A destinations).
 
 The ``opensearch`` API lists both engines (ListDomainNames without EngineType) under the ARN
-namespace ``es`` (Service Authorization Reference: arn:${Partition}:es:${Region}:${Account}:domain/${DomainName}).
+namespace ``es`` (Service Authorization Reference:
+arn:${Partition}:es:${Region}:${Account}:domain/${DomainName}).
 """
 
 from __future__ import annotations
