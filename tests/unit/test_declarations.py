@@ -107,7 +107,10 @@ def test_listing_is_paginated_at_its_largest_page(name: str) -> None:
     rtype = BY_NAME[name]
     listing = rtype.listing
     client = _client(rtype.service)
-    assert client.can_paginate(listing.operation), f"{listing.operation} has no paginator"
+    if not client.can_paginate(listing.operation):
+        _check_unpaginated(rtype)
+        return
+    assert listing.paging is None, f"{listing.operation} has botocore's paginator: declare no paging"
     paginator = (
         _session().get_paginator_model(rtype.service).get_paginator(_api(rtype.service, listing.operation))
     )
@@ -121,6 +124,29 @@ def test_listing_is_paginated_at_its_largest_page(name: str) -> None:
     )
     shape = inputs.input_shape.members[limit_key]
     maximum = shape.metadata.get("max")
+    if maximum is not None:
+        assert listing.page_size <= maximum, f"page size {listing.page_size} > the model's {maximum}"
+
+
+def _check_unpaginated(rtype: ResourceType) -> None:
+    """A list call without botocore's paginator: paged by its declared StartAfter, or unpaged."""
+    listing = rtype.listing
+    operation = (
+        _session().get_service_model(rtype.service).operation_model(_api(rtype.service, listing.operation))
+    )
+    inputs, outputs = operation.input_shape.members, operation.output_shape.members
+    paging = listing.paging
+    if paging is None:
+        # One call answers everything only when the call has nothing to page with.
+        assert listing.page_size is None, f"{listing.operation} declares a page size but no paging"
+        marks = [m for m in [*inputs, *outputs] if any(w in m for w in ("Token", "Marker", "More", "Limit"))]
+        assert not marks, f"{listing.operation} pages with {marks}: declare its paging"
+        return
+    assert paging.param in inputs, paging
+    assert paging.limit in inputs, paging
+    assert paging.more in outputs, paging
+    assert listing.page_size is not None, f"{listing.operation}: declare its largest page"
+    maximum = inputs[paging.limit].metadata.get("max")
     if maximum is not None:
         assert listing.page_size <= maximum, f"page size {listing.page_size} > the model's {maximum}"
 

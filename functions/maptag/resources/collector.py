@@ -26,6 +26,7 @@ from maptag.resources.schema import (
     Item,
     PerResource,
     ResourceType,
+    StartAfter,
     TaggingApi,
     Tags,
     getter,
@@ -45,8 +46,8 @@ _DENIED = frozenset({"AccessDenied", "AccessDeniedException", "UnauthorizedOpera
 class MalformedAnswer(Exception):
     """A 200 answer that is not the service's document (an empty or HTML body): an error."""
 
-    def __init__(self, operation: str, member: str) -> None:
-        super().__init__(f"{operation} answered without its {member} (an empty or garbled body?)")
+    def __init__(self, operation: str, member: str, detail: str | None = None) -> None:
+        super().__init__(detail or f"{operation} answered without its {member} (an empty or garbled body?)")
 
 
 # Every way an AWS call can fail: the service said no, botocore gave up, or the answer could not
@@ -91,6 +92,9 @@ def collect(rtype: ResourceType, ctx: UnitContext) -> Iterator[Resource]:
         pages = _regroup(pages, rtype.tags.size)
     try:
         for listed in pages:
+            if rtype.skip is not None:
+                # Dead ones the listing already shows are not described (docdb-elastic's status).
+                listed = [item for item in listed if not rtype.skip(item)]
             items = _described(rtype, ctx, listed)
             if rtype.skip is not None:
                 items = [item for item in items if not rtype.skip(item)]
@@ -124,7 +128,13 @@ def _pages(rtype: ResourceType, ctx: UnitContext) -> Iterator[list[Item]]:
     over = listing.within
     if over is None:
         yield from _paginate(
-            client, listing.operation, listing.items, listing.result_member, listing.page_size, params
+            client,
+            listing.operation,
+            listing.items,
+            listing.result_member,
+            listing.page_size,
+            params,
+            listing.paging,
         )
         return
     outer_member = re.split(r"[.\[|]", over.items, maxsplit=1)[0]
@@ -132,21 +142,67 @@ def _pages(rtype: ResourceType, ctx: UnitContext) -> Iterator[list[Item]]:
         for value in outer:
             inner = {**params, over.param: value}
             for page in _paginate(
-                client, listing.operation, listing.items, listing.result_member, listing.page_size, inner
+                client,
+                listing.operation,
+                listing.items,
+                listing.result_member,
+                listing.page_size,
+                inner,
+                listing.paging,
             ):
                 yield [{**item, over.item_key: value} for item in page]
 
 
 def _paginate(
-    client: Any, operation: str, items: str, member: str, page_size: int | None, params: dict[str, Any]
+    client: Any,
+    operation: str,
+    items: str,
+    member: str,
+    page_size: int | None,
+    params: dict[str, Any],
+    paging: StartAfter | None = None,
 ) -> Iterator[list[Item]]:
     """Each page's items; a page without its result member is not the service's answer."""
     expression = getter(items)
-    paging = {} if page_size is None else {"PaginationConfig": {"PageSize": page_size}}
-    for page in client.get_paginator(operation).paginate(**params, **paging):
+    for page in _raw_pages(client, operation, page_size, params, paging, expression):
         if member not in page:
             raise MalformedAnswer(operation, member)
         yield list(expression(page) or [])
+
+
+def _raw_pages(
+    client: Any,
+    operation: str,
+    page_size: int | None,
+    params: dict[str, Any],
+    paging: StartAfter | None,
+    expression: Any,
+) -> Iterator[Any]:
+    """The answers of a list call: botocore's paginator, else schema.StartAfter, else one call."""
+    if client.can_paginate(operation):
+        config = {} if page_size is None else {"PaginationConfig": {"PageSize": page_size}}
+        yield from client.get_paginator(operation).paginate(**params, **config)
+        return
+    call = getattr(client, operation)
+    if paging is None:
+        yield call(**params)
+        return
+    request = {**params, **({} if page_size is None else {paging.limit: page_size})}
+    while True:
+        page = call(**request)
+        yield page
+        found = expression(page) or []
+        if not page.get(paging.more) or not found:
+            return
+        after = getter(paging.last)(found[-1])
+        if after == request.get(paging.param):
+            # The same page again: a service that keeps saying "more" would loop forever.
+            raise MalformedAnswer(
+                operation,
+                paging.more,
+                f"{operation} after {paging.param}={after!r} answered the same page again",
+            )
+        request[paging.param] = after
 
 
 def _regroup(pages: Iterator[list[Item]], size: int) -> Iterator[list[Item]]:
@@ -336,6 +392,8 @@ def _batch(client: Any, strategy: Batched, batch: Sequence[str]) -> list[TagResu
         return [(None, describe_error(error)) for _ in batch]
     except (BotoCoreError, ResponseParserError) as error:
         return [(None, describe_error(error)) for _ in batch]
+    if strategy.absent_untagged:
+        return [(found.get(arn, {}), None) for arn in batch]
     return [
         (found[arn], None) if arn in found else (None, f"{strategy.operation} did not return it")
         for arn in batch

@@ -32,7 +32,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
@@ -88,6 +88,21 @@ class Over:
 
 
 @dataclass(frozen=True, slots=True)
+class StartAfter:
+    """Paging for a list call botocore has no paginator for: each page starts after the last item.
+
+    Firehose ListDeliveryStreams: ``ExclusiveStartDeliveryStreamName`` (``param``) is the last
+    item's name (``last``, a JMESPath over an item) while ``HasMoreDeliveryStreams`` (``more``)
+    is true; the page size goes in ``limit``.
+    """
+
+    param: str
+    last: str
+    more: str
+    limit: str
+
+
+@dataclass(frozen=True, slots=True)
 class Listing:
     """A paginated list/describe call and where the items sit in each page (JMESPath).
 
@@ -96,7 +111,9 @@ class Listing:
     size. ``region_param`` names the request parameter that filters a global listing to the
     unit's region (S3's ListBuckets). ``result`` is the member every page must carry (default:
     the first name of ``items``): a page without it is not the service's answer (an empty or
-    HTML body) and fails the type loudly instead of listing nothing.
+    HTML body) and fails the type loudly instead of listing nothing. An operation botocore has
+    no paginator for is paged by ``paging``, or, without it, answers everything in one call
+    (OpenSearch ListDomainNames takes no page size or token).
     """
 
     operation: str
@@ -106,6 +123,7 @@ class Listing:
     region_param: str | None = None
     result: str | None = None
     within: Over | None = None
+    paging: StartAfter | None = None
 
     @property
     def result_member(self) -> str:
@@ -148,6 +166,9 @@ class Batched:
     request: Callable[[Sequence[str]], dict[str, Any]]
     # (arn, tags) for each resource in the response
     tags: Callable[[Mapping[str, Any]], Iterator[tuple[str, Tags]]]
+    # The answer names only resources that have tags (DMS ListTagsForResource): one it leaves
+    # out has none. Otherwise a resource left out is unreadable.
+    absent_untagged: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,6 +241,9 @@ class Skip:
 
     def __call__(self, item: Item) -> bool:
         state = getter(self.path)(item)
+        if isinstance(state, bool):
+            # A flag such as OpenSearch's Deleted: skip("Deleted", "true").
+            state = str(state)
         return isinstance(state, str) and state.lower() in self.states
 
 
@@ -266,10 +290,11 @@ class ResourceType:
     def created_of(self, item: Item) -> datetime | None:
         if self.created is None:
             return None
-        if callable(self.created):
-            return self.created(item)
-        value = getter(self.created)(item)
-        return value if isinstance(value, datetime) else None
+        value = self.created(item) if callable(self.created) else getter(self.created)(item)
+        if not isinstance(value, datetime):
+            return None
+        # AWS's times are UTC; one sent without an offset (MSK, DMS in moto) parses naive.
+        return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
     @property
     def iam_resource(self) -> str:
