@@ -35,6 +35,7 @@ import time_machine
 from maptag.aws import client_config
 from maptag.coverage import Totals
 from maptag.model import ScanUnit, Verdict
+from maptag.local.embedded import EMBEDDED_TYPES
 from maptag.resources.declarations import TYPE_NAMES, required_actions
 
 # moto's default account is the caller; the member account is reached with sts assume_role
@@ -278,7 +279,8 @@ class Manifest:
         args += ["--agreement-start", self.agreement_start.isoformat()]
         for rule in self.exclusions:
             args += ["--exclude", rule]
-        return args
+        # what the embedded AWS can answer (maptag.local.embedded); on AWS, every type
+        return [*args, "--types", ",".join(EMBEDDED_TYPES)]
 
     def to_json(self) -> dict[str, object]:
         return {
