@@ -68,7 +68,9 @@ def estate() -> Iterator[tuple[dict[tuple[str, str], str], ScanOutcome]]:
                         seeded[(type_name, variant)] = seeder(
                             session, REGION, _name(type_name, variant), tags
                         )
-            outcome = scan(session, policy(regions=[REGION], agreement_start=AGREEMENT_START))
+            # The stubbed types are left out: moto answers their calls "not implemented".
+            modelled = [name for name in TYPE_NAMES if name not in STUBBED]
+            outcome = scan(session, policy(regions=[REGION], types=modelled, agreement_start=AGREEMENT_START))
             yield seeded, outcome
 
 

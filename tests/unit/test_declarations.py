@@ -55,8 +55,16 @@ def _api(service: str, operation: str) -> str:
     return mapping[operation]
 
 
+def _listings(name: str) -> tuple[ResourceType, ...]:
+    """The declaration of a type and the further listings it reports under its name."""
+    rtype = BY_NAME[name]
+    return (rtype, *rtype.also)
+
+
 def _operations(rtype: ResourceType) -> Iterator[tuple[str, str, str | None]]:
     """(client, python operation, result member) of every call the type makes."""
+    for extra in rtype.also:
+        yield from _operations(extra)
     listing = rtype.listing
     if listing.within is not None:
         yield rtype.service, listing.within.operation, None
@@ -85,7 +93,11 @@ def _action(rtype: ResourceType, service: str, operation: str) -> str:
 
 @pytest.mark.parametrize("name", TYPE_NAMES)
 def test_operations_and_members_exist_in_the_service_model(name: str) -> None:
-    rtype = BY_NAME[name]
+    for rtype in _listings(name):
+        _check_operations_and_members(rtype)
+
+
+def _check_operations_and_members(rtype: ResourceType) -> None:
     model = _session().get_service_model(rtype.service)
     for service, operation, member in _operations(rtype):
         operation_model = _session().get_service_model(service).operation_model(_api(service, operation))
@@ -104,10 +116,29 @@ def test_operations_and_members_exist_in_the_service_model(name: str) -> None:
 
 @pytest.mark.parametrize("name", TYPE_NAMES)
 def test_listing_is_paginated_at_its_largest_page(name: str) -> None:
-    rtype = BY_NAME[name]
+    for rtype in _listings(name):
+        _check_paging(rtype)
+
+
+# Output members that carry a next page's position: an operation with one must be paginated.
+PAGE_TOKENS = {"NextToken", "nextToken", "Marker", "NextMarker", "PaginationToken"}
+
+
+def _check_paging(rtype: ResourceType) -> None:
     listing = rtype.listing
     client = _client(rtype.service)
-    assert client.can_paginate(listing.operation), f"{listing.operation} has no paginator"
+    if not client.can_paginate(listing.operation):
+        # Only an operation that answers everything at once (no page token) may go unpaginated.
+        output = (
+            _session()
+            .get_service_model(rtype.service)
+            .operation_model(_api(rtype.service, listing.operation))
+            .output_shape
+        )
+        assert output is not None
+        assert not PAGE_TOKENS & set(output.members), f"{listing.operation} pages but has no paginator"
+        assert listing.page_size is None, f"{listing.operation} takes no page size"
+        return
     paginator = (
         _session().get_paginator_model(rtype.service).get_paginator(_api(rtype.service, listing.operation))
     )
@@ -132,6 +163,9 @@ def test_iam_actions_are_the_operations_actions(name: str) -> None:
     declared = set(rtype.all_actions(need_created=True))
     assert declared == called, f"declared {sorted(declared - called)} but calls {sorted(called - declared)}"
     assert set(rtype.arn_actions) <= declared
+    for extra in rtype.also:
+        # reported under this type's name; the member role reads only this declaration's arn_actions
+        assert (extra.name, extra.arn_actions, extra.also) == (name, (), ())
     # The detail call is only declared apart when it is made only for creation times.
     if rtype.detail_action is not None:
         assert isinstance(rtype.detail, Detail)
@@ -140,7 +174,11 @@ def test_iam_actions_are_the_operations_actions(name: str) -> None:
 
 @pytest.mark.parametrize("name", TYPE_NAMES)
 def test_arn_has_the_shape_of_its_service_and_resource(name: str) -> None:
-    rtype = BY_NAME[name]
+    for rtype in _listings(name):
+        _check_arn(rtype, name)
+
+
+def _check_arn(rtype: ResourceType, name: str) -> None:
     namespace, resource = name.split(":", 1)
     assert _session().get_service_model(rtype.service)  # the client exists
     template = rtype.arn if rtype.arn.startswith("arn:") else rtype.iam_arn

@@ -80,6 +80,11 @@ class UnitContext:
 
 def collect(rtype: ResourceType, ctx: UnitContext) -> Iterator[Resource]:
     """Every live resource of ``rtype`` in the unit, tagged, untagged or never tagged."""
+    for listing in (rtype, *rtype.also):
+        yield from _collect(listing, ctx)
+
+
+def _collect(rtype: ResourceType, ctx: UnitContext) -> Iterator[Resource]:
     pages = _pages(rtype, ctx)
     if isinstance(rtype.tags, TaggingApi):
         # Full batches across list pages: Lambda lists 50 a page, GetResources reads 100.
@@ -90,12 +95,9 @@ def collect(rtype: ResourceType, ctx: UnitContext) -> Iterator[Resource]:
             if rtype.skip is not None:
                 items = [item for item in items if not rtype.skip(item)]
             arns = [rtype.arn_of(item, ctx.partition, ctx.region, ctx.account_id) for item in items]
-            # A resource whose ARN names another region is not this unit's (it is listed there).
-            ours = [
-                (item, arn)
-                for item, arn in zip(items, arns, strict=True)
-                if _region_of(arn) in ("", ctx.region)
-            ]
+            # A resource whose ARN names another region is not this unit's (it is listed there),
+            # nor one whose ARN names another account (shared with it: its owner's unit has it).
+            ours = [(item, arn) for item, arn in zip(items, arns, strict=True) if _ours(arn, ctx)]
             items, arns = [item for item, _ in ours], [arn for _, arn in ours]
             for item, arn, tags in zip(items, arns, _read_tags(rtype, ctx, items, arns), strict=True):
                 if tags is None:
@@ -105,9 +107,10 @@ def collect(rtype: ResourceType, ctx: UnitContext) -> Iterator[Resource]:
         raise CollectionError(rtype.name, error) from error
 
 
-def _region_of(arn: str) -> str:
-    parts = arn.split(":", 4)
-    return parts[3] if len(parts) > 4 else ""
+def _ours(arn: str, ctx: UnitContext) -> bool:
+    parts = arn.split(":", 5)
+    region, account = (parts[3], parts[4]) if len(parts) > 5 else ("", "")
+    return region in ("", ctx.region) and account in ("", ctx.account_id)
 
 
 def _pages(rtype: ResourceType, ctx: UnitContext) -> Iterator[list[Item]]:
@@ -138,7 +141,13 @@ def _paginate(
     """Each page's items; a page without its result member is not the service's answer."""
     expression = getter(items)
     paging = {} if page_size is None else {"PaginationConfig": {"PageSize": page_size}}
-    for page in client.get_paginator(operation).paginate(**params, **paging):
+    # An operation without a paginator answers everything at once (schema.Listing).
+    pages = (
+        client.get_paginator(operation).paginate(**params, **paging)
+        if client.can_paginate(operation)
+        else [getattr(client, operation)(**params)]
+    )
+    for page in pages:
         if member not in page:
             raise MalformedAnswer(operation, member)
         yield list(expression(page) or [])
@@ -311,8 +320,9 @@ def _batched(client: Any, strategy: Batched, arns: Sequence[str]) -> list[TagRes
 
 
 def _batch(client: Any, strategy: Batched, batch: Sequence[str]) -> list[TagResult]:
+    keys = [strategy.key(arn) for arn in batch] if strategy.key is not None else list(batch)
     try:
-        found = dict(strategy.tags(getattr(client, strategy.operation)(**strategy.request(batch))))
+        found = dict(strategy.tags(getattr(client, strategy.operation)(**strategy.request(keys))))
     except ClientError as error:
         if error_code(error) in _GONE:
             # One resource of the batch went away and the call names none: ask one by one.
@@ -323,8 +333,8 @@ def _batch(client: Any, strategy: Batched, batch: Sequence[str]) -> list[TagResu
     except (BotoCoreError, ResponseParserError) as error:
         return [(None, describe_error(error)) for _ in batch]
     return [
-        (found[arn], None) if arn in found else (None, f"{strategy.operation} did not return it")
-        for arn in batch
+        (found[key], None) if key in found else (None, f"{strategy.operation} did not return it")
+        for key in keys
     ]
 
 

@@ -93,7 +93,8 @@ class Listing:
 
     ``page_size`` is the largest page the API returns (most services document a bigger
     number than they honour): fewer pages, fewer calls; None when the operation takes no page
-    size. ``region_param`` names the request parameter that filters a global listing to the
+    size. An operation without a paginator (EC2's DescribeAddresses) answers everything in one
+    call, and is made once. ``region_param`` names the request parameter that filters a global listing to the
     unit's region (S3's ListBuckets). ``result`` is the member every page must carry (default:
     the first name of ``items``): a page without it is not the service's answer (an empty or
     HTML body) and fails the type loudly instead of listing nothing.
@@ -141,13 +142,18 @@ class PerResource:
 
 @dataclass(frozen=True, slots=True)
 class Batched:
-    """One call per batch of up to ``size`` resources (ELBv2 DescribeTags takes 20 ARNs)."""
+    """One call per batch of up to ``size`` resources (ELBv2 DescribeTags takes 20 ARNs).
+
+    ``key`` is how the service names a resource in the request and the answer, from its ARN
+    (default: the ARN itself; Classic ELB's DescribeTags takes and answers names).
+    """
 
     operation: str
     size: int
     request: Callable[[Sequence[str]], dict[str, Any]]
-    # (arn, tags) for each resource in the response
+    # (key, tags) for each resource in the response
     tags: Callable[[Mapping[str, Any]], Iterator[tuple[str, Tags]]]
+    key: Callable[[str], str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,6 +263,11 @@ class ResourceType:
     # A global service (CloudFront, Route 53): listed once per account, in the partition's
     # global region, never in every unit.
     is_global: bool = False
+    # Further listings reported under this same type name, each a declaration of its own with
+    # this name (Classic load balancers beside ELBv2's): `--types` selects them all, and their
+    # actions are this type's. Their arn_actions must stay empty (the member role reads this
+    # declaration's).
+    also: tuple[ResourceType, ...] = ()
 
     def arn_of(self, item: Item, partition: str, region: str, account: str) -> str:
         if self.arn.startswith("arn:"):
@@ -281,4 +292,6 @@ class ResourceType:
         needed = self.actions
         if need_created and self.detail_action is not None:
             needed = (*needed, self.detail_action)
+        for extra in self.also:
+            needed = (*needed, *(a for a in extra.all_actions(need_created) if a not in needed))
         return needed

@@ -7,4 +7,4 @@ declared type is either seeded in moto or stubbed here.
 
 from __future__ import annotations
 
-STUBBED: frozenset[str] = frozenset()
+STUBBED: frozenset[str] = frozenset({"ec2:capacity-reservation"})
