@@ -60,6 +60,9 @@ DOCUMENTED_MAXIMUM = {
     ("ec2", "describe_vpn_connections"): (None, None),
     ("ec2", "describe_hosts"): ("MaxResults", 500),
     ("ec2", "describe_capacity_reservations"): ("MaxResults", 1000),
+    ("ecs", "list_clusters"): ("maxResults", 100),
+    ("ecs", "list_services"): ("maxResults", 100),
+    ("ecs", "list_tasks"): ("maxResults", 100),
 }
 # The twelve first types: the paging-minimum scan below counts their calls.
 FIRST_TYPES = (
