@@ -63,6 +63,8 @@ DOCUMENTED_MAXIMUM = {
     ("ecs", "list_clusters"): ("maxResults", 100),
     ("ecs", "list_services"): ("maxResults", 100),
     ("ecs", "list_tasks"): ("maxResults", 100),
+    ("eks", "list_clusters"): ("maxResults", 100),
+    ("eks", "list_nodegroups"): ("maxResults", 100),
 }
 # The twelve first types: the paging-minimum scan below counts their calls.
 FIRST_TYPES = (
