@@ -65,6 +65,8 @@ DOCUMENTED_MAXIMUM = {
     ("ecs", "list_tasks"): ("maxResults", 100),
     ("eks", "list_clusters"): ("maxResults", 100),
     ("eks", "list_nodegroups"): ("maxResults", 100),
+    ("autoscaling", "describe_auto_scaling_groups"): ("MaxRecords", 100),
+    ("elasticbeanstalk", "describe_environments"): ("MaxRecords", 1000),
 }
 # The twelve first types: the paging-minimum scan below counts their calls.
 FIRST_TYPES = (
