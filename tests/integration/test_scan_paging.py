@@ -67,6 +67,8 @@ DOCUMENTED_MAXIMUM = {
     ("eks", "list_nodegroups"): ("maxResults", 100),
     ("autoscaling", "describe_auto_scaling_groups"): ("MaxRecords", 100),
     ("elasticbeanstalk", "describe_environments"): ("MaxRecords", 1000),
+    ("emr", "list_clusters"): (None, None),  # 50 a page, fixed
+    ("emr-serverless", "list_applications"): ("maxResults", 50),
 }
 # The twelve first types: the paging-minimum scan below counts their calls.
 FIRST_TYPES = (
