@@ -15,7 +15,7 @@ from maptag.resources.schema import (
 ENVIRONMENT = ResourceType(
     name="elasticbeanstalk:environment",
     service="elasticbeanstalk",
-    # Terminated environments stay listed for an hour unless IncludeDeleted is false.
+    # Deleted environments are listed too unless IncludeDeleted is false (DescribeEnvironments).
     listing=Listing("describe_environments", "Environments[]", 1000, {"IncludeDeleted": False}),
     id="EnvironmentName",
     arn="EnvironmentArn",
