@@ -39,7 +39,12 @@ NEW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 OLD = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
 # More Classic load balancers than one DescribeTags call takes (20 names)
 COUNT = 25
-VARIANTS: tuple[Tags, ...] = (COMPLIANT, NO_MAP_TAG, None)
+# A seeded load balancer's tags, cycled, and what a user must see for each.
+VARIANTS: tuple[tuple[Tags, Verdict, str], ...] = (
+    (COMPLIANT, Verdict.COMPLIANT, "tagged map-migrated=mig12345"),
+    (NO_MAP_TAG, Verdict.MISSING, "no 'map-migrated' tag"),
+    (None, Verdict.MISSING, "no tags at all"),
+)
 
 
 def _classic(session: boto3.Session, name: str, tags: Tags) -> str:
@@ -53,14 +58,12 @@ def _classic(session: boto3.Session, name: str, tags: Tags) -> str:
 
 
 @pytest.fixture
-def estate() -> Iterator[tuple[boto3.Session, dict[str, Tags], str, str]]:
-    """(session, Classic ARNs with their tags, an old Classic ARN, an ELBv2 ARN)."""
+def estate() -> Iterator[tuple[boto3.Session, dict[str, int], str, str]]:
+    """(session, Classic ARNs with their variant, an old Classic ARN, an ELBv2 ARN)."""
     with mock_aws():
         session = boto3.Session(region_name=REGION)
         with freeze_time(NEW):
-            classic = {
-                _classic(session, f"classic-{n:02d}", VARIANTS[n % 3]): VARIANTS[n % 3] for n in range(COUNT)
-            }
+            classic = {_classic(session, f"classic-{n:02d}", VARIANTS[n % 3][0]): n % 3 for n in range(COUNT)}
             v2 = seed_load_balancer(session, REGION, "application", COMPLIANT)
         with freeze_time(OLD):
             old = _classic(session, "classic-old", None)
@@ -68,7 +71,7 @@ def estate() -> Iterator[tuple[boto3.Session, dict[str, Tags], str, str]]:
 
 
 def test_classic_load_balancers_are_reported_under_the_load_balancer_type(
-    estate: tuple[boto3.Session, dict[str, Tags], str, str],
+    estate: tuple[boto3.Session, dict[str, int], str, str],
 ) -> None:
     # Given Classic load balancers (tagged, untagged, never tagged, old) and an ELBv2 one
     session, classic, old, v2 = estate
@@ -79,13 +82,8 @@ def test_classic_load_balancers_are_reported_under_the_load_balancer_type(
     assert (outcome.units[0].status, outcome.units[0].error) == ("ok", None)
     found = outcome.by_arn()
     assert set(found) == {*classic, old, v2}
-    expected = {
-        id(COMPLIANT): (Verdict.COMPLIANT, "tagged map-migrated=mig12345"),
-        id(NO_MAP_TAG): (Verdict.MISSING, "no 'map-migrated' tag"),
-        id(None): (Verdict.MISSING, "no tags at all"),
-    }
-    for arn, tags in classic.items():
-        verdict, reason = expected[id(tags)]
+    for arn, variant in classic.items():
+        _, verdict, reason = VARIANTS[variant]
         assert found[arn].verdict is verdict, found[arn].reason
         assert reason in found[arn].reason
         assert found[arn].resource.type == TYPE
@@ -104,7 +102,7 @@ ACTIONS = required_actions([TYPE], need_created=True)
 
 @pytest.mark.parametrize("missing", [None, *ACTIONS])
 def test_the_declared_actions_read_classic_load_balancers_and_each_is_needed(
-    estate: tuple[boto3.Session, dict[str, Tags], str, str], missing: str | None
+    estate: tuple[boto3.Session, dict[str, int], str, str], missing: str | None
 ) -> None:
     # Given a scanner holding exactly the type's actions (or all but one)
     session, classic, _, _ = estate

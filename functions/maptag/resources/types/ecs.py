@@ -19,9 +19,9 @@ _TAGS = Inline("tags", key="key", value="value")
 _PER_CLUSTER = Over("list_clusters", "clusterArns[]", "cluster", page_size=100)
 
 
-def _describe(member: str, batch: Sequence[Item], **scope: Any) -> dict[str, Any]:
-    """A describe request for a batch of listed ARNs, with their tags."""
-    return {**scope, member: [item[f"{member[:-1]}Arn"] for item in batch], "include": ["TAGS"]}
+def _describe(member: str, arn: str, batch: Sequence[Item], **scope: Any) -> dict[str, Any]:
+    """A describe request for a batch of listed items (their ARNs under ``arn``), with tags."""
+    return {**scope, member: [item[arn] for item in batch], "include": ["TAGS"]}
 
 
 def _service_of(task: Item) -> str | None:
@@ -39,7 +39,7 @@ CLUSTER = ResourceType(
     detail=DetailBatch(
         "describe_clusters",
         size=100,
-        request=lambda batch: _describe("clusters", batch),
+        request=lambda batch: _describe("clusters", "clusterArn", batch),
         items="clusters",
         key="clusterArn",
         listed_key="clusterArn",
@@ -64,7 +64,7 @@ SERVICE = ResourceType(
     detail=DetailBatch(
         "describe_services",
         size=10,
-        request=lambda batch: _describe("services", batch, cluster=batch[0]["cluster"]),
+        request=lambda batch: _describe("services", "serviceArn", batch, cluster=batch[0]["cluster"]),
         items="services",
         key="serviceArn",
         listed_key="serviceArn",
@@ -86,7 +86,7 @@ TASK = ResourceType(
     detail=DetailBatch(
         "describe_tasks",
         size=100,
-        request=lambda batch: _describe("tasks", batch, cluster=batch[0]["cluster"]),
+        request=lambda batch: _describe("tasks", "taskArn", batch, cluster=batch[0]["cluster"]),
         items="tasks",
         key="taskArn",
         listed_key="taskArn",
