@@ -268,9 +268,15 @@ class ResourceType:
     # actions are this type's. Their arn_actions must stay empty (the member role reads this
     # declaration's).
     also: tuple[ResourceType, ...] = ()
+    # Where the item names its owner's account, when the listing also shows resources other
+    # accounts share with this one (RAM) and ``arn`` is a template: the ARN then names the
+    # owner, and the collector leaves the resource to its owner's unit.
+    owner: str | None = None
 
     def arn_of(self, item: Item, partition: str, region: str, account: str) -> str:
         if self.arn.startswith("arn:"):
+            if self.owner is not None:
+                account = str(getter(self.owner)(item) or account)
             return self.arn.format(partition=partition, region=region, account=account, id=item[self.id])
         return str(getter(self.arn)(item))
 

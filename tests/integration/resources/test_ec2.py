@@ -144,6 +144,19 @@ def test_a_transit_gateway_shared_by_another_account_is_its_owners() -> None:
     assert list(outcome.by_arn()) == [f"arn:aws:ec2:{REGION}:{ACCOUNT}:transit-gateway/tgw-0000000000000000a"]
 
 
+def test_a_dedicated_host_shared_by_another_account_is_its_owners() -> None:
+    # DescribeHosts lists the hosts shared with the account through RAM too; a host has no ARN.
+    aws = StubbedAws(region=REGION)
+
+    def host(owner: str, host_id: str) -> dict[str, object]:
+        return {"HostId": host_id, "OwnerId": owner, "State": "available", "AllocationTime": NEW}
+
+    hosts = [host(ACCOUNT, "h-0000000000000000a"), host(OTHER_ACCOUNT, "h-0000000000000000b")]
+    aws.answer("ec2", "describe_hosts", {"Hosts": hosts}, {"MaxResults": 500})
+    outcome = aws.scan(["ec2:dedicated-host"])
+    assert list(outcome.by_arn()) == [f"arn:aws:ec2:{REGION}:{ACCOUNT}:dedicated-host/h-0000000000000000a"]
+
+
 @pytest.fixture
 def context() -> Iterator[SeedContext]:
     with mock_aws():

@@ -187,6 +187,8 @@ DEDICATED_HOST = ResourceType(
     listing=Listing("describe_hosts", "Hosts[]", 500),
     id="HostId",
     arn="arn:{partition}:ec2:{region}:{account}:dedicated-host/{id}",
+    # DescribeHosts lists the hosts shared with the account too: those are their owner's.
+    owner="OwnerId",
     created="AllocationTime",
     tags=Inline(),
     skip=skip("State", "released", "released-permanent-failure"),
