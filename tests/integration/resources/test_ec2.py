@@ -181,9 +181,16 @@ def test_dead_networking_resources_are_not_reported(context: SeedContext) -> Non
     ec2.delete_vpc_endpoints(VpcEndpointIds=[resource_id["ec2:vpc-endpoint"]])
     ec2.delete_vpn_connection(VpnConnectionId=resource_id["ec2:vpn-connection"])
     ec2.release_hosts(HostIds=[resource_id["ec2:dedicated-host"]])
+    # and a gateway endpoint, which costs nothing
+    free = ec2.create_vpc_endpoint(
+        VpcId=ec2.describe_vpcs()["Vpcs"][0]["VpcId"],
+        VpcEndpointType="Gateway",
+        ServiceName=f"com.amazonaws.{REGION}.s3",
+    )["VpcEndpoint"]["VpcEndpointId"]
+    dead["free gateway endpoint"] = f"arn:aws:ec2:{REGION}:{ACCOUNT}:vpc-endpoint/{free}"
     # When the unit is scanned
     outcome = scan(context.session, policy(regions=[REGION], types=MOTO_TYPES))
-    # Then every live one is reported and no dead one is
+    # Then every live one is reported and no dead (or free) one is
     reported = outcome.by_arn()
     assert set(live.values()) <= set(reported)
     assert not set(dead.values()) & set(reported), "a deleted resource was reported"

@@ -66,10 +66,12 @@ def elastic_ip(ctx: SeedContext, name: str, tags: Tags, parent: str | None = Non
 
 
 def vpc_endpoint(ctx: SeedContext, name: str, tags: Tags, parent: str | None = None) -> str:
+    # An interface endpoint (billed by the hour; gateway endpoints are free and not scanned)
     found = ctx.client("ec2").create_vpc_endpoint(
         VpcId=default_vpc(ctx),
-        VpcEndpointType="Gateway",
-        ServiceName=f"com.amazonaws.{ctx.region}.s3",
+        VpcEndpointType="Interface",
+        ServiceName=f"com.amazonaws.{ctx.region}.sqs",
+        SubnetIds=default_subnets(ctx)[:1],
         **_specs("vpc-endpoint", tags),
     )
     return ctx.arn("ec2", f"vpc-endpoint/{found['VpcEndpoint']['VpcEndpointId']}")

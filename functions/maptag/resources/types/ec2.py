@@ -154,10 +154,17 @@ ELASTIC_IP = ResourceType(
     securityhub="AwsEc2Eip",
 )
 
+# Gateway endpoints (S3, DynamoDB) cost nothing, so they earn nothing; every other endpoint type
+# of the EC2 model is billed by the hour (AWS PrivateLink pricing).
+_CHARGED_ENDPOINTS = {
+    "Name": "vpc-endpoint-type",
+    "Values": ["Interface", "GatewayLoadBalancer", "Resource", "ServiceNetwork", "Tunnel"],
+}
+
 VPC_ENDPOINT = ResourceType(
     name="ec2:vpc-endpoint",
     service="ec2",
-    listing=Listing("describe_vpc_endpoints", "VpcEndpoints[]", 1000),
+    listing=Listing("describe_vpc_endpoints", "VpcEndpoints[]", 1000, {"Filters": [_CHARGED_ENDPOINTS]}),
     id="VpcEndpointId",
     arn="arn:{partition}:ec2:{region}:{account}:vpc-endpoint/{id}",
     created="CreationTimestamp",
