@@ -10,6 +10,7 @@ are present.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from functools import cache
@@ -29,6 +30,7 @@ from maptag.resources.schema import (
     ResourceType,
     TaggingApi,
 )
+from maptag.sinks.report import SCHEMA_FILE
 
 ROOT = Path(__file__).resolve().parents[2]
 # IAM actions whose name is not the API operation's (Service Authorization Reference).
@@ -216,6 +218,15 @@ def test_every_type_is_in_the_docs_table() -> None:
         f"missing {sorted(set(TYPE_NAMES) - rows)}, stale {sorted(rows - set(TYPE_NAMES))}"
     )
     assert table.strip() == markdown().strip(), "docs/resource-types.md is stale: run make docs"
+
+
+def test_every_type_name_is_a_report_resource_type() -> None:
+    # The JSON report's schema (docs/contracts.md) must accept every declared name, camelCase
+    # resource parts included (autoscaling:autoScalingGroup, as the Service Authorization
+    # Reference spells it).
+    schema = json.loads(SCHEMA_FILE.read_text())
+    pattern = re.compile(schema["$defs"]["resource_type"]["pattern"])
+    assert [name for name in TYPE_NAMES if not pattern.fullmatch(name)] == []
 
 
 def test_type_names_are_unique_and_parents_come_first() -> None:
