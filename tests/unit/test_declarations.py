@@ -10,6 +10,7 @@ are present.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from functools import cache
@@ -29,6 +30,7 @@ from maptag.resources.schema import (
     ResourceType,
     TaggingApi,
 )
+from maptag.sinks.report import SCHEMA_FILE
 
 ROOT = Path(__file__).resolve().parents[2]
 # IAM actions whose name is not the API operation's (Service Authorization Reference).
@@ -55,8 +57,16 @@ def _api(service: str, operation: str) -> str:
     return mapping[operation]
 
 
+def _listings(name: str) -> tuple[ResourceType, ...]:
+    """The declaration of a type and the further listings it reports under its name."""
+    rtype = BY_NAME[name]
+    return (rtype, *rtype.also)
+
+
 def _operations(rtype: ResourceType) -> Iterator[tuple[str, str, str | None]]:
     """(client, python operation, result member) of every call the type makes."""
+    for extra in rtype.also:
+        yield from _operations(extra)
     listing = rtype.listing
     if listing.within is not None:
         yield rtype.service, listing.within.operation, None
@@ -85,7 +95,11 @@ def _action(rtype: ResourceType, service: str, operation: str) -> str:
 
 @pytest.mark.parametrize("name", TYPE_NAMES)
 def test_operations_and_members_exist_in_the_service_model(name: str) -> None:
-    rtype = BY_NAME[name]
+    for rtype in _listings(name):
+        _check_operations_and_members(rtype)
+
+
+def _check_operations_and_members(rtype: ResourceType) -> None:
     model = _session().get_service_model(rtype.service)
     for service, operation, member in _operations(rtype):
         operation_model = _session().get_service_model(service).operation_model(_api(service, operation))
@@ -104,7 +118,14 @@ def test_operations_and_members_exist_in_the_service_model(name: str) -> None:
 
 @pytest.mark.parametrize("name", TYPE_NAMES)
 def test_listing_is_paginated_at_its_largest_page(name: str) -> None:
-    rtype = BY_NAME[name]
+    for rtype in _listings(name):
+        _check_paging(rtype)
+
+
+# Output members that carry a next page's position: an operation with one must be paginated.
+
+
+def _check_paging(rtype: ResourceType) -> None:
     listing = rtype.listing
     client = _client(rtype.service)
     if not client.can_paginate(listing.operation):
@@ -158,6 +179,9 @@ def test_iam_actions_are_the_operations_actions(name: str) -> None:
     declared = set(rtype.all_actions(need_created=True))
     assert declared == called, f"declared {sorted(declared - called)} but calls {sorted(called - declared)}"
     assert set(rtype.arn_actions) <= declared
+    for extra in rtype.also:
+        # reported under this type's name; the member role reads only this declaration's arn_actions
+        assert (extra.name, extra.arn_actions, extra.also) == (name, (), ())
     # The detail call is only declared apart when it is made only for creation times.
     if rtype.detail_action is not None:
         assert isinstance(rtype.detail, Detail)
@@ -166,7 +190,11 @@ def test_iam_actions_are_the_operations_actions(name: str) -> None:
 
 @pytest.mark.parametrize("name", TYPE_NAMES)
 def test_arn_has_the_shape_of_its_service_and_resource(name: str) -> None:
-    rtype = BY_NAME[name]
+    for rtype in _listings(name):
+        _check_arn(rtype, name)
+
+
+def _check_arn(rtype: ResourceType, name: str) -> None:
     namespace, resource = name.split(":", 1)
     assert _session().get_service_model(rtype.service)  # the client exists
     template = rtype.arn if rtype.arn.startswith("arn:") else rtype.iam_arn
@@ -204,6 +232,15 @@ def test_every_type_is_in_the_docs_table() -> None:
         f"missing {sorted(set(TYPE_NAMES) - rows)}, stale {sorted(rows - set(TYPE_NAMES))}"
     )
     assert table.strip() == markdown().strip(), "docs/resource-types.md is stale: run make docs"
+
+
+def test_every_type_name_is_a_report_resource_type() -> None:
+    # The JSON report's schema (docs/contracts.md) must accept every declared name, camelCase
+    # resource parts included (autoscaling:autoScalingGroup, as the Service Authorization
+    # Reference spells it).
+    schema = json.loads(SCHEMA_FILE.read_text())
+    pattern = re.compile(schema["$defs"]["resource_type"]["pattern"])
+    assert [name for name in TYPE_NAMES if not pattern.fullmatch(name)] == []
 
 
 def test_type_names_are_unique_and_parents_come_first() -> None:

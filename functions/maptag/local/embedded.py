@@ -17,6 +17,7 @@ NOT_MODELLED: frozenset[str] = frozenset(
         "redshift-serverless:workgroup",
         "redshift-serverless:namespace",
         "docdb-elastic:cluster",
+        "ec2:capacity-reservation",
     }
 )
 

@@ -34,8 +34,8 @@ import time_machine
 
 from maptag.aws import client_config
 from maptag.coverage import Totals
-from maptag.model import ScanUnit, Verdict
 from maptag.local.embedded import EMBEDDED_TYPES
+from maptag.model import ScanUnit, Verdict
 from maptag.resources.declarations import TYPE_NAMES, required_actions
 
 # moto's default account is the caller; the member account is reached with sts assume_role

@@ -86,6 +86,11 @@ class UnitContext:
 
 def collect(rtype: ResourceType, ctx: UnitContext) -> Iterator[Resource]:
     """Every live resource of ``rtype`` in the unit, tagged, untagged or never tagged."""
+    for listing in (rtype, *rtype.also):
+        yield from _collect(listing, ctx)
+
+
+def _collect(rtype: ResourceType, ctx: UnitContext) -> Iterator[Resource]:
     pages = _pages(rtype, ctx)
     if isinstance(rtype.tags, TaggingApi):
         # Full batches across list pages: Lambda lists 50 a page, GetResources reads 100.
@@ -99,12 +104,9 @@ def collect(rtype: ResourceType, ctx: UnitContext) -> Iterator[Resource]:
             if rtype.skip is not None:
                 items = [item for item in items if not rtype.skip(item)]
             arns = [rtype.arn_of(item, ctx.partition, ctx.region, ctx.account_id) for item in items]
-            # A resource whose ARN names another region is not this unit's (it is listed there).
-            ours = [
-                (item, arn)
-                for item, arn in zip(items, arns, strict=True)
-                if _region_of(arn) in ("", ctx.region)
-            ]
+            # A resource whose ARN names another region is not this unit's (it is listed there),
+            # nor one whose ARN names another account (shared with it: its owner's unit has it).
+            ours = [(item, arn) for item, arn in zip(items, arns, strict=True) if _ours(arn, ctx)]
             items, arns = [item for item, _ in ours], [arn for _, arn in ours]
             for item, arn, tags in zip(items, arns, _read_tags(rtype, ctx, items, arns), strict=True):
                 if tags is None:
@@ -114,9 +116,10 @@ def collect(rtype: ResourceType, ctx: UnitContext) -> Iterator[Resource]:
         raise CollectionError(rtype.name, error) from error
 
 
-def _region_of(arn: str) -> str:
-    parts = arn.split(":", 4)
-    return parts[3] if len(parts) > 4 else ""
+def _ours(arn: str, ctx: UnitContext) -> bool:
+    parts = arn.split(":", 5)
+    region, account = (parts[3], parts[4]) if len(parts) > 5 else ("", "")
+    return region in ("", ctx.region) and account in ("", ctx.account_id)
 
 
 def _pages(rtype: ResourceType, ctx: UnitContext) -> Iterator[list[Item]]:
@@ -381,8 +384,9 @@ def _batched(client: Any, strategy: Batched, arns: Sequence[str]) -> list[TagRes
 
 
 def _batch(client: Any, strategy: Batched, batch: Sequence[str]) -> list[TagResult]:
+    keys = [strategy.key(arn) for arn in batch] if strategy.key is not None else list(batch)
     try:
-        found = dict(strategy.tags(getattr(client, strategy.operation)(**strategy.request(batch))))
+        found = dict(strategy.tags(getattr(client, strategy.operation)(**strategy.request(keys))))
     except ClientError as error:
         if error_code(error) in _GONE:
             # One resource of the batch went away and the call names none: ask one by one.
@@ -393,10 +397,10 @@ def _batch(client: Any, strategy: Batched, batch: Sequence[str]) -> list[TagResu
     except (BotoCoreError, ResponseParserError) as error:
         return [(None, describe_error(error)) for _ in batch]
     if strategy.absent_untagged:
-        return [(found.get(arn, {}), None) for arn in batch]
+        return [(found.get(key, {}), None) for key in keys]
     return [
-        (found[arn], None) if arn in found else (None, f"{strategy.operation} did not return it")
-        for arn in batch
+        (found[key], None) if key in found else (None, f"{strategy.operation} did not return it")
+        for key in keys
     ]
 
 

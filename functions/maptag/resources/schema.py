@@ -159,16 +159,21 @@ class PerResource:
 
 @dataclass(frozen=True, slots=True)
 class Batched:
-    """One call per batch of up to ``size`` resources (ELBv2 DescribeTags takes 20 ARNs)."""
+    """One call per batch of up to ``size`` resources (ELBv2 DescribeTags takes 20 ARNs).
+
+    ``key`` is how the service names a resource in the request and the answer, from its ARN
+    (default: the ARN itself; Classic ELB's DescribeTags takes and answers names).
+    """
 
     operation: str
     size: int
     request: Callable[[Sequence[str]], dict[str, Any]]
-    # (arn, tags) for each resource in the response
+    # (key, tags) for each resource in the response
     tags: Callable[[Mapping[str, Any]], Iterator[tuple[str, Tags]]]
     # The answer names only resources that have tags (DMS ListTagsForResource): one it leaves
     # out has none. Otherwise a resource left out is unreadable.
     absent_untagged: bool = False
+    key: Callable[[str], str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,9 +286,20 @@ class ResourceType:
     # A global service (CloudFront, Route 53): listed once per account, in the partition's
     # global region, never in every unit.
     is_global: bool = False
+    # Further listings reported under this same type name, each a declaration of its own with
+    # this name (Classic load balancers beside ELBv2's): `--types` selects them all, and their
+    # actions are this type's. Their arn_actions must stay empty (the member role reads this
+    # declaration's).
+    also: tuple[ResourceType, ...] = ()
+    # Where the item names its owner's account, when the listing also shows resources other
+    # accounts share with this one (RAM) and ``arn`` is a template: the ARN then names the
+    # owner, and the collector leaves the resource to its owner's unit.
+    owner: str | None = None
 
     def arn_of(self, item: Item, partition: str, region: str, account: str) -> str:
         if self.arn.startswith("arn:"):
+            if self.owner is not None:
+                account = str(getter(self.owner)(item) or account)
             return self.arn.format(partition=partition, region=region, account=account, id=item[self.id])
         return str(getter(self.arn)(item))
 
@@ -306,4 +322,6 @@ class ResourceType:
         needed = self.actions
         if need_created and self.detail_action is not None:
             needed = (*needed, self.detail_action)
+        for extra in self.also:
+            needed = (*needed, *(a for a in extra.all_actions(need_created) if a not in needed))
         return needed

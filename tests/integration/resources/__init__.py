@@ -14,6 +14,8 @@ STUBBED: frozenset[str] = frozenset(
         "redshift-serverless:workgroup",
         "redshift-serverless:namespace",
         "docdb-elastic:cluster",
+        # moto has no DescribeCapacityReservations.
+        "ec2:capacity-reservation",
     }
 )
 

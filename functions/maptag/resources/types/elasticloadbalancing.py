@@ -1,4 +1,4 @@
-"""Elastic Load Balancing: Application, Network and Gateway load balancers (ELBv2)."""
+"""Elastic Load Balancing: Application, Network and Gateway load balancers (ELBv2) and Classic ones."""
 
 from __future__ import annotations
 
@@ -12,6 +12,32 @@ def _elb_tags(response: Mapping[str, Any]) -> Iterator[tuple[str, Tags]]:
     for description in response.get("TagDescriptions", []):
         yield description["ResourceArn"], pairs(description.get("Tags"))
 
+
+def _classic_tags(response: Mapping[str, Any]) -> Iterator[tuple[str, Tags]]:
+    for description in response.get("TagDescriptions", []):
+        yield description["LoadBalancerName"], pairs(description.get("Tags"))
+
+
+# Classic load balancers have their own API (elb); the Service Authorization Reference gives
+# them the same ARN shape, named by the load balancer's name: loadbalancer/{name}.
+CLASSIC = ResourceType(
+    name="elasticloadbalancing:loadbalancer",
+    service="elb",
+    listing=Listing("describe_load_balancers", "LoadBalancerDescriptions[]", 400),
+    id="LoadBalancerName",
+    arn="arn:{partition}:elasticloadbalancing:{region}:{account}:loadbalancer/{id}",
+    created="CreatedTime",
+    # Classic DescribeTags takes up to 20 names (not ARNs) and answers by name.
+    tags=Batched(
+        "describe_tags",
+        size=20,
+        request=lambda names: {"LoadBalancerNames": list(names)},
+        tags=_classic_tags,
+        key=lambda arn: arn.rsplit("/", 1)[1],
+    ),
+    actions=("elasticloadbalancing:DescribeLoadBalancers", "elasticloadbalancing:DescribeTags"),
+    securityhub="AwsElbLoadBalancer",
+)
 
 LOAD_BALANCER = ResourceType(
     name="elasticloadbalancing:loadbalancer",
@@ -28,6 +54,7 @@ LOAD_BALANCER = ResourceType(
     ),
     actions=("elasticloadbalancing:DescribeLoadBalancers", "elasticloadbalancing:DescribeTags"),
     securityhub="AwsElbv2LoadBalancer",
+    also=(CLASSIC,),
 )
 
 TYPES = (LOAD_BALANCER,)
