@@ -188,7 +188,7 @@ def _with_detail(client: Any, detail: Detail, item: Item) -> Item | None:
         raise
     if detail.result not in response:
         raise MalformedAnswer(detail.operation, detail.result)
-    return {**item, **response[detail.result]}
+    return {**item, **response[detail.result], **{m: response[m] for m in detail.also if m in response}}
 
 
 # (tags, error); None when the resource is gone. tags None means unreadable.
@@ -323,8 +323,8 @@ def _batch(client: Any, strategy: Batched, batch: Sequence[str]) -> list[TagResu
     except (BotoCoreError, ResponseParserError) as error:
         return [(None, describe_error(error)) for _ in batch]
     return [
-        (found[arn], None) if arn in found else (None, f"{strategy.operation} did not return it")
-        for arn in batch
+        (found[key], None) if key in found else (None, f"{strategy.operation} did not return it")
+        for key in map(strategy.key_of, batch)
     ]
 
 
@@ -343,6 +343,7 @@ def _resource(
             parent = str(parent_id)
         elif parent_id:
             parent_type = BY_NAME[rtype.parent.type]
+            assert isinstance(parent_type.id, str), f"{parent_type.name}: a parent's id is a key"
             parent = parent_type.arn_of(
                 {parent_type.id: parent_id}, ctx.partition, ctx.region, ctx.account_id
             )
@@ -351,7 +352,7 @@ def _resource(
         type=rtype.name,
         account_id=ctx.account_id,
         region=ctx.region,
-        resource_id=str(item[rtype.id]),
+        resource_id=rtype.id_of(item),
         created=rtype.created_of(item),
         tags=tags[0],
         tag_error=tags[1],
