@@ -68,7 +68,9 @@ def estate() -> Iterator[tuple[dict[tuple[str, str], str], ScanOutcome]]:
                         seeded[(type_name, variant)] = seeder(
                             session, REGION, _name(type_name, variant), tags
                         )
-            outcome = scan(session, policy(regions=[REGION], agreement_start=AGREEMENT_START))
+            # The seeded types only: moto answers the stubbed ones' calls with NotImplemented.
+            scanned = [t for t in TYPE_NAMES if t in SEEDERS]
+            outcome = scan(session, policy(regions=[REGION], types=scanned, agreement_start=AGREEMENT_START))
             yield seeded, outcome
 
 
@@ -95,7 +97,7 @@ EXPECTED = {
 
 
 @pytest.mark.parametrize("variant", list(VARIANTS))
-@pytest.mark.parametrize("type_name", TYPE_NAMES)
+@pytest.mark.parametrize("type_name", [t for t in TYPE_NAMES if t not in STUBBED])
 def test_type_is_found_and_judged(
     estate: tuple[dict[tuple[str, str], str], ScanOutcome], type_name: str, variant: str
 ) -> None:

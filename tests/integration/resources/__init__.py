@@ -7,4 +7,14 @@ declared type is either seeded in moto or stubbed here.
 
 from __future__ import annotations
 
-STUBBED: frozenset[str] = frozenset()
+STUBBED: frozenset[str] = frozenset(
+    {
+        # moto models no FSx volumes, AWS Backup recovery points, Glacier tags or Storage Gateway;
+        # its FSx file systems have no CreationTime
+        "fsx:file-system",
+        "fsx:volume",
+        "backup:recoveryPoint",
+        "glacier:vault",
+        "storagegateway:gateway",
+    }
+)
