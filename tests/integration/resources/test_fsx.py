@@ -13,6 +13,7 @@ from typing import Any
 
 from maptag.model import Verdict
 from tests.integration.moto_seed import ACCOUNT, COMPLIANT, NO_MAP_TAG
+from tests.integration.resources.privileges import assert_least_privilege
 from tests.integration.resources.stubbed import StubbedAws
 
 REGION = "eu-west-1"
@@ -159,3 +160,8 @@ def test_a_failing_listing_fails_the_unit_loudly() -> None:
     assert "fsx:volume" in outcome.unit.error
     assert "BadRequest" in outcome.unit.error
     assert outcome.findings == []
+
+
+def test_least_privilege_for_backups() -> None:
+    # moto seeds backups (and the file systems they need); IAM enforcement covers FSx
+    assert_least_privilege(["fsx:backup"])
