@@ -190,3 +190,10 @@ def test_type_names_are_unique_and_parents_come_first() -> None:
     for index, rtype in enumerate(TYPES):
         if rtype.parent is not None:
             assert rtype.parent.type in TYPE_NAMES[:index]
+
+
+def test_an_arn_scoped_action_is_scoped_by_one_type_only() -> None:
+    # The member role grants each ARN-scoped action on one type's ARNs (infra/constructs/
+    # member_role.py): an action two types scope would be denied on one of them.
+    scoped = [action for rtype in TYPES for action in rtype.arn_actions]
+    assert len(scoped) == len(set(scoped)), sorted({a for a in scoped if scoped.count(a) > 1})

@@ -21,7 +21,7 @@ REPOSITORY = ResourceType(
         result="tags",
     ),
     actions=("ecr:DescribeRepositories", "ecr:ListTagsForResource"),
-    arn_actions=("ecr:DescribeRepositories", "ecr:ListTagsForResource"),
+    arn_actions=("ecr:ListTagsForResource",),
     securityhub="AwsEcrRepository",
 )
 

@@ -18,7 +18,6 @@ FILE_SYSTEM = ResourceType(
     tags=Inline(),
     skip=skip("Lifecycle", "DELETING", "FAILED"),
     actions=("fsx:DescribeFileSystems",),
-    arn_actions=("fsx:DescribeFileSystems",),
 )
 
 VOLUME = ResourceType(
@@ -28,12 +27,10 @@ VOLUME = ResourceType(
     id="VolumeId",
     # arn:...:volume/<file system id>/<volume id> (Service Authorization Reference, FSx)
     arn="ResourceARN",
-    iam_arn="arn:{partition}:fsx:{region}:{account}:volume/*/{id}",
     created="CreationTime",
     tags=Inline(),
     skip=skip("Lifecycle", "DELETING", "FAILED"),
     actions=("fsx:DescribeVolumes",),
-    arn_actions=("fsx:DescribeVolumes",),
 )
 
 BACKUP = ResourceType(
@@ -47,7 +44,6 @@ BACKUP = ResourceType(
     parent=Parent("fsx:file-system", "FileSystem.FileSystemId"),
     skip=skip("Lifecycle", "DELETED", "FAILED"),
     actions=("fsx:DescribeBackups",),
-    arn_actions=("fsx:DescribeBackups",),
 )
 
 TYPES = (FILE_SYSTEM, VOLUME, BACKUP)

@@ -12,7 +12,8 @@ from maptag.resources.schema import (
     skip,
 )
 
-# One tag read for both types (ListTags pages at NextToken).
+# One tag read for both types (ListTags pages at NextToken); granted on "*", as the member role
+# scopes an action to one type's ARNs only.
 _TAGS = TaggingApi(
     PerResource(
         "list_tags",
@@ -29,12 +30,10 @@ ENDPOINT = ResourceType(
     listing=Listing("list_endpoints", "Endpoints[]", 100),
     id="EndpointName",
     arn="EndpointArn",
-    iam_arn="arn:{partition}:sagemaker:{region}:{account}:endpoint/{id}",
     created="CreationTime",
     tags=_TAGS,
     skip=skip("EndpointStatus", "Deleting", "Failed"),
     actions=("sagemaker:ListEndpoints", TAGGING_API_ACTION, "sagemaker:ListTags"),
-    arn_actions=("sagemaker:ListTags",),
 )
 
 NOTEBOOK_INSTANCE = ResourceType(
@@ -43,12 +42,10 @@ NOTEBOOK_INSTANCE = ResourceType(
     listing=Listing("list_notebook_instances", "NotebookInstances[]", 100),
     id="NotebookInstanceName",
     arn="NotebookInstanceArn",
-    iam_arn="arn:{partition}:sagemaker:{region}:{account}:notebook-instance/{id}",
     created="CreationTime",
     tags=_TAGS,
     skip=skip("NotebookInstanceStatus", "Deleting", "Failed"),
     actions=("sagemaker:ListNotebookInstances", TAGGING_API_ACTION, "sagemaker:ListTags"),
-    arn_actions=("sagemaker:ListTags",),
     securityhub="AwsSageMakerNotebookInstance",
 )
 
