@@ -168,6 +168,8 @@ def test_parent_security_hub_and_dba_are_declared(name: str) -> None:
     rtype = BY_NAME[name]
     if rtype.parent is not None:
         assert rtype.parent.type in BY_NAME, f"unknown parent {rtype.parent.type}"
+        # the collector makes a parent's ARN from its id alone: a parent type's id is a key
+        assert isinstance(BY_NAME[rtype.parent.type].id, str), rtype.parent.type
         assert TYPE_NAMES.index(rtype.parent.type) < TYPE_NAMES.index(name)
     assert ASFF_PATTERN.fullmatch(rtype.securityhub), rtype.securityhub
     assert isinstance(rtype.dba, bool)
