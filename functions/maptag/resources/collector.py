@@ -35,7 +35,17 @@ logger = logging.getLogger(__name__)
 
 # The resource went away between listing and reading its tags: it no longer exists, so it
 # is not reported (neither as missing nor as unreadable).
-_GONE = frozenset({"NoSuchBucket", "ResourceNotFoundException", "LoadBalancerNotFound", "FileSystemNotFound"})
+_GONE = frozenset(
+    {
+        "NoSuchBucket",
+        "ResourceNotFoundException",
+        "LoadBalancerNotFound",
+        "FileSystemNotFound",
+        "NotFoundException",  # KMS DescribeKey, MQ ListTags
+        "RepositoryNotFoundException",  # ECR
+        "NoSuchHostedZone",  # Route 53
+    }
+)
 
 # The caller may not call the Tagging API (no tag:GetResources, or an SCP denies it).
 _DENIED = frozenset({"AccessDenied", "AccessDeniedException", "UnauthorizedOperation"})

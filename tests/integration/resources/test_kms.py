@@ -71,3 +71,14 @@ def test_aws_managed_keys_are_not_scanned() -> None:
     outcome = aws.scan(["kms:key"], agreement_start="2025-01-01")
     assert outcome.verdicts() == {arn(customer): Verdict.MISSING}
     assert outcome.findings[0].resource.created == datetime(2025, 6, 15, tzinfo=UTC)
+
+
+def test_a_key_gone_between_listing_and_describing_is_not_reported() -> None:
+    aws = StubbedAws(REGION)
+    key_id = "1234abcd-12ab-34cd-56ef-1234567890ab"
+    arn = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/{key_id}"
+    aws.answer("kms", "list_keys", {"Keys": [{"KeyId": key_id, "KeyArn": arn}]})
+    aws.fail("kms", "describe_key", "NotFoundException", 400, f"Key '{arn}' does not exist")
+    outcome = aws.scan(["kms:key"])
+    assert (outcome.unit.status, outcome.unit.error) == ("ok", None)
+    assert outcome.findings == []
