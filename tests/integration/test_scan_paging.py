@@ -32,6 +32,7 @@ from tests.integration.moto_seed import (
     seed_function,
     seed_volume,
 )
+from tests.integration.resources import STUBBED
 
 REGION = "us-east-1"
 
@@ -69,6 +70,27 @@ DOCUMENTED_MAXIMUM = {
     ("elasticbeanstalk", "describe_environments"): ("MaxRecords", 1000),
     ("emr", "list_clusters"): (None, None),  # 50 a page, fixed
     ("emr-serverless", "list_applications"): ("maxResults", 50),
+    # FSx answers the smaller of MaxResults and its own page maximum, which it does not
+    # document: the model's largest
+    ("fsx", "describe_file_systems"): ("MaxResults", 2147483647),
+    ("fsx", "describe_volumes"): ("MaxResults", 2147483647),
+    ("fsx", "describe_backups"): ("MaxResults", 2147483647),
+    ("backup", "list_recovery_points_by_backup_vault"): ("MaxResults", 1000),
+    ("ecr", "describe_repositories"): ("maxResults", 1000),
+    ("glacier", "list_vaults"): ("limit", "1000"),
+    ("storagegateway", "list_gateways"): ("Limit", 100),
+    ("logs", "describe_log_groups"): ("limit", 50),
+    ("sagemaker", "list_endpoints"): ("MaxResults", 100),
+    ("sagemaker", "list_notebook_instances"): ("MaxResults", 100),
+    ("workspaces", "describe_workspaces"): ("Limit", 25),
+    ("secretsmanager", "list_secrets"): ("MaxResults", 100),
+    ("kms", "list_keys"): ("Limit", 1000),
+    ("mq", "list_brokers"): ("MaxResults", 100),
+    ("network-firewall", "list_firewalls"): ("MaxResults", 100),
+    ("transfer", "list_servers"): ("MaxResults", 1000),
+    ("acm-pca", "list_certificate_authorities"): ("MaxResults", 1000),
+    ("cloudfront", "list_distributions"): ("MaxItems", "100"),
+    ("route53", "list_hosted_zones"): ("MaxItems", "100"),
 }
 # The twelve first types: the paging-minimum scan below counts their calls.
 FIRST_TYPES = (
@@ -144,8 +166,33 @@ def test_declared_page_sizes_are_each_apis_maximum() -> None:
     # Every listing documented here declares that maximum (the others' page sizes are checked
     # against botocore's models in tests/unit/test_declarations.py).
     declared = {(t.service, t.listing.operation): t.listing.page_size for t in _listings(TYPE_NAMES)}
-    documented = {operation: size for operation, (_, size) in DOCUMENTED_MAXIMUM.items()}
+    documented = {
+        operation: None if size is None else int(size) for operation, (_, size) in DOCUMENTED_MAXIMUM.items()
+    }
     assert {operation: declared.get(operation) for operation in documented} == documented
+
+
+FURTHER = [
+    n
+    for n in TYPE_NAMES
+    if n not in FIRST_TYPES
+    and n not in STUBBED
+    and (BY_NAME[n].service, BY_NAME[n].listing.operation) in DOCUMENTED_MAXIMUM
+    and DOCUMENTED_MAXIMUM[(BY_NAME[n].service, BY_NAME[n].listing.operation)][0] is not None
+    and BY_NAME[n].listing.within is None
+]
+
+
+@pytest.mark.parametrize("name", FURTHER)
+def test_each_further_listing_asks_for_its_largest_page(session: boto3.Session, name: str) -> None:
+    # (the STUBBED types' tests expect the page size in their Stubber requests)
+    log = CallLog(session)
+    ctx = UnitContext(Clients(session, REGION), "123456789012", REGION, need_created=False)
+    assert list(collect(BY_NAME[name], ctx)) == []
+    key, size = DOCUMENTED_MAXIMUM[(BY_NAME[name].service, BY_NAME[name].listing.operation)]
+    listed = [params for call, params in log.calls if xform_name(call) == BY_NAME[name].listing.operation]
+    assert listed, f"{name} was not listed"
+    assert all(params.get(key) == size for params in listed), listed
 
 
 def test_a_scan_makes_the_paging_minimum_of_calls_and_none_twice(session: boto3.Session) -> None:

@@ -18,6 +18,8 @@ NOT_MODELLED: frozenset[str] = frozenset(
         "redshift-serverless:namespace",
         "docdb-elastic:cluster",
         "ec2:capacity-reservation",
+        "fsx:volume",
+        "storagegateway:gateway",
     }
 )
 

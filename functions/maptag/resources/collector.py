@@ -37,7 +37,17 @@ logger = logging.getLogger(__name__)
 
 # The resource went away between listing and reading its tags: it no longer exists, so it
 # is not reported (neither as missing nor as unreadable).
-_GONE = frozenset({"NoSuchBucket", "ResourceNotFoundException", "LoadBalancerNotFound", "FileSystemNotFound"})
+_GONE = frozenset(
+    {
+        "NoSuchBucket",
+        "ResourceNotFoundException",
+        "LoadBalancerNotFound",
+        "FileSystemNotFound",
+        "NotFoundException",  # KMS DescribeKey, MQ ListTags
+        "RepositoryNotFoundException",  # ECR
+        "NoSuchHostedZone",  # Route 53
+    }
+)
 
 # The caller may not call the Tagging API (no tag:GetResources, or an SCP denies it).
 _DENIED = frozenset({"AccessDenied", "AccessDeniedException", "UnauthorizedOperation"})
@@ -252,7 +262,7 @@ def _with_detail(client: Any, detail: Detail, item: Item) -> Item | None:
         raise
     if detail.result not in response:
         raise MalformedAnswer(detail.operation, detail.result)
-    return {**item, **response[detail.result]}
+    return {**item, **response[detail.result], **{m: response[m] for m in detail.also if m in response}}
 
 
 # (tags, error); None when the resource is gone. tags None means unreadable.
@@ -384,7 +394,7 @@ def _batched(client: Any, strategy: Batched, arns: Sequence[str]) -> list[TagRes
 
 
 def _batch(client: Any, strategy: Batched, batch: Sequence[str]) -> list[TagResult]:
-    keys = [strategy.key(arn) for arn in batch] if strategy.key is not None else list(batch)
+    keys = [strategy.key_of(arn) for arn in batch]
     try:
         found = dict(strategy.tags(getattr(client, strategy.operation)(**strategy.request(keys))))
     except ClientError as error:
@@ -419,6 +429,7 @@ def _resource(
             parent = str(parent_id)
         elif parent_id:
             parent_type = BY_NAME[rtype.parent.type]
+            assert isinstance(parent_type.id, str), f"{parent_type.name}: a parent's id is a key"
             parent = parent_type.arn_of(
                 {parent_type.id: parent_id}, ctx.partition, ctx.region, ctx.account_id
             )
@@ -427,7 +438,7 @@ def _resource(
         type=rtype.name,
         account_id=ctx.account_id,
         region=ctx.region,
-        resource_id=str(item[rtype.id]),
+        resource_id=rtype.id_of(item),
         created=rtype.created_of(item),
         tags=tags[0],
         tag_error=tags[1],

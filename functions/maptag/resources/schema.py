@@ -168,12 +168,16 @@ class Batched:
     operation: str
     size: int
     request: Callable[[Sequence[str]], dict[str, Any]]
-    # (key, tags) for each resource in the response
+    # (key, tags) for each resource in the response; the key is its ARN unless ``key`` says
+    # how the answer names a resource (Route 53 names hosted zones by id, Classic ELB by name).
     tags: Callable[[Mapping[str, Any]], Iterator[tuple[str, Tags]]]
     # The answer names only resources that have tags (DMS ListTagsForResource): one it leaves
     # out has none. Otherwise a resource left out is unreadable.
     absent_untagged: bool = False
     key: Callable[[str], str] | None = None
+
+    def key_of(self, arn: str) -> str:
+        return arn if self.key is None else self.key(arn)
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,6 +210,9 @@ class Detail:
     request: Callable[[Item], dict[str, Any]]
     result: str
     always: bool = False
+    # Further members of the answer kept in the item under their own names (Network
+    # Firewall's state is in FirewallStatus, beside Firewall).
+    also: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,7 +268,9 @@ class ResourceType:
     name: str
     service: str  # the boto3 client name
     listing: Listing
-    id: str
+    # The key of the resource's id in the item, or a function of the item (Route 53's
+    # "/hostedzone/Z1" is the id "Z1"); a parent type's id is a key.
+    id: str | Callable[[Item], str]
     arn: str  # a template over {partition}, {region}, {account}, {id}, or a JMESPath to the ARN
     created: str | Callable[[Item], datetime | None] | None
     tags: TagRead
@@ -296,11 +305,14 @@ class ResourceType:
     # owner, and the collector leaves the resource to its owner's unit.
     owner: str | None = None
 
+    def id_of(self, item: Item) -> str:
+        return str(self.id(item) if callable(self.id) else item[self.id])
+
     def arn_of(self, item: Item, partition: str, region: str, account: str) -> str:
         if self.arn.startswith("arn:"):
             if self.owner is not None:
                 account = str(getter(self.owner)(item) or account)
-            return self.arn.format(partition=partition, region=region, account=account, id=item[self.id])
+            return self.arn.format(partition=partition, region=region, account=account, id=self.id_of(item))
         return str(getter(self.arn)(item))
 
     def created_of(self, item: Item) -> datetime | None:

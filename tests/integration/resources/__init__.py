@@ -16,6 +16,13 @@ STUBBED: frozenset[str] = frozenset(
         "docdb-elastic:cluster",
         # moto has no DescribeCapacityReservations.
         "ec2:capacity-reservation",
+        # moto models no FSx volumes, AWS Backup recovery points, Glacier tags or Storage Gateway;
+        # its FSx file systems have no CreationTime
+        "fsx:file-system",
+        "fsx:volume",
+        "backup:recoveryPoint",
+        "glacier:vault",
+        "storagegateway:gateway",
     }
 )
 
