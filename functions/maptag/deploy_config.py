@@ -24,8 +24,8 @@ from maptag.sinks.security_hub import DEFAULT_REFRESH_DAYS, MAX_REFRESH_DAYS
 CONTEXT_PREFIX = "maptag:"
 
 SINKS = ("security-hub", "sns", "events", "metrics", "migration-hub")
-# Migration Hub is closed to new customers (docs/map-tagging-rules.md): it is opt-in.
-DEFAULT_SINKS = ("security-hub", "sns", "events", "metrics")
+# Migration Hub on by default: an account without a home region is skipped (docs/reliability.md).
+DEFAULT_SINKS = ("security-hub", "sns", "events", "metrics", "migration-hub")
 DEFAULT_SCHEDULE = "cron(0 6 * * ? *)"
 DEFAULT_ROLE_NAME = "maptag-member-readonly"
 # The Distributed Map's child workflows: Express (at most 5 minutes each, billed per request
