@@ -150,17 +150,23 @@ def describe(method: str, target_path: str, headers: Any, body: bytes) -> Reques
 
 @dataclass
 class Rule:
-    """Answer ``share`` of the matching requests (at most ``times`` of them) with ``kind``."""
+    """Answer ``share`` of the matching requests (at most ``times`` of them) with ``kind``;
+    several kinds take turns (one draw per request, then the next kind in the cycle)."""
 
-    kind: str
+    kind: str | tuple[str, ...]
     share: float = 1.0
     matches: Callable[[Request], bool] = lambda _request: True
     times: int | None = None
     injected: int = 0
 
     def __post_init__(self) -> None:
-        if self.kind not in FAULT_KINDS:
-            raise ValueError(f"unknown fault {self.kind!r} (one of {', '.join(FAULT_KINDS)})")
+        for kind in self.kinds:
+            if kind not in FAULT_KINDS:
+                raise ValueError(f"unknown fault {kind!r} (one of {', '.join(FAULT_KINDS)})")
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        return (self.kind,) if isinstance(self.kind, str) else self.kind
 
 
 @dataclass
@@ -214,9 +220,10 @@ class FaultProxy:
                 if not rule.matches(request) or (rule.times is not None and rule.injected >= rule.times):
                     continue
                 if self._random.random() < rule.share:
+                    kind = rule.kinds[rule.injected % len(rule.kinds)]
                     rule.injected += 1
-                    self.tally.faults[(rule.kind, request.operation)] += 1
-                    return rule.kind, rule.injected
+                    self.tally.faults[(kind, request.operation)] += 1
+                    return kind, rule.injected
         return None
 
     def forward(
