@@ -25,7 +25,7 @@ SHORT = (
 
 
 def test_the_short_reliability_suite_holds() -> None:
-    suite = run_suite(SHORT, resources=150)
+    suite = run_suite(SHORT, resources=100)
 
     # the clean scan found the seeded estate (checked against its manifest), and exits 1: findings
     assert suite.clean.exit_code == 1
