@@ -201,8 +201,7 @@ class FaultProxy:
 
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
 
     def reset(self, rules: list[Rule] | None = None, *, seed: int = 13, delay_seconds: float = 0.0) -> None:
         """New rules, a fresh tally and the random draw restarted from ``seed``."""
@@ -233,9 +232,8 @@ class FaultProxy:
         for attempt in (1, 2):
             connection = getattr(self._local, "connection", None)
             if connection is None:
-                connection = http.client.HTTPConnection(
-                    self.upstream.hostname, self.upstream.port, timeout=120
-                )
+                host = self.upstream.hostname or "127.0.0.1"
+                connection = http.client.HTTPConnection(host, self.upstream.port, timeout=120)
                 self._local.connection = connection
             try:
                 connection.request(method, path, body=body or None, headers=dict(headers))

@@ -50,7 +50,7 @@ def child_main(argv: Sequence[str]) -> int:
     import botocore.session
     from botocore.config import Config
 
-    create_client = botocore.session.Session.create_client
+    create_client: Any = botocore.session.Session.create_client
 
     def with_short_read_timeout(self: Any, *args: Any, config: Config | None = None, **kwargs: Any) -> Any:
         short = Config(read_timeout=READ_TIMEOUT, connect_timeout=READ_TIMEOUT)
@@ -242,14 +242,14 @@ def compare(clean: CliRun, run: CliRun, *, exact: bool, denied: frozenset[str] =
     counts: Counter[str] = Counter()
     for arn, want in expected.items():
         got = seen.get(arn)
-        unit = (want["account_id"], want["region"])
+        where = (str(want["account_id"]), str(want["region"]))
         if got is None:
-            counts["absent (unit failed)" if unit in failed else "silently missing"] += 1
-            if unit not in failed:
+            counts["absent (unit failed)" if where in failed else "silently missing"] += 1
+            if where not in failed:
                 problems.append(f"{arn}: missing from the report while its unit is ok")
         elif got == want:
             counts["equal"] += 1
-        elif got["verdict"] == "unreadable" and not exact and unit[0] not in denied:
+        elif got["verdict"] == "unreadable" and not exact and where[0] not in denied:
             counts["unreadable"] += 1
         else:
             counts["different"] += 1

@@ -53,10 +53,10 @@ class Calls:
         session.events.register("provide-client-params", self._count)
 
     def _count(self, event_name: str, params: dict[str, Any], **_: Any) -> None:
-        _, service, operation = event_name.split(".", 2)
-        if service == "s3" and operation == "PutObject" and not str(params["Key"]).startswith("reports/"):
+        _, service_id, name = event_name.split(".", 2)
+        if service_id == "s3" and name == "PutObject" and not str(params["Key"]).startswith("reports/"):
             return  # the completion markers themselves
-        self.seen[(service, operation)] += 1
+        self.seen[(service_id, name)] += 1
 
     def take(self) -> Counter[tuple[str, str]]:
         seen, self.seen = self.seen, Counter()
