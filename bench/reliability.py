@@ -411,8 +411,8 @@ def interrupted(signum: int) -> Check:
         directory.mkdir(parents=True, exist_ok=True)
         history = directory / "history.jsonl"
         outbox = directory / "outbox.json"
-        # a history and an outbox from an earlier run (the hub down: the updates are kept)
-        lab.hub.inject_fault("ServiceUnavailableException", times=10**6)
+        # a history and an outbox from an earlier run (the hub refuses at once: the updates are kept)
+        lab.hub.inject_fault("AccessDeniedException", times=10**6)
         extra = ["--publish", "history,migration-hub", "--outbox", str(outbox)]
         lab.scan(name, extra=[*extra, "--types", "s3:bucket"])
         before = {path: path.read_bytes() if path.exists() else None for path in (history, outbox)}
