@@ -253,7 +253,9 @@ def compare(clean: CliRun, run: CliRun, *, exact: bool, denied: frozenset[str] =
             counts["unreadable"] += 1
         else:
             counts["different"] += 1
-            problems.append(f"{arn}: {got['verdict']} ({got.get('reason')}) instead of {want['verdict']}")
+            changed = sorted(k for k in want.keys() | got.keys() if got.get(k) != want.get(k))
+            shown = ", ".join(f"{k} {got.get(k)!r} instead of {want.get(k)!r}" for k in changed)
+            problems.append(f"{arn}: {shown}")
     for arn in seen.keys() - expected.keys():
         problems.append(f"{arn}: not in the clean run")
     tallied = Counter(str(r["verdict"]) for r in seen.values())
