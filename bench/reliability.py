@@ -119,11 +119,12 @@ class Lab:
         *,
         extra: Sequence[str] = (),
         delay: float = 0.0,
-        interrupt: tuple[int, float] | None = None,
+        interrupt: tuple[int, int] | None = None,
     ) -> CliRun:
         """`maptag scan` of the estate into <work>/<name>/report.json, with ``rules`` on the wire.
 
-        ``interrupt``: (signal, seconds) sends that signal to the child after that long.
+        ``interrupt``: (signal, n) sends that signal to the child once the proxy has seen n
+        of its requests (the scan is under way, whatever the machine's speed).
         """
         directory = self.work / name
         (directory / "tmp").mkdir(parents=True, exist_ok=True)
@@ -143,7 +144,8 @@ class Lab:
         )
         if interrupt is not None:
             signum, after = interrupt
-            time.sleep(after)
+            while child.poll() is None and self.proxy.tally.total < after:
+                time.sleep(0.05)
             child.send_signal(signum)
         try:
             _, stderr = child.communicate(timeout=CHILD_TIMEOUT)
@@ -418,8 +420,8 @@ def interrupted(signum: int) -> Check:
         extra = ["--publish", "history,migration-hub", "--outbox", str(outbox)]
         lab.scan(name, extra=[*extra, "--types", "s3:bucket"])
         before = {path: path.read_bytes() if path.exists() else None for path in (history, outbox)}
-        # a slow answer from AWS, so the signal arrives mid-scan
-        run = lab.scan(name, extra=extra, delay=0.05, interrupt=(signum, 2.0))
+        # slow answers from AWS, and the signal once the scan has made 10 requests: mid-scan
+        run = lab.scan(name, extra=extra, delay=0.2, interrupt=(signum, 10))
         lab.hub.clear_faults()
         expected = 128 + signum
         if run.exit_code != expected:
