@@ -68,6 +68,10 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--output-dir: cannot create {str(output_dir)!r}: {error.strerror}") from None
     seed = DEFAULT_SEED if args.seed is None else args.seed
     options = DemoOptions(
-        resources=resources, output_dir=output_dir, keep_running=args.keep_running, seed=seed
+        resources=resources,
+        output_dir=output_dir,
+        cli_parser=args.cli_parser,
+        keep_running=args.keep_running,
+        seed=seed,
     )
     return run_demo(options)
