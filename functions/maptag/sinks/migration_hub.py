@@ -17,7 +17,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import boto3
 from botocore.config import Config
@@ -38,12 +38,27 @@ from maptag.rules import quote
 from maptag.sinks.outcome import SinkOutcome
 
 if TYPE_CHECKING:
-    from maptag.sinks.outbox import Outbox
     from maptag.sinks.report import ScanReport
 
 
 class OutboxError(Exception):
     """The outbox cannot be read or written; the message is one line and names it."""
+
+
+class Outbox(Protocol):
+    """Where the publisher keeps what it could not send (outbox.py: a file, a DynamoDB table)."""
+
+    def pending(self) -> list[TaskUpdate]:
+        """Every kept update, one per task."""
+        ...
+
+    def keep(self, updates: Iterable[TaskUpdate]) -> None:
+        """Store each update unless a newer one for its task is already kept."""
+        ...
+
+    def sent(self, updates: Iterable[TaskUpdate]) -> None:
+        """Forget the kept update of each task unless it is newer than the one sent."""
+        ...
 
 
 DEFAULT_STREAM = "MAP-Tagging"
