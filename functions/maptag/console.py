@@ -24,9 +24,10 @@ from rich.text import Text
 
 from maptag.coverage import Totals
 from maptag.model import ScanUnit, Verdict
+from maptag.money import fix_first, money_text
 from maptag.resources.inventory import NOTE
 from maptag.sinks.report import COUNT_COLUMNS, money_line, overall_line
-from maptag.views import daily_cost, days_noncompliant, fix_first, money, short_id
+from maptag.views import daily_cost, days_noncompliant, short_id
 
 if TYPE_CHECKING:
     from maptag.scan import UnitResult
@@ -121,14 +122,16 @@ def spend_lines(header: Mapping[str, Any]) -> list[str]:
     spend, at_risk = totals.get(SPEND), totals.get("credits_at_risk_monthly")
     if isinstance(spend, int | float):
         risk = (
-            f" · MAP credits at risk: {money(at_risk, currency)} a month"
+            f" · MAP credits at risk: {money_text(at_risk, currency)} a month"
             if isinstance(at_risk, int | float)
             else ""
         )
-        lines.append(f"Untagged spend: {money(spend, currency)} a day{risk}")
+        lines.append(f"Untagged spend: {money_text(spend, currency)} a day{risk}")
     for item in header.get("unscanned_spend") or ():
         daily = item.get("daily")
-        amount = money(daily, item.get("currency") or currency) if isinstance(daily, int | float) else "?"
+        amount = (
+            money_text(daily, item.get("currency") or currency) if isinstance(daily, int | float) else "?"
+        )
         lines.append(
             f"Not scanned: {item.get('service')}: {amount} a day on {item.get('resources')} resource(s)"
         )
@@ -274,7 +277,7 @@ def _counts(totals: Totals, part: Mapping[str, Any], currency: str | None, with_
     cells = [Text(totals.coverage_text)]
     if with_spend:
         spend = part.get(SPEND)
-        cells.append(Text(money(spend, currency) if isinstance(spend, int | float) else "", style="red"))
+        cells.append(Text(money_text(spend, currency) if isinstance(spend, int | float) else "", style="red"))
     for _, name in COUNT_COLUMNS:
         value = totals.in_scope if name == "in_scope" else getattr(totals, name)
         style = VERDICT_STYLE.get(name, "") if value else "dim"
@@ -357,7 +360,7 @@ def _findings_table(
                 Text(str(row["region"])),
                 Text(verdict, style=VERDICT_STYLE.get(verdict, "")),
                 *(
-                    [Text("" if daily is None else money(daily, cost.get("currency") or currency))]
+                    [Text("" if daily is None else money_text(daily, cost.get("currency") or currency))]
                     if with_cost
                     else []
                 ),

@@ -317,23 +317,28 @@ def summarise(
 
 
 def fix_first(findings: Iterable[Mapping[str, Any]], limit: int | None = None) -> list[Mapping[str, Any]]:
-    """Non-compliant resources, most daily spend first, then longest non-compliant, then ARN.
+    """Non-compliant resources, most daily spend first, then longest non-compliant (unknown
+    last); ties keep the report's order. ``limit`` keeps only the first N (memory bounded by N)."""
+    keyed = (
+        (_fix_order(finding), index, finding)
+        for index, finding in enumerate(findings)
+        if finding.get("verdict") in NON_COMPLIANT
+    )
+    chosen = heapq.nsmallest(limit, keyed) if limit is not None else sorted(keyed)
+    return [finding for _, _, finding in chosen]
 
-    ``limit`` keeps only the first N (memory bounded by N, for large estates).
-    """
-    candidates = (f for f in findings if f.get("verdict") in NON_COMPLIANT)
-    if limit is None:
-        return sorted(candidates, key=_fix_order)
-    return heapq.nsmallest(limit, candidates, key=_fix_order)
 
-
-def _fix_order(finding: Mapping[str, Any]) -> tuple[float, int, str]:
+def _fix_order(finding: Mapping[str, Any]) -> tuple[float, int]:
     cost = finding.get("cost")
-    daily = float(cost["daily"]) if isinstance(cost, Mapping) else 0.0
+    daily = cost.get("daily") if isinstance(cost, Mapping) else None
     days = finding.get("noncompliant_days")
-    return (-daily, -(days if isinstance(days, int) else -1), str(finding.get("arn", "")))
+    known_days = days if isinstance(days, int) and not isinstance(days, bool) else -1
+    return (-(float(daily) if isinstance(daily, int | float) else -1.0), -known_days)
 
 
-def money_text(amount: float, currency: str = "USD") -> str:
-    """An amount for people: ``$1,234.56`` in USD, ``1,234.56 EUR`` otherwise."""
-    return f"${amount:,.2f}" if currency == "USD" else f"{amount:,.2f} {currency}"
+def money_text(amount: float, currency: str | None = "USD") -> str:
+    """An amount for people: ``$1,234.56`` in USD, ``1,234.56 EUR`` otherwise (no currency
+    known: the number alone, never a guessed symbol)."""
+    if currency == "USD":
+        return f"${amount:,.2f}"
+    return f"{amount:,.2f} {currency}" if currency else f"{amount:,.2f}"

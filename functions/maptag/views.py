@@ -6,11 +6,9 @@ fields `cost`, `noncompliant_since` and `noncompliant_days` are used when presen
 
 from __future__ import annotations
 
-import heapq
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from itertools import count
 from typing import Any
 
 from maptag.model import Verdict
@@ -46,25 +44,6 @@ def daily_cost(row: Mapping[str, Any]) -> float | None:
 def days_noncompliant(row: Mapping[str, Any]) -> int | None:
     days = row.get("noncompliant_days")
     return days if isinstance(days, int) and not isinstance(days, bool) else None
-
-
-def fix_first_key(row: Mapping[str, Any]) -> tuple[float, int]:
-    """Sort key for "fix first": the highest daily spend, then the longest leak (unknowns last)."""
-    daily = daily_cost(row)
-    days = days_noncompliant(row)
-    return (-(daily if daily is not None else -1.0), -(days if days is not None else -1))
-
-
-def fix_first(rows: Iterable[Mapping[str, Any]], limit: int | None = None) -> list[Mapping[str, Any]]:
-    """The resources to fix in fix-first order (stable: ties keep the report's order).
-
-    With a limit only that many rows are held in memory (the terminal shows the first few).
-    """
-    keyed = (
-        (fix_first_key(row), index, row) for index, row in zip(count(), rows, strict=False) if to_fix(row)
-    )
-    chosen = heapq.nsmallest(limit, keyed) if limit is not None else sorted(keyed)
-    return [row for _, _, row in chosen]
 
 
 @dataclass
@@ -104,8 +83,3 @@ def fix_groups(rows: Iterable[Mapping[str, Any]]) -> list[FixGroup]:
         if days is not None and (group.oldest_days is None or days > group.oldest_days):
             group.oldest_days = days
     return sorted(groups.values(), key=lambda g: (-g.daily, -g.count, g.fix, g.type))
-
-
-def money(amount: float, currency: str | None) -> str:
-    """`USD 1,234.56` (the currency as the cost data names it; never a guessed symbol)."""
-    return f"{currency or ''} {amount:,.2f}".strip()

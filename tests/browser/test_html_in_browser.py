@@ -125,8 +125,8 @@ def test_the_headline_says_coverage_money_to_fix_and_the_oldest_leak(
     oldest = max(r["noncompliant_days"] for r in to_fix if r["noncompliant_days"] is not None)
 
     assert f"{report.totals.coverage_text} tag coverage" in headline
-    assert f"USD {totals['untagged_daily_spend']:,.2f} untagged spend a day" in headline
-    assert f"USD {totals['credits_at_risk_monthly']:,.2f} MAP credits at risk a month" in headline
+    assert f"${totals['untagged_daily_spend']:,.2f} untagged spend a day" in headline
+    assert f"${totals['credits_at_risk_monthly']:,.2f} MAP credits at risk a month" in headline
     assert f"{len(to_fix)} resources to fix" in headline
     assert f"{oldest} days oldest leak (days untagged)" in headline
     # The verdict bar, the coverage bars (4 units, 3 types) and the trend line are drawn.
@@ -135,7 +135,7 @@ def test_the_headline_says_coverage_money_to_fix_and_the_oldest_leak(
     points = page.get_attribute("figure.trend polyline", "points") or ""
     assert len(points.split()) == len(HISTORY) + 1, "earlier runs plus this scan"
     blind = page.inner_text("ul.blind")
-    assert "AmazonOpenSearchService: USD 41.50 a day on 3 resource(s)" in blind
+    assert "AmazonOpenSearchService: $41.50 a day on 3 resource(s)" in blind
     assert "123456789012 eu-west-1: 3 × es:domain not scanned" in blind
     assert "123456789012 eu-west-1: ec2:natgateway skipped: not offered in this region" in blind
 
@@ -144,7 +144,7 @@ def test_fix_first_then_sort_and_filter_work(browser: Browser, html_file: Path) 
     page = open_page(browser, html_file, 1400).page
 
     first = page.inner_text("#findings tbody tr:first-child")
-    assert "USD 25.00" in first, "the costliest resource is the first to fix"
+    assert "$25.00" in first, "the costliest resource is the first to fix"
     ids = finding_ids(page)
     total = len(ids)
 

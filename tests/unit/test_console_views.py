@@ -36,16 +36,16 @@ def test_wide_terminal_shows_spend_and_days_fix_first(monkeypatch: pytest.Monkey
         "fix",
     ]
     first = lines[lines.index(header) + 2]
-    assert "USD 25.00" in first
+    assert "$25.00" in first
     assert first.endswith(FIX)
     spends = [
-        float(m) for m in re.findall(r"USD (\d+\.\d\d)  ", "\n".join(lines[lines.index(header) + 2 :][:20]))
+        float(m) for m in re.findall(r"\$(\d+\.\d\d)  ", "\n".join(lines[lines.index(header) + 2 :][:20]))
     ]
     assert spends == sorted(spends, reverse=True), "highest daily spend first"
     assert "highest daily spend first" in text
     report = costed_report().header()
-    assert f"Untagged spend: USD {report['totals']['untagged_daily_spend']:,.2f} a day" in text
-    assert "Not scanned: AmazonOpenSearchService: USD 41.50 a day on 3 resource(s)" in text
+    assert f"Untagged spend: ${report['totals']['untagged_daily_spend']:,.2f} a day" in text
+    assert "Not scanned: AmazonOpenSearchService: $41.50 a day on 3 resource(s)" in text
     assert (
         "Not scanned in 123456789012/eu-west-1 (seen by the Tagging API, which cannot see resources "
         "that never had a tag): 3 es:domain"
@@ -60,4 +60,4 @@ def test_80_columns_keep_the_resource_the_spend_the_days_and_the_fix(monkeypatch
     header = next(line for line in lines if line.startswith("resource "))
     assert header.split() == ["resource", "a", "day", "days", "fix"]
     first = lines[lines.index(header) + 2]
-    assert re.fullmatch(rf"snap-[0-9a-f]{{17}} +USD 25\.00 +\? +{re.escape(FIX)}", first)
+    assert re.fullmatch(rf"snap-[0-9a-f]{{17}} +\$25\.00 +\? +{re.escape(FIX)}", first)

@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from maptag.views import fix_first, fix_groups, money, short_id
+from maptag.money import fix_first, money_text
+from maptag.views import fix_groups, short_id
 
 FIX = "add tag map-migrated=mig12345"
 
@@ -78,5 +79,5 @@ def test_fixes_are_grouped_by_fix_type_and_dependence_costliest_first() -> None:
 
 
 def test_money_names_the_currency_it_was_given() -> None:
-    assert money(1234.5, "USD") == "USD 1,234.50"
-    assert money(3.0, None) == "3.00"
+    assert money_text(1234.5, "USD") == "$1,234.50"
+    assert money_text(3.0, None) == "3.00"

@@ -19,8 +19,9 @@ from typing import IO, TYPE_CHECKING, Any
 from maptag import __version__
 from maptag.coverage import Totals
 from maptag.model import Verdict
+from maptag.money import fix_first, money_text
 from maptag.sinks.report import COUNT_COLUMNS, overall_line
-from maptag.views import FixGroup, daily_cost, days_noncompliant, fix_first, fix_groups, money, short_id
+from maptag.views import FixGroup, daily_cost, days_noncompliant, fix_groups, short_id
 
 if TYPE_CHECKING:
     from maptag.sinks.history import CoverageRow
@@ -320,10 +321,13 @@ def _headline(
     w(f"<div class='big coverage'><b>{e(totals.coverage_text)}</b><span>tag coverage</span></div>\n")
     spend = _number(header["totals"].get("untagged_daily_spend"))
     if spend is not None:
-        w(f"<div class='big bad'><b>{e(money(spend, currency))}</b><span>untagged spend a day</span></div>\n")
+        w(
+            f"<div class='big bad'><b>{e(money_text(spend, currency))}</b>"
+            "<span>untagged spend a day</span></div>\n"
+        )
     at_risk = _number(header["totals"].get("credits_at_risk_monthly"))
     if at_risk is not None:
-        w(f"<div class='big bad'><b>{e(money(at_risk, currency))}</b>")
+        w(f"<div class='big bad'><b>{e(money_text(at_risk, currency))}</b>")
         w("<span>MAP credits at risk a month</span></div>\n")
     css = "bad" if totals.non_compliant else "good"
     w(f"<div class='big {css}'><b>{totals.non_compliant}</b><span>resources to fix</span></div>\n")
@@ -411,7 +415,7 @@ def _fix_groups(w: Any, groups: Sequence[FixGroup], currency: str | None) -> Non
     for group in groups:
         facts = []
         if group.daily:
-            facts.append(f"{money(group.daily, group.currency or currency)} a day")
+            facts.append(f"{money_text(group.daily, group.currency or currency)} a day")
         if group.oldest_days is not None:
             facts.append(f"oldest {group.oldest_days} days")
         shown = f" <small>{e(' · '.join(facts))}</small>" if facts else ""
@@ -437,7 +441,7 @@ def _blind_spots(w: Any, header: Mapping[str, Any]) -> None:
     w("<h2>Not scanned</h2>\n<ul class='blind'>\n")
     for item in spend:
         daily = _number(item.get("daily"))
-        amount = money(daily, item.get("currency")) if daily is not None else "?"
+        amount = money_text(daily, item.get("currency")) if daily is not None else "?"
         w(f"<li>{e(item.get('service'))}: {e(amount)} a day on {e(item.get('resources'))} resource(s) ")
         w("of types maptag does not scan</li>\n")
     for unit, name, n in unscanned:
@@ -562,7 +566,7 @@ def _finding_row(row: Mapping[str, Any], with_cost: bool, with_days: bool) -> st
     if with_cost:
         daily = daily_cost(row)
         cost = row.get("cost") or {}
-        shown = "" if daily is None else money(daily, cost.get("currency"))
+        shown = "" if daily is None else money_text(daily, cost.get("currency"))
         cells.append(f"<td class='n' data-sort='{-1 if daily is None else daily}'>{e(shown)}</td>")
     if with_days:
         days = days_noncompliant(row)
