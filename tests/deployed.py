@@ -19,6 +19,7 @@ import pytest
 from moto.server import ThreadedMotoServer
 
 from maptag.deploy_config import DeployConfig
+from maptag.local.embedded import EMBEDDED_TYPES
 from maptag.local.migration_hub import HubState, running_hub
 from maptag.sinks.outbox import TABLE_KEY
 from tests.integration.moto_seed import launch
@@ -154,6 +155,8 @@ def _create(
         "maptag:organization": True,
         "maptag:role_name": ROLE,
         "maptag:server_tasks": True,
+        # what moto can list (maptag.local.embedded); on AWS the deployment scans every type
+        "maptag:types": ",".join(EMBEDDED_TYPES),
         **{f"maptag:{k}": v for k, v in context.items()},
     }
     config = DeployConfig.from_context(values)

@@ -7,6 +7,7 @@ passes only S3 keys and small summaries between them (maptag.run_store).
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -24,11 +25,14 @@ from maptag.money import CostBook, CostError, Ledger, Money, cost_book
 from maptag.run_store import RunStore, run_id_of
 from maptag.scan import AccountAccess, UnitResult, UnitUnreachable, plan, scan_unit
 from maptag.sinks import events, history, metrics, migration_hub, s3_report, security_hub, sns_digest
+from maptag.sinks.html_report import TREND_RUNS
 from maptag.sinks.outbox import DynamoDBOutbox
 from maptag.sinks.outcome import RunInfo, SinkOutcome, guarded
 from maptag.sinks.report import ScanReport
 
 MIGRATION_HUB = "migration-hub"
+logger = logging.getLogger(__name__)
+
 # A unit whose result is missing and whose failure the Map did not record either.
 NO_RESULT = "the unit's scan ended without writing a result (see the state machine's execution history)"
 _ERROR_LIMIT = 500
@@ -203,6 +207,22 @@ SINKS: dict[str, Sink] = {
 }
 
 
+def history_trend(session: boto3.Session, resources: Resources) -> list[tuple[str, float]] | None:
+    """The earlier runs' overall coverage from the history table, for the HTML's trend line."""
+    if not resources.table:
+        return None
+    try:
+        rows = history.DynamoHistory(resources.table, session=session).trend(history.Scope(), TREND_RUNS)
+    except history.HistoryError as error:
+        logger.warning("no trend line in the report: %s", error)
+        return None
+    return [
+        (row.scanned_at[:10], float(row.coverage_percent))
+        for row in reversed(rows)
+        if row.coverage_percent is not None
+    ]
+
+
 def publish_run(
     config: DeployConfig,
     session: boto3.Session,
@@ -234,6 +254,7 @@ def publish_run(
     run = RunInfo(run_id=run_id, scanned_at=started_at)
     # Since when and how much before the report: every view shows them (docs/costs.md).
     report.money, money_failures = run_money(report, config, session, resources)
+    report.trend = history_trend(session, resources)
     prior = report.money.ledger.prior
     delivered = store.published()
 

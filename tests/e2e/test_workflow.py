@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -19,6 +20,7 @@ from aws_cdk import App
 
 from infra import constants
 from infra.app import build, config_of
+from maptag.local.embedded import EMBEDDED_TYPES
 from tests.deployed import BUCKET, REGION, TABLE, LambdaContext, World, deployed_world, report_json
 from tests.e2e.asl import Execution, definition_of
 from tests.infrastructure.conftest import cdk_json_context
@@ -38,6 +40,8 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         # the embedded estate's engagement (its resources carry mig12345): cdk.json holds none
         "maptag:mpe_ids": "12345",
         "maptag:regions": "us-east-1",
+        # what moto can list (maptag.local.embedded); on AWS the deployment scans every type
+        "maptag:types": ",".join(EMBEDDED_TYPES),
         "maptag:server_tasks": "true",
     }
     assert "maptag:sinks" not in context, "the e2e run uses the default sinks"
@@ -219,6 +223,11 @@ def test_two_scheduled_runs_deliver_findings_and_resolve_fixed_ones(
         ExpressionAttributeValues={":pk": {"S": "history#run"}},
     )["Items"]
     assert len(run_rows) == 2
+    # and the latest HTML report draws the coverage trend from the history table: both runs
+    html = boto3.client("s3", region_name=REGION).get_object(Bucket=BUCKET, Key="reports/latest/report.html")
+    page = html["Body"].read().decode()
+    (points,) = re.findall(r"<polyline points='([^']*)'", page)
+    assert len(points.split()) == 2
 
 
 def test_a_run_without_a_migration_hub_home_region_succeeds_and_says_so_once(

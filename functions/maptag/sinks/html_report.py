@@ -276,6 +276,11 @@ def _trend_points(
 ) -> tuple[list[tuple[str, float]], str | None]:
     """(date, coverage) per earlier run plus this scan; a note when the history is unreadable."""
     note = None
+    if history is None and report.trend is not None:
+        earlier = [(day, value) for day, value in report.trend]
+        if report.totals.coverage_shown is not None:
+            earlier.append((report.generated_at.strftime("%Y-%m-%d"), float(report.totals.coverage_shown)))
+        return earlier, None
     if history is None:
         from maptag.sinks.history import FileHistory, HistoryError, Scope, default_file
 

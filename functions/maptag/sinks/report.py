@@ -76,6 +76,9 @@ class ScanReport:
     generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     # since-when and spend (docs/costs.md); None: the report carries neither
     money: Money | None = None
+    # earlier runs' (date, coverage %), oldest first, for the HTML trend line; None: the HTML
+    # reads the local history file (the deployed publish sets it from the history table)
+    trend: list[tuple[str, float]] | None = None
 
     def __post_init__(self) -> None:
         self.units = sorted(self.units, key=lambda r: (r.unit.account_id, r.unit.region))
