@@ -34,19 +34,27 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _table(rows: list[dict[str, Any]]) -> None:
-    from rich.console import Console
-    from rich.table import Table
+    from rich.text import Text
 
-    # IAM actions and Security Hub types: --format json or markdown (too wide for a terminal).
-    table = Table(title=f"{len(rows)} resource types", show_lines=False)
-    for column in ("type", "DB&A", "listed by", "tags read by", "IAM actions"):
-        table.add_column(column, overflow="fold")
-    for row in rows:
-        table.add_row(
-            row["type"],
-            "yes" if row["dba"] else "",
-            row["listed_by"],
-            row["tags_read_by"],
-            ", ".join(row["iam_actions"]),
-        )
-    Console(file=sys.stdout, soft_wrap=False).print(table)
+    from maptag.console import TABLE_STYLE, Column, fitted_table, make_console
+
+    console = make_console(sys.stdout)
+    # Least useful first out when the terminal is narrow; every column: --format json or markdown.
+    columns = [
+        Column("type"),
+        Column("DB&A", drop=2),
+        Column("listed by", wrap="free"),
+        Column("tags read by", drop=1, wrap="free"),
+        Column("IAM actions", drop=3, wrap="free"),
+    ]
+    cells = [
+        [
+            Text(row["type"]),
+            Text("yes" if row["dba"] else ""),
+            Text(row["listed_by"]),
+            Text(row["tags_read_by"]),
+            Text(", ".join(row["iam_actions"])),
+        ]
+        for row in rows
+    ]
+    console.print(fitted_table(console, columns, cells, title=f"{len(rows)} resource types", **TABLE_STYLE))
