@@ -14,13 +14,17 @@ from bench.reliability import run_suite
 
 pytestmark = pytest.mark.slow
 
-# Left out until the fixes land (docs/reliability.md, "Known failures"): garbage 200 bodies
-# (the collector) and SIGTERM (its handling). Their assertions are the full suite's.
+# One garbage-body scenario per protocol and kind of read (an XML list call, a JSON list call,
+# the Tagging API); the full suite sends garbage to every list and tag read.
 SHORT = (
     "throttled-30",
     "5xx-reset-timeout-10",
+    "garbage-html-DescribeInstances",
+    "garbage-empty-ListTables",
+    "garbage-html-GetResources",
     "one-account-denied",
     "hub-outage-recovery",
+    "killed-by-SIGTERM",
     "killed-by-SIGINT",
 )
 
@@ -43,3 +47,4 @@ def test_the_short_reliability_suite_holds() -> None:
     assert "deny" in figures["one-account-denied"]["injected"]
     assert figures["one-account-denied"]["exit"] == 3
     assert figures["killed-by-SIGINT"]["exit"] == 130
+    assert figures["killed-by-SIGTERM"]["exit"] == 143
