@@ -18,6 +18,8 @@ from typing import Any
 
 import boto3
 
+from maptag.local.embedded import EMBEDDED_TYPES
+
 ACCOUNT = "123456789012"  # moto's default account
 OTHER_ACCOUNT = "210987654321"
 REGIONS = ("us-east-1", "eu-west-1")
@@ -172,4 +174,8 @@ def seed() -> Estate:
 
 
 # The scan every report test reads: both regions, every type, the CDK bucket excluded.
-SCAN = ["scan", "--mpe-id", "12345", "--regions", ",".join(REGIONS), "--exclude", "arn:aws:s3:::cdk-*"]
+# the types moto can list (maptag.local.embedded); on AWS a scan covers every type
+SCAN = [
+    "scan", "--mpe-id", "12345", "--regions", ",".join(REGIONS), "--exclude", "arn:aws:s3:::cdk-*",
+    "--types", ",".join(EMBEDDED_TYPES),
+]  # fmt: skip

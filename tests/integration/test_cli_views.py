@@ -242,7 +242,9 @@ def test_profile_is_used_and_an_unknown_one_is_one_line_exit_2(tmp_path: Path) -
 
     unknown = cli("history", "--profile", "nope", env=env)
     assert unknown.returncode == 2
-    assert unknown.stderr.splitlines() == ["maptag: error: The config profile (nope) could not be found"]
+    assert unknown.stderr.splitlines() == [
+        "maptag: error: ProfileNotFound: The config profile (nope) could not be found"
+    ]
 
     # The profile's region is the one scanned (a moto server stands in for AWS).
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
@@ -294,9 +296,16 @@ def test_the_html_report_draws_the_trend_from_the_local_history(
     assert points is not None
     assert len(points.group(1).split()) == 3, "two recorded runs, then this scan"
 
+    # a torn line is skipped (docs/cli.md): what remains is drawn, nothing is said on the page
     (estate / "history.jsonl").write_text("not json\n")
     assert main(scan("--format", "html", "-o", str(page))) == 1
     html = page.read_text(encoding="utf-8")
+    assert "could not be read" not in html
+    assert "<polyline" not in html
+    # a history that cannot be read at all is named on the page
+    (estate / "history.jsonl").unlink()
+    (estate / "history.jsonl").mkdir()
+    assert main(scan("--format", "html", "-o", str(page))) == 1
+    html = page.read_text(encoding="utf-8")
     assert "The coverage history could not be read:" in html
-    assert "history.jsonl:1: not a JSON line" in html
     assert "<polyline" not in html

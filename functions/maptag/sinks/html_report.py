@@ -295,7 +295,7 @@ def _trend_points(
     points = [
         (row.scanned_at[:10], row.coverage_percent)
         for row in history
-        if row.coverage_percent is not None and row.scanned_at[:19] < now
+        if row.coverage_percent is not None and row.scanned_at[:19] <= now
     ]
     if report.totals.coverage_shown is not None:
         points.append((now[:10], report.totals.coverage_shown))
