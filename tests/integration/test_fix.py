@@ -76,9 +76,8 @@ class WireLog:
         self.operations.append(operation)
         body = request.body if isinstance(request.body, bytes) else (request.body or "").encode()
         self.bodies.append((operation, body))
-        if self.fail_on is not None and operation == self.fail_on[0]:
-            if self.operations.count(operation) == self.fail_on[1]:
-                raise KeyboardInterrupt  # Ctrl-C while the call is on its way
+        if self.fail_on == (operation, self.operations.count(operation)):
+            raise KeyboardInterrupt  # Ctrl-C while the call is on its way
 
     def writes(self) -> list[str]:
         return [op for op in self.operations if op in WRITES]
@@ -174,7 +173,8 @@ def test_more_changes_than_the_cap_is_exit_2_and_nothing_written(wire: WireLog) 
     run = cli(*FIX, "--apply", "--max-changes", "3")
 
     assert run.code == 2
-    assert "more than 3" in run.err and "nothing written" in run.err
+    assert "more than 3" in run.err
+    assert "nothing written" in run.err
     planned = len([line for line in run.out.splitlines() if line.startswith("CHANGE")])
     assert f"holds {planned} changes" in run.err
     assert wire.writes() == []
@@ -216,7 +216,8 @@ def test_a_resource_changed_since_the_report_is_skipped_and_named(wire: WireLog,
 
     assert run.code == 1
     results = {r["arn"]: r for r in run.json()["results"]}
-    assert results[first]["result"] == "skipped" and "changed since the scan" in results[first]["detail"]
+    assert results[first]["result"] == "skipped"
+    assert "changed since the scan" in results[first]["detail"]
     assert results[second]["result"] == "applied"
     assert f"skipped: {first}" in run.err
     assert all_tags()[first]["map-migrated"] == "mig67890"  # the hand-made tag stays
@@ -226,9 +227,11 @@ def test_from_report_refuses_scope_flags_and_reads_only_its_schema(wire: WireLog
     other = tmp_path / "other.json"
     other.write_text('{"schema": "something/else"}')
     run = cli("fix", "--from-report", str(other))
-    assert run.code == 2 and "is not a maptag/scan-report@1 JSON report" in run.err
+    assert run.code == 2
+    assert "is not a maptag/scan-report@1 JSON report" in run.err
     run = cli("fix", "--from-report", str(other), "--mpe-id", "12345")
-    assert run.code == 2 and "drop --mpe-id" in run.err
+    assert run.code == 2
+    assert "drop --mpe-id" in run.err
 
 
 def test_a_bad_value_is_exit_2_naming_it(wire: WireLog) -> None:

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from maptag.resources.schema import Inline, Listing, Parent, ResourceType
+from maptag.resources.schema import Inline, Listing, Parent, ResourceType, TagWriter, tag_list
+
+# RDS tags with its own AddTagsToResource/RemoveTagsFromResource (ARN in ResourceName): it has
+# no rds:TagResource action for TagResources to need (docs/fix.md).
+TAGS = TagWriter(
+    tag="add_tags_to_resource",
+    untag="remove_tags_from_resource",
+    tag_request=lambda arn, tags: {"ResourceName": arn, "Tags": tag_list(tags)},
+    untag_request=lambda arn, keys: {"ResourceName": arn, "TagKeys": list(keys)},
+    actions=("rds:AddTagsToResource", "rds:RemoveTagsFromResource"),
+)
 
 DB = ResourceType(
     name="rds:db",
@@ -16,6 +26,7 @@ DB = ResourceType(
     arn_actions=("rds:DescribeDBInstances",),
     dba=True,
     securityhub="AwsRdsDbInstance",
+    writer=TAGS,
 )
 
 CLUSTER = ResourceType(
@@ -30,6 +41,7 @@ CLUSTER = ResourceType(
     arn_actions=("rds:DescribeDBClusters",),
     dba=True,
     securityhub="AwsRdsDbCluster",
+    writer=TAGS,
 )
 
 SNAPSHOT = ResourceType(
@@ -45,6 +57,7 @@ SNAPSHOT = ResourceType(
     arn_actions=("rds:DescribeDBSnapshots",),
     dba=True,
     securityhub="AwsRdsDbSnapshot",
+    writer=TAGS,
 )
 
 TYPES = (DB, CLUSTER, SNAPSHOT)
