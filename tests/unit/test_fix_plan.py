@@ -118,7 +118,8 @@ def test_excluded_needs_a_decision() -> None:
 
 def test_several_mpe_ids_without_value_need_a_decision() -> None:
     reason = decision({"Name": "web"}, TWO)
-    assert "several MPE ids" in reason and "--value" in reason
+    assert "several MPE ids" in reason
+    assert "--value" in reason
 
 
 def test_value_chooses_among_several_ids() -> None:
@@ -129,7 +130,8 @@ def test_value_chooses_among_several_ids() -> None:
 def test_value_must_be_one_the_engagement_accepts() -> None:
     assert value_problem("mig12345", ONE) is None
     problem = value_problem("mig99999", ONE)
-    assert problem is not None and "'mig99999'" in problem
+    assert problem is not None
+    assert "'mig99999'" in problem
 
 
 def test_dependent_takes_the_parents_compliant_value() -> None:
