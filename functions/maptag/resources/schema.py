@@ -256,11 +256,10 @@ class TagWriter:
 
 
 # The Tagging API's write actions, and the service actions TagResources needs besides them where
-# they are not `<service>:TagResource`/`UntagResource` (S3 has only PutBucketTagging).
+# they are not `<service>:TagResource`/`UntagResource`: S3 has only PutBucketTagging (its
+# GetBucketTagging, also needed, is the type's read action).
 TAGGING_API_WRITE_ACTIONS = ("tag:TagResources", "tag:UntagResources")
-TAGGING_API_SERVICE_WRITE_ACTIONS: dict[str, tuple[str, ...]] = {
-    "s3": ("s3:GetBucketTagging", "s3:PutBucketTagging"),
-}
+TAGGING_API_SERVICE_WRITE_ACTIONS: dict[str, tuple[str, ...]] = {"s3": ("s3:PutBucketTagging",)}
 
 
 @dataclass(frozen=True, slots=True)
