@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 from typing import Any
 
 import pytest
@@ -14,7 +15,7 @@ from infra import constants
 from infra.constructs.remediation import write_grants
 from maptag.deploy_config import TAGGER_ROLE_NAME
 from maptag.resources.declarations import BY_NAME, TYPE_NAMES
-from tests.infrastructure.conftest import Synthesized, synthesize
+from tests.infrastructure.conftest import ROOT, Synthesized, synthesize
 from tests.infrastructure.iam import (
     actions_of,
     as_list,
@@ -114,3 +115,15 @@ def test_with_remediation_off_there_is_no_tagger_role_and_no_remediation_step(or
         r["Properties"]["RoleName"] for r in org_app.member.find_resources("AWS::IAM::Role").values()
     ] == ["maptag-member-readonly"]
     assert not [k for k in org_app.scanner.find_resources("AWS::Lambda::Function") if "Remediate" in k]
+
+
+def test_cfn_lint_is_clean_with_remediation_on(remediation_app: Synthesized) -> None:
+    files = [str(p) for p in remediation_app.template_files()]
+    lint = subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "cfn-lint"), *files],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    assert lint.returncode == 0, lint.stdout + lint.stderr
