@@ -50,12 +50,17 @@ docs: venv ## rewrite the generated part of docs/resource-types.md from the decl
 demo: venv ## the whole pipeline on an embedded AWS (moto server + local Migration Hub)
 	$(BIN)/maptag demo
 
-synth: dev ## synthesize the CDK app offline
-	npx cdk synth -q
+# The engagement file (TOML, as `maptag scan --config`): the deployment refuses to synthesize
+# without an MPE id and regions (docs/deploy.md). `make synth CONFIG=maptag.toml`.
+CONFIG ?= maptag.toml
+ENGAGEMENT = -c maptag:config=$(CONFIG)
+
+synth: dev ## synthesize the CDK app offline (CONFIG=maptag.toml: your engagement file)
+	npx cdk synth -q $(ENGAGEMENT)
 
 STACK ?= Maptag
 deploy: dev ## deploy the scanner stack (STACK=MaptagMemberRole for a member role) with your credentials
-	npx cdk deploy $(STACK)
+	npx cdk deploy $(STACK) $(ENGAGEMENT)
 
 SIZES ?= 1000,10000
 ROUNDS ?= 5

@@ -13,6 +13,12 @@ import pytest
 freezegun.configure(extend_ignore_list=["aws_lambda_powertools"])
 
 
+# pytest-xdist's workers run with COLUMNS=80 and LINES=24 set; maptag honours COLUMNS even in a
+# pipe, so the suite starts without them: a test that wants a terminal width sets it itself.
+for _name in ("COLUMNS", "LINES"):
+    os.environ.pop(_name, None)
+
+
 @pytest.fixture(autouse=True)
 def _fake_aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """Fake credentials and a region, and no endpoint or profile leaking in from the shell."""

@@ -22,6 +22,8 @@ class UnitEvent(BaseModel):
     account_id: str = Field(pattern=f"^{ACCOUNT_ID.pattern}$")
     region: str = Field(pattern=f"^{REGION_NAME.pattern}$")
     caller_account: str = Field(pattern=f"^{ACCOUNT_ID.pattern}$")
+    # this run also counts the types the scan does not cover (maptag:inventory)
+    inventory: bool = False
 
 
 @metrics.log_metrics
@@ -31,7 +33,9 @@ class UnitEvent(BaseModel):
 def handler(event: UnitEvent, _context: LambdaContext) -> dict[str, Any]:
     config, resources = deployment()
     unit = ScanUnit(event.account_id, event.region)
-    summary = scan_run_unit(config, session(), resources, event.run_id, unit, event.caller_account)
+    summary = scan_run_unit(
+        config, session(), resources, event.run_id, unit, event.caller_account, event.inventory
+    )
     metrics.add_metric(name="ResourcesInScope", unit=MetricUnit.Count, value=summary["in_scope"])
     if summary["status"] == "failed":
         logger.error("unit failed", extra={"unit": unit.key, "error": summary["error"]})

@@ -24,6 +24,7 @@ from rich.text import Text
 
 from maptag.coverage import Totals
 from maptag.model import ScanUnit, Verdict
+from maptag.resources.inventory import NOTE
 from maptag.sinks.report import COUNT_COLUMNS, money_line, overall_line
 from maptag.views import daily_cost, days_noncompliant, fix_first, money, short_id
 
@@ -104,11 +105,34 @@ def print_report(report: ScanReport, out: IO[str]) -> None:
     for failed in report.failed_units:
         console.print(Text(f"Unit {failed.unit.key} failed: {failed.error}", style="bold red"))
     headline = money_line(report)
-    if headline is not None:
-        console.print(Text(headline))
+    # A report read back from its JSON carries the spend as fields only.
+    for line in [headline] if headline is not None else spend_lines(header):
+        console.print(Text(line))
     for line in coverage_notes(header):
         console.print(Text(line))
     console.print(Text(overall_line(report)))
+
+
+def spend_lines(header: Mapping[str, Any]) -> list[str]:
+    """Spend, credits at risk and spend on what maptag does not scan, from the report's fields."""
+    currency = _currency(header)
+    totals = header["totals"]
+    lines = []
+    spend, at_risk = totals.get(SPEND), totals.get("credits_at_risk_monthly")
+    if isinstance(spend, int | float):
+        risk = (
+            f" · MAP credits at risk: {money(at_risk, currency)} a month"
+            if isinstance(at_risk, int | float)
+            else ""
+        )
+        lines.append(f"Untagged spend: {money(spend, currency)} a day{risk}")
+    for item in header.get("unscanned_spend") or ():
+        daily = item.get("daily")
+        amount = money(daily, item.get("currency") or currency) if isinstance(daily, int | float) else "?"
+        lines.append(
+            f"Not scanned: {item.get('service')}: {amount} a day on {item.get('resources')} resource(s)"
+        )
+    return lines
 
 
 def coverage_notes(header: Mapping[str, Any]) -> list[str]:
@@ -118,8 +142,10 @@ def coverage_notes(header: Mapping[str, Any]) -> list[str]:
     lines = []
     for unit in header["units"]:
         where = f"{unit['account_id']}/{unit['region']}"
-        for name, count in (unit.get("unscanned") or {}).items():
-            lines.append(f"Not scanned: {where}: {count} × {name}")
+        unscanned = unit.get("unscanned")
+        if unscanned:
+            counts = ", ".join(f"{count} {name}" for name, count in unscanned.items())
+            lines.append(f"Not scanned in {where} ({NOTE}): {counts}")
         for skipped in unit.get("skipped_types") or ():
             lines.append(f"Skipped: {where}: {skipped.get('type')}: {skipped.get('reason')}")
     return lines
@@ -304,7 +330,7 @@ def _findings_table(
         first = fix_first(resources, limit=FINDINGS_SHOWN)
     more = totals.non_compliant - len(first)
     with_cost = any(daily_cost(row) is not None for row in first)
-    with_days = any("noncompliant_days" in row for row in first)
+    with_days = any(row.get("noncompliant_days") is not None for row in first)
     columns = [
         Column("resource"),
         Column("type", drop=3),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -63,6 +64,7 @@ MAP_CONCURRENCY_CEILING = 64
 # Validation context of a handler reading the configuration app.py validated at synth.
 DEPLOYED = "deployed"
 
+INVENTORY = ("weekly", "always", "off")
 SINKS = ("security-hub", "sns", "events", "metrics", "migration-hub")
 # Migration Hub is closed to new customers (docs/map-tagging-rules.md): it is opt-in.
 DEFAULT_SINKS = ("security-hub", "sns", "events", "metrics")
@@ -124,6 +126,23 @@ class DeployConfig(BaseModel):
     cur_table: str | None = None
     cur_bucket: str | None = None
     credit_rate: float | None = None
+    # What the Tagging API sees that the scan does not cover (docs/resource-types.md): on the
+    # first run of each ISO week (weekly), every run (always), or never (off).
+    inventory: str = "weekly"
+
+    @field_validator("inventory")
+    @classmethod
+    def _inventory(cls, value: str) -> str:
+        if value not in INVENTORY:
+            raise ValueError(f"{quote(value)} is not one of {', '.join(INVENTORY)}")
+        return value
+
+    def inventory_due(self, started_at: datetime) -> bool:
+        """Whether this run counts the unscanned types: weekly means the week's first run."""
+        if self.inventory != "weekly":
+            return self.inventory == "always"
+        previous = started_at - timedelta(seconds=self.schedule_interval_seconds)
+        return previous.isocalendar()[:2] != started_at.isocalendar()[:2]
 
     @field_validator("costs", mode="before")
     @classmethod
@@ -341,8 +360,9 @@ class DeployConfig(BaseModel):
         for key, value in context.items():
             if key.startswith(CONTEXT_PREFIX) and key != CONTEXT_PREFIX + CONFIG_KEY:
                 given[key.removeprefix(CONTEXT_PREFIX).replace("-", "_")] = _parse(value)
-        policy_keys = set(Policy.model_fields)
         own_keys = set(cls.model_fields) - {"policy"}
+        # a deployment setting of the same name (inventory: weekly/always/off) is not the policy's
+        policy_keys = set(Policy.model_fields) - own_keys
         unknown = sorted(set(given) - policy_keys - own_keys)
         if unknown:
             raise PolicyError(f"{CONTEXT_PREFIX}{unknown[0]}: unknown setting")

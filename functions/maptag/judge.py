@@ -8,13 +8,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 
 from maptag.aws import error_kind
 from maptag.model import Judgement, Verdict
 from maptag.policy import Policy
 from maptag.rules import (
+    DBA_PREFIXES,
     DEFAULT_PREFIX,
+    EC2_INSTANCE_ARN,
+    LEGACY_DBA_KEY,
     LEGACY_KEYS,
+    LEGACY_PROJECT_KEY,
     LEGACY_SERVER_ID,
     LEGACY_SERVER_ID_LOOSE,
     LEGACY_SERVER_PREFIX,
@@ -46,8 +51,14 @@ FIX_UNREADABLE = {
 }
 
 
-def judge(tags: Mapping[str, str] | None, policy: Policy, tag_error: str | None = None) -> Judgement:
-    """The verdict on a resource's tags (never EXCLUDED: scoping is scope.py's job)."""
+def judge(
+    tags: Mapping[str, str] | None, policy: Policy, tag_error: str | None = None, *, dba: bool = True
+) -> Judgement:
+    """The verdict on a resource's tags (never EXCLUDED: scoping is scope.py's job).
+
+    ``dba`` says whether the resource's type is a database & analytics destination (its
+    declaration): only there do `comm`, `comm_ec2_` and `mig_ec2_` values earn credits.
+    """
     if tags is None:
         # docs/contracts.md: a resource whose tags could not be read is never reported as missing.
         return Judgement(
@@ -55,12 +66,20 @@ def judge(tags: Mapping[str, str] | None, policy: Policy, tag_error: str | None 
             f"tags could not be read: {_one_line(tag_error)}",
             fix=FIX_UNREADABLE[error_kind(tag_error or "")],
         )
-    if MAP_KEY in tags:
-        return _judge_value(tags[MAP_KEY], policy)
     near = sorted(k for k in tags if is_near_miss_key(k))
+    if MAP_KEY in tags:
+        judgement = _legacy_form(tags, policy, dba) or _judge_value(tags[MAP_KEY], policy, dba)
+        if judgement.verdict is Verdict.COMPLIANT and near:
+            # Harmless beside the right key, but a reader takes it for a second, wrong tag.
+            strays = ", ".join(quote(k) for k in near)
+            return replace(judgement, reason=f"{judgement.reason}; the stray key {strays} can be removed")
+        return judgement
     if near:
         return _near_miss(near, tags, policy)
     add = f"add tag {MAP_KEY}={policy.example_value}"
+    legacy_form = _legacy_form(tags, policy, dba)
+    if legacy_form is not None:
+        return legacy_form
     legacy = sorted(k for k in tags if k.strip().lower() in LEGACY_KEYS)
     if legacy:
         # Facts: older guides named these keys; recognise them as legacy, not garbage.
@@ -89,12 +108,66 @@ def _near_miss(near: list[str], tags: Mapping[str, str], policy: Policy) -> Judg
     )
 
 
-def _judge_value(value: str, policy: Policy) -> Judgement:
+def _legacy_form(tags: Mapping[str, str], policy: Policy, dba: bool) -> Judgement | None:
+    """The v0 guide's database & analytics forms (docs/map-tagging-rules.md, "Legacy"), or None.
+
+    `map-dba` = an Application Discovery server id; `map-dba` = the source EC2 instance's ARN
+    with `aws-migration-project-id` = the MPE id; `map-migrated` = the source EC2 instance's ARN
+    with `aws-migration-project-id`. Compliant only with --accept-legacy, on a DB&A destination.
+    """
+    project = tags.get(LEGACY_PROJECT_KEY, "")
+    if EC2_INSTANCE_ARN.fullmatch(tags.get(MAP_KEY, "")):
+        key, form = MAP_KEY, f"'{MAP_KEY}' = the source EC2 instance's ARN with '{LEGACY_PROJECT_KEY}'"
+        ours = project in policy.mpe_ids_bare
+    elif LEGACY_DBA_KEY in tags and MAP_KEY not in tags:
+        key, value = LEGACY_DBA_KEY, tags[LEGACY_DBA_KEY]
+        if LEGACY_SERVER_ID_LOOSE.fullmatch(value):
+            form, ours = f"'{LEGACY_DBA_KEY}' = an Application Discovery server id", True
+        elif EC2_INSTANCE_ARN.fullmatch(value):
+            form = f"'{LEGACY_DBA_KEY}' = the source EC2 instance's ARN with '{LEGACY_PROJECT_KEY}'"
+            ours = project in policy.mpe_ids_bare
+        else:
+            return None
+    else:
+        return None
+    value = tags[key]
+    add = f"add tag {MAP_KEY}={policy.example_value}"
+    verdict = Verdict.MISSING if key == LEGACY_DBA_KEY else Verdict.INVALID_VALUE
+    if not policy.accept_legacy:
+        reason = (
+            f"the legacy DB&A form {form} (older MAP terms); MAP 2.0 needs '{MAP_KEY}' "
+            "(or scan with --accept-legacy)"
+        )
+        return Judgement(verdict, reason, key=key, value=value, fix=add)
+    if not dba:
+        reason = f"the legacy DB&A form {form} belongs on database & analytics destinations only"
+        return Judgement(verdict, reason, key=key, value=value, fix=add)
+    if not ours:
+        reason = (
+            f"the legacy DB&A form {form}, but {LEGACY_PROJECT_KEY}={quote(project)} is not this "
+            "engagement's MPE id"
+        )
+        return Judgement(verdict, reason, key=key, value=value, fix=add)
+    return Judgement(Verdict.COMPLIANT, f"legacy DB&A form {form}, accepted by policy", key=key, value=value)
+
+
+def _judge_value(value: str, policy: Policy, dba: bool = True) -> Judgement:
     def invalid(reason: str, fix_value: str | None = None) -> Judgement:
         fix = f"set the value to {quote(fix_value or policy.example_value)}"
         return Judgement(Verdict.INVALID_VALUE, reason, key=MAP_KEY, value=value, fix=fix)
 
     if value in policy.accepted_values:
+        parts = split_value(value)
+        if parts is not None and parts[0] in DBA_PREFIXES and not dba:
+            # MAP 2.0 tagging guide, "Database and analytic tags": an EC2 (or other non-DB&A)
+            # destination takes `mig` even when the workload is a database.
+            fixed = DEFAULT_PREFIX + parts[1]
+            return invalid(
+                f"prefix '{parts[0]}' marks a database & analytics destination (RDS, DynamoDB, Redshift, …); "
+                f"this resource type is not one, so it takes {quote(fixed)} (MAP 2.0 tagging guide, "
+                "Database and analytic tags)",
+                fixed,
+            )
         return Judgement(Verdict.COMPLIANT, f"tagged {MAP_KEY}={value}", key=MAP_KEY, value=value)
     if value == "":
         return invalid("the value is empty")

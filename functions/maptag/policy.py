@@ -79,6 +79,8 @@ class Policy(BaseModel):
     mpe_ids: tuple[str, ...] = Field(min_length=1)
     prefixes: tuple[str, ...] = PREFIXES
     accept_legacy: bool = False
+    # also count what the Tagging API sees that the scan does not cover (--inventory)
+    inventory: bool = False
     agreement_start: date | None = None
     regions: tuple[str, ...] = Field(min_length=1)
     accounts: tuple[str, ...] = ()
@@ -191,12 +193,7 @@ class Policy(BaseModel):
 
     @property
     def warnings(self) -> list[str]:
-        return [
-            f"MPE id {quote(mpe)} has an unusual length ({len(mpe)}); MPE ids are usually "
-            "5 digits or 10 upper-case letters and digits"
-            for mpe in self.mpe_ids_bare
-            if not MPE_ID.fullmatch(mpe)
-        ]
+        return [_unusual(mpe) for mpe in self.mpe_ids_bare if not MPE_ID.fullmatch(mpe)]
 
     def to_report(self) -> dict[str, object]:
         """The ``policy`` object of ``maptag/scan-report@1``."""
@@ -210,6 +207,18 @@ class Policy(BaseModel):
             "accept_legacy": self.accept_legacy,
             "exclusions": [str(rule) for rule in self.exclusions],
         }
+
+
+def _unusual(mpe: str) -> str:
+    if len(mpe) == 5:
+        return (
+            f"MPE id {quote(mpe)} has 5 characters but is not 5 digits: a 5-character MPE id is all "
+            "digits (only 10-character ids mix upper-case letters and digits)"
+        )
+    return (
+        f"MPE id {quote(mpe)} has an unusual length ({len(mpe)}); MPE ids are usually "
+        "5 digits or 10 upper-case letters and digits"
+    )
 
 
 def _mpe_id_problem(text: Any) -> str | None:

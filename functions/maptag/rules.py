@@ -14,6 +14,11 @@ MAP_KEY = "map-migrated"
 # before `comm` and `mig_ec2_` before `mig`.
 PREFIXES: tuple[str, ...] = ("comm_ec2_", "mig_ec2_", "oracle", "comm", "mig", "sap")
 DEFAULT_PREFIX = "mig"
+# MAP 2.0 tagging guide, "Database and analytic tags": these prefixes mark a database or
+# analytics workload moving to an AWS database & analytics service, and belong only on such a
+# destination; an EC2 destination (and every other non-DB&A type) takes `mig`
+# (docs/map-tagging-rules.md).
+DBA_PREFIXES: frozenset[str] = frozenset({"comm", "comm_ec2_", "mig_ec2_"})
 
 # Facts, "The tag": an MPE id is 5 digits or 10 upper-case alphanumerics. One public tagger
 # accepts up to 44 characters (uncertain): other lengths are "unusual", a warning, not an error.
@@ -26,7 +31,11 @@ LEGACY_SERVER_ID = re.compile(r"d-server-[a-z0-9]{14}")
 LEGACY_SERVER_ID_LOOSE = re.compile(r"d-server-[a-z0-9]{1,64}")
 LEGACY_SERVER_PREFIX = "d-server-"
 # Facts, "The tag": older guides also named these keys.
-LEGACY_KEYS: frozenset[str] = frozenset({"map-dba", "aws-migration-project-id"})
+LEGACY_DBA_KEY = "map-dba"
+LEGACY_PROJECT_KEY = "aws-migration-project-id"
+LEGACY_KEYS: frozenset[str] = frozenset({LEGACY_DBA_KEY, LEGACY_PROJECT_KEY})
+# The v0 guide's DB&A forms name the source EC2 instance by its ARN.
+EC2_INSTANCE_ARN = re.compile(r"arn:aws[a-z-]*:ec2:[a-z0-9-]+:[0-9]{12}:instance/i-[0-9a-f]{8,17}")
 
 # Facts, "Which resources are migrated": markers Application Migration Service puts on the
 # instances it launches and on its own replication and conversion servers.

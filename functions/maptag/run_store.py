@@ -53,6 +53,7 @@ def result_to_json(result: UnitResult) -> dict[str, Any]:
             for (type_name, verdict), n in sorted(result.counts.items())
         ],
         "skipped_types": dict(result.skipped_types),
+        "unscanned": None if result.unscanned is None else dict(result.unscanned),
     }
 
 
@@ -68,6 +69,9 @@ def result_from_json(data: Mapping[str, Any]) -> UnitResult:
         started_at=_time(data.get("started_at")),
         finished_at=_time(data.get("finished_at")),
         skipped_types={str(k): str(v) for k, v in (data.get("skipped_types") or {}).items()},
+        unscanned=None
+        if data.get("unscanned") is None
+        else {str(k): int(v) for k, v in data["unscanned"].items()},
     )
 
 

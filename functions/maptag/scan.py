@@ -33,8 +33,9 @@ from maptag.coverage import Totals, by_type
 from maptag.judge import judge
 from maptag.model import Finding, Judgement, Resource, ScanUnit, Verdict
 from maptag.policy import Policy, PolicyError
-from maptag.resources.collector import CollectionError, UnitContext, collect
-from maptag.resources.declarations import TYPES, ResourceType
+from maptag.resources.collector import AWS_ERRORS, CollectionError, UnitContext, collect
+from maptag.resources.declarations import BY_NAME, TYPES, ResourceType
+from maptag.resources.inventory import unscanned
 from maptag.scope import ParentScopes, in_scope_through_parent, scope
 
 FindingSink = Callable[[Finding], None]
@@ -72,6 +73,8 @@ class UnitResult:
     finished_at: datetime | None = None
     # types not listed in this unit because their service is not offered in its region: why
     skipped_types: Mapping[str, str] = field(default_factory=dict)
+    # --inventory: tagged resources per type the scan does not cover (None: not asked)
+    unscanned: Mapping[str, int] | None = None
 
     @property
     def failed(self) -> bool:
@@ -103,6 +106,8 @@ class UnitResult:
             extra["skipped_types"] = [
                 {"type": name, "reason": why} for name, why in self.skipped_types.items()
             ]
+        if self.unscanned is not None:
+            extra["unscanned"] = dict(self.unscanned)
         return extra
 
 
@@ -112,7 +117,8 @@ def evaluate(resource: Resource, policy: Policy, parents: ParentScopes) -> tuple
     if exclusion is not None:
         judgement = Judgement(Verdict.EXCLUDED, exclusion.reason)
         return Finding.of(resource, judgement), exclusion.carries_over
-    judgement = judge(resource.tags, policy, resource.tag_error)
+    rtype = BY_NAME.get(resource.type)
+    judgement = judge(resource.tags, policy, resource.tag_error, dba=rtype.dba if rtype else True)
     if (
         policy.agreement_start is not None
         and resource.created is None
@@ -249,8 +255,11 @@ def _scan_unit(
     run = _UnitRun(unit, ctx, policy, emit, progress, skipped, len(families))
     threads = min(UNIT_THREADS, max(1, len(families)))
     with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="maptag-type") as pool:
+        counted = pool.submit(run.inventory) if policy.inventory else None
         for future in [pool.submit(run.family, index, family) for index, family in enumerate(families)]:
             future.result()
+        if counted is not None:
+            counted.result()
     if progress is not None:
         progress(unit, run.done)
     return UnitResult(
@@ -261,6 +270,7 @@ def _scan_unit(
         started_at=started,
         finished_at=datetime.now(UTC),
         skipped_types=dict(sorted(run.skipped.items())),
+        unscanned=run.unscanned,
     )
 
 
@@ -314,6 +324,7 @@ class _UnitRun:
         self._held: list[_Held | None] = [None] + [_Held() for _ in range(families - 1)]
         self._finished = [False] * families
         self._next = 0  # the first family whose findings are not all out yet
+        self.unscanned: dict[str, int] | None = None
 
     def _release(self, index: int) -> None:
         with self._lock:
@@ -381,6 +392,13 @@ class _UnitRun:
             later = types[types.index(rtype) + 1 :]
             if parent is not None and all(t.parent is None or t.parent.type != parent for t in later):
                 decisions.pop(parent, None)  # its last dependent is done: free the ARNs
+
+    def inventory(self) -> None:
+        """--inventory: the unit's tagged resources of the types this scan does not cover."""
+        try:
+            self.unscanned = unscanned(self.ctx.clients, self.policy.types)
+        except AWS_ERRORS as error:
+            self._error(f"inventory: {describe_error(error)}")
 
     def _record(self, type_name: str, finding: Finding, held: _Held | None) -> None:
         if held is not None:

@@ -64,6 +64,7 @@ def plan_run(
         "started_at": started_at.isoformat(),
         "caller_account": scan_plan.caller_account,
         "units_key": store.write_units(scan_plan.units),
+        "inventory": config.inventory_due(started_at),
         "unit_count": len(scan_plan.units),
     }
 
@@ -75,14 +76,16 @@ def scan_run_unit(
     run_id: str,
     unit: ScanUnit,
     caller_account: str,
+    inventory: bool = False,
 ) -> dict[str, Any]:
     """Scan one unit, write its findings and result to S3; a failure is a failed result."""
     store = RunStore(_s3(session), resources.bucket, run_id)
-    access = AccountAccess(session, config.policy, caller_account)
+    policy = config.policy.model_copy(update={"inventory": inventory}) if inventory else config.policy
+    access = AccountAccess(session, policy, caller_account)
     try:
         clients = access.clients(unit)
         with store.findings_writer(unit) as emit:
-            result = scan_unit(unit, clients, config.policy, emit)
+            result = scan_unit(unit, clients, policy, emit)
     except UnitUnreachable as error:
         # The member role could not be assumed (not deployed there, trust wrong): loudly failed.
         result = UnitResult(unit=unit, status="failed", error=str(error))

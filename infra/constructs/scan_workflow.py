@@ -363,6 +363,7 @@ class ScanWorkflow(Construct):
             item_selector={
                 "run_id": sfn.JsonPath.string_at("$.run_id"),
                 "caller_account": sfn.JsonPath.string_at("$.caller_account"),
+                "inventory": sfn.JsonPath.string_at("$.inventory"),
                 "account_id": sfn.JsonPath.string_at("$$.Map.Item.Value.account_id"),
                 "region": sfn.JsonPath.string_at("$$.Map.Item.Value.region"),
             },

@@ -46,7 +46,10 @@ def test_wide_terminal_shows_spend_and_days_fix_first(monkeypatch: pytest.Monkey
     report = costed_report().header()
     assert f"Untagged spend: USD {report['totals']['untagged_daily_spend']:,.2f} a day" in text
     assert "Not scanned: AmazonOpenSearchService: USD 41.50 a day on 3 resource(s)" in text
-    assert "Not scanned: 123456789012/eu-west-1: 3 × es:domain" in text
+    assert (
+        "Not scanned in 123456789012/eu-west-1 (seen by the Tagging API, which cannot see resources "
+        "that never had a tag): 3 es:domain"
+    ) in text
     assert "Skipped: 123456789012/eu-west-1: ec2:natgateway: not offered in this region" in text
 
 

@@ -322,3 +322,17 @@ def test_the_time_zone_is_checked_at_synth_and_not_again_in_each_lambda_invocati
     # while synth, which is where it is checked, still refuses it
     with pytest.raises(PolicyError, match=r"^maptag:schedule_time_zone: 'Europe/Paris' is not an IANA"):
         DeployConfig.from_context(context(schedule_time_zone="Europe/Paris"))
+
+
+def test_the_inventory_runs_on_the_first_run_of_each_week_by_default() -> None:
+    from datetime import UTC, datetime
+
+    daily = DeployConfig.from_context(context(schedule="rate(1 day)"))
+    assert daily.inventory == "weekly"
+    monday, tuesday = datetime(2026, 11, 30, 6, tzinfo=UTC), datetime(2026, 12, 1, 6, tzinfo=UTC)
+    assert (daily.inventory_due(monday), daily.inventory_due(tuesday)) == (True, False)
+    always = DeployConfig.from_context(context(inventory="always"))
+    off = DeployConfig.from_context(context(inventory="off"))
+    assert (always.inventory_due(tuesday), off.inventory_due(monday)) == (True, False)
+    with pytest.raises(PolicyError, match="maptag:inventory: 'sometimes' is not one of weekly, always, off"):
+        DeployConfig.from_context(context(inventory="sometimes"))

@@ -82,7 +82,9 @@ def test_compliant_only_for_an_accepted_value_under_the_exact_key(
 def test_the_verdict_depends_only_on_the_map_migrated_tag(value: str, policy: Policy) -> None:
     alone = judge({MAP_KEY: value}, policy)
     crowded = judge({MAP_KEY: value, "Name": "web", "Map-Migrated": "x", "map-dba": "y"}, policy)
-    assert (alone.verdict, alone.reason) == (crowded.verdict, crowded.reason)
+    assert alone.verdict == crowded.verdict
+    # beside a correct tag, the reason also says the stray near-miss key can go (issue 9)
+    assert crowded.reason.startswith(alone.reason)
 
 
 def _mangled_key(draw: st.DrawFn) -> str:

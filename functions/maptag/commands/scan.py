@@ -72,6 +72,7 @@ SETTINGS = (
     Setting("types", "--types", "types", "list"),
     Setting("exclusions", "--exclude", "exclude", "items", ("exclusions",)),
     Setting("accept_legacy", "--accept-legacy", "accept-legacy", "bool"),
+    Setting("inventory", "--inventory", "inventory", "bool"),
     Setting("max_concurrency", "--max-concurrency", "max-concurrency", "int"),
     Setting("prefixes", None, "prefixes", "list"),
     Setting("format", "--format", "format", "text"),
@@ -111,6 +112,12 @@ def register(commands: Any) -> None:
         "failed, the report is still written.",
     )
     add_scope_flags(scan)
+    scan.add_argument(
+        "--inventory",
+        action=argparse.BooleanOptionalAction,
+        help="also count, per unit, the tagged resources of types maptag does not scan (Tagging API; "
+        "it cannot see resources that never had a tag)",
+    )
     scan.add_argument("--max-concurrency", type=int, metavar="N", help="units scanned at once (default 8)")
     scan.add_argument("--format", metavar="|".join(FORMATS), help="report format (default: table)")
     scan.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE (default: stdout)")

@@ -525,7 +525,7 @@ def _findings(w: Any, rows: Sequence[Mapping[str, Any]], totals: Totals) -> None
         w("<p>Every in-scope resource carries a correct map-migrated tag.</p>\n</section>\n")
         return
     with_cost = any(daily_cost(row) is not None for row in rows)
-    with_days = any("noncompliant_days" in row for row in rows)
+    with_days = any(row.get("noncompliant_days") is not None for row in rows)
     order = "highest daily spend first" if with_cost else "longest untagged first" if with_days else ""
     w(f"<p class='note'>{e(order.capitalize() + '. ' if order else '')}")
     w("Click a column to sort; type to filter; open a resource for its full ARN.</p>\n")
