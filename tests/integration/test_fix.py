@@ -305,3 +305,19 @@ def test_dependents_take_the_parents_value_with_several_mpe_ids(wire: WireLog, t
     assert changes[root_volume(tagged)] == "mig67890"
     assert "several MPE ids" in decisions[untagged]
     assert f"its parent {untagged} needs a decision" in decisions[root_volume(untagged)]
+
+
+def test_a_dba_prefix_is_corrected_on_ec2_and_kept_on_a_database(wire: WireLog, tmp_path: Path) -> None:
+    session = boto3.Session(region_name=REGION)
+    instance = SEEDERS["ec2:instance"](session, REGION, "db-on-ec2", {"map-migrated": "comm12345"})
+    table = SEEDERS["dynamodb:table"](session, REGION, "orders", {"map-migrated": "comm12345"})
+
+    run = cli(
+        *FIX, "--types", "ec2:instance,dynamodb:table", "--apply", "--journal", str(tmp_path / "j.jsonl")
+    )
+
+    assert run.code == 0, run.err
+    now = all_tags()
+    assert now[instance]["map-migrated"] == "mig12345"
+    assert now[table]["map-migrated"] == "comm12345"
+    assert verdicts()[instance] == "compliant"

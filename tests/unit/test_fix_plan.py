@@ -13,6 +13,7 @@ from maptag.fix.plan import plan_fixes, value_problem
 from maptag.judge import judge
 from maptag.model import Verdict
 from maptag.policy import Policy
+from maptag.resources.declarations import BY_NAME
 
 ONE = Policy.build(mpe_ids=["12345"], regions=["us-east-1"])
 TWO = Policy.build(mpe_ids=["12345", "67890"], regions=["us-east-1"])
@@ -25,7 +26,7 @@ def item(
     arn: str, type_name: str, tags: dict[str, str] | None, policy: Policy = ONE, **extra: Any
 ) -> dict[str, Any]:
     """A report item as the scan writes it, judged from these tags."""
-    judgement = judge(tags, policy, "AccessDenied: no" if tags is None else None)
+    judgement = judge(tags, policy, "AccessDenied: no" if tags is None else None, dba=BY_NAME[type_name].dba)
     return {
         "arn": arn,
         "type": type_name,
@@ -80,12 +81,17 @@ def test_own_value_written_wrongly_is_corrected(value: str, fixed: str) -> None:
     assert one_change({"map-migrated": value}) == (value, fixed)
 
 
-def test_dba_prefix_on_a_non_dba_type_becomes_mig() -> None:
-    # Written against the declaration's dba flag, as the judge will flag it (invalid_value).
-    finding = item(INSTANCE, "ec2:instance", {"map-migrated": "comm12345"})
-    finding.update(verdict=Verdict.INVALID_VALUE.value)
+@pytest.mark.parametrize("value", ["comm12345", "comm_ec2_12345", "mig_ec2_12345", "COMM12345"])
+def test_dba_prefix_on_a_non_dba_type_becomes_mig(value: str) -> None:
+    finding = item(INSTANCE, "ec2:instance", {"map-migrated": value})
+    assert finding["verdict"] == Verdict.INVALID_VALUE
     [change] = plan_fixes([finding], ONE).changes
-    assert (change.before, change.after) == ("comm12345", "mig12345")
+    assert (change.before, change.after) == (value, "mig12345")
+
+
+def test_dba_prefix_on_a_dba_type_is_compliant_and_left_alone() -> None:
+    plan = plan_fixes([item(TABLE, "dynamodb:table", {"map-migrated": "comm12345"})], ONE)
+    assert (plan.changes, plan.decisions) == ([], [])
 
 
 def test_dba_prefix_written_wrongly_stays_dba_on_a_dba_type() -> None:

@@ -161,12 +161,14 @@ def _current_tags(
     return found
 
 
-def _guard(change: Change, tags: dict[str, str] | None, policy: Policy | None) -> str | None:
+def _guard(
+    change: Change, tags: dict[str, str] | None, policy: Policy | None, rtype: ResourceType
+) -> str | None:
     """Why the change must not be made now, or None."""
     if tags is None:
         return "its tags cannot be read now"
     if change.observed is not None and policy is not None:
-        now = judge(tags, policy)
+        now = judge(tags, policy, dba=rtype.dba)
         if (now.verdict.value, now.key, now.value) != change.observed:
             return f"its tags changed since the scan (now: {now.verdict.value}: {now.reason})"
     if tags.get(change.key) != change.before:
@@ -190,7 +192,7 @@ def _apply_group(
         else:
             tags = current[change.arn]
             # The finding is re-judged once per resource; its later changes follow the first.
-            why_not = _guard(change, tags, None if change.arn in planned else policy)
+            why_not = _guard(change, tags, None if change.arn in planned else policy, rtype)
             if why_not is None and tags is not None:
                 ready.append(change)
                 planned.add(change.arn)

@@ -15,11 +15,8 @@ from typing import Any
 from maptag.model import Verdict
 from maptag.policy import Policy
 from maptag.resources.declarations import BY_NAME
-from maptag.rules import DEFAULT_PREFIX, MAP_KEY, SPACE, quote, split_value
+from maptag.rules import DBA_PREFIXES, DEFAULT_PREFIX, MAP_KEY, SPACE, quote, split_value
 
-# MAP 2.0 tagging guide, "Database and analytic tags": these prefixes belong only on database &
-# analytics destinations (ResourceType.dba); elsewhere the value takes `mig` (docs/map-tagging-rules.md).
-DBA_PREFIXES: frozenset[str] = frozenset({"comm", "comm_ec2_", "mig_ec2_"})
 _SPACES = re.compile(f"{SPACE}+")
 
 
