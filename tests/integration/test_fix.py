@@ -321,3 +321,24 @@ def test_a_dba_prefix_is_corrected_on_ec2_and_kept_on_a_database(wire: WireLog, 
     assert now[instance]["map-migrated"] == "mig12345"
     assert now[table]["map-migrated"] == "comm12345"
     assert verdicts()[instance] == "compliant"
+
+
+def test_a_report_with_a_failed_unit_plans_the_rest_and_exits_3(wire: WireLog, tmp_path: Path) -> None:
+    session = boto3.Session(region_name=REGION)
+    instance = SEEDERS["ec2:instance"](session, REGION, "a", NO_MAP_TAG)
+    report = tmp_path / "report.json"
+    scanned = cli("scan", "--mpe-id", "12345", "--regions", REGION, "--types", "ec2:instance",
+                  "--format", "json", "-o", str(report))  # fmt: skip
+    assert scanned.code == 1, scanned.err
+    document = json.loads(report.read_text())
+    document["units"].append({"account_id": "210987654321", "region": REGION, "status": "failed",
+                              "error": "AccessDenied: cannot assume role", "types": {}})  # fmt: skip
+    report.write_text(json.dumps(document))
+    wire.operations.clear()
+
+    run = cli("fix", "--from-report", str(report), "--format", "json")
+
+    assert run.code == 3
+    assert "unit 210987654321/us-east-1 failed in the report: AccessDenied" in run.err
+    assert [c["arn"] for c in run.json()["changes"]] == [instance]
+    assert wire.operations == []  # a plan from a report asks AWS nothing

@@ -264,6 +264,7 @@ def _show(
         out.write(f"{line}  [{change.verdict or mode}] {_printable(why)}\n")
     for decision in plan.decisions:
         out.write(f"DECIDE   {decision.arn}  [{decision.verdict}] {_printable(decision.reason)}\n")
+    out.flush()  # before the closing lines on stderr
 
 
 def _printable(text: str) -> str:
