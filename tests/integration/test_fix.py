@@ -23,6 +23,7 @@ from moto import mock_aws
 
 from maptag.cli import main
 from maptag.resources.declarations import TYPE_NAMES
+from tests.integration.faults import Faults
 from tests.integration.moto_seed import NO_MAP_TAG, SEEDERS, policy, scan
 
 pytestmark = pytest.mark.xdist_group("fix")
@@ -342,3 +343,43 @@ def test_a_report_with_a_failed_unit_plans_the_rest_and_exits_3(wire: WireLog, t
     assert "unit 210987654321/us-east-1 failed in the report: AccessDenied" in run.err
     assert [c["arn"] for c in run.json()["changes"]] == [instance]
     assert wire.operations == []  # a plan from a report asks AWS nothing
+
+
+def test_a_write_aws_refuses_is_named_and_the_rest_applied(
+    wire: WireLog, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    session = boto3.Session(region_name=REGION)
+    instances = [SEEDERS["ec2:instance"](session, REGION, name, NO_MAP_TAG) for name in "abc"]
+    bucket = SEEDERS["s3:bucket"](session, REGION, "refused-bucket", NO_MAP_TAG)
+    faults = Faults()
+    # one CreateTags and the Tagging API's write are refused on the wire, as AWS refuses them
+    faults.add(lambda r: r.operation == "CreateTags", "UnauthorizedOperation", "not allowed", 403, times=1)
+    faults.add(lambda r: r.operation == "TagResources", "AccessDeniedException", "no tag:TagResources", 400)
+    handlers = botocore.handlers.BUILTIN_HANDLERS
+    monkeypatch.setattr(
+        botocore.handlers, "BUILTIN_HANDLERS", [("before-send", faults._before_send), *handlers]
+    )
+    journal = tmp_path / "journal.jsonl"
+
+    run = cli(
+        *FIX, "--types", "ec2:instance,s3:bucket", "--apply", "--journal", str(journal), "--format", "json"
+    )
+
+    assert run.code == 1
+    results = {r["arn"]: r for r in run.json()["results"]}
+    failed = [arn for arn in instances if results[arn]["result"] == "failed"]
+    assert len(failed) == 1
+    assert "UnauthorizedOperation" in results[failed[0]]["detail"]
+    assert results[bucket]["result"] == "failed"
+    assert "AccessDeniedException" in results[bucket]["detail"]
+    assert f"failed: {failed[0]}" in run.err
+    assert f"failed: {bucket}" in run.err
+    monkeypatch.setattr(botocore.handlers, "BUILTIN_HANDLERS", handlers)
+    now = all_tags()
+    assert {arn for arn in instances if now[arn].get("map-migrated") == "mig12345"} == set(instances) - set(
+        failed
+    )
+    assert "map-migrated" not in now[bucket]
+    rows = {json.loads(line)["arn"]: json.loads(line)["result"] for line in journal.read_text().splitlines()}
+    assert rows[failed[0]] == "failed"
+    assert rows[bucket] == "failed"
