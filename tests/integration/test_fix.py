@@ -19,11 +19,11 @@ from typing import Any
 import boto3
 import botocore.handlers
 import pytest
+from botocore.exceptions import ClientError
 from moto import mock_aws
 
 from maptag.cli import main
 from maptag.resources.declarations import TYPE_NAMES
-from tests.integration.faults import Faults
 from tests.integration.moto_seed import NO_MAP_TAG, SEEDERS, policy, scan
 
 pytestmark = pytest.mark.xdist_group("fix")
@@ -351,14 +351,20 @@ def test_a_write_aws_refuses_is_named_and_the_rest_applied(
     session = boto3.Session(region_name=REGION)
     instances = [SEEDERS["ec2:instance"](session, REGION, name, NO_MAP_TAG) for name in "abc"]
     bucket = SEEDERS["s3:bucket"](session, REGION, "refused-bucket", NO_MAP_TAG)
-    faults = Faults()
-    # one CreateTags and the Tagging API's write are refused on the wire, as AWS refuses them
-    faults.add(lambda r: r.operation == "CreateTags", "UnauthorizedOperation", "not allowed", 403, times=1)
-    faults.add(lambda r: r.operation == "TagResources", "AccessDeniedException", "no tag:TagResources", 400)
+    refused = {"CreateTags": ("UnauthorizedOperation", "not allowed"), "TagResources": ("AccessDenied", "no")}
+    seen: list[str] = []
+
+    def refuse(event_name: str, **_: Any) -> None:
+        # Raised before moto's handler runs (moto acts on every request it is handed, whatever an
+        # earlier handler answers), with the error AWS answers: the first CreateTags, every TagResources.
+        operation = event_name.rsplit(".", 1)[-1]
+        seen.append(operation)
+        if operation in refused and (operation != "CreateTags" or seen.count(operation) == 1):
+            code, message = refused[operation]
+            raise ClientError({"Error": {"Code": code, "Message": message}}, operation)
+
     handlers = botocore.handlers.BUILTIN_HANDLERS
-    monkeypatch.setattr(
-        botocore.handlers, "BUILTIN_HANDLERS", [("before-send", faults._before_send), *handlers]
-    )
+    monkeypatch.setattr(botocore.handlers, "BUILTIN_HANDLERS", [("before-send", refuse), *handlers])
     journal = tmp_path / "journal.jsonl"
 
     run = cli(
@@ -371,7 +377,7 @@ def test_a_write_aws_refuses_is_named_and_the_rest_applied(
     assert len(failed) == 1
     assert "UnauthorizedOperation" in results[failed[0]]["detail"]
     assert results[bucket]["result"] == "failed"
-    assert "AccessDeniedException" in results[bucket]["detail"]
+    assert "AccessDenied" in results[bucket]["detail"]
     assert f"failed: {failed[0]}" in run.err
     assert f"failed: {bucket}" in run.err
     monkeypatch.setattr(botocore.handlers, "BUILTIN_HANDLERS", handlers)
