@@ -16,12 +16,12 @@ export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED := true
 
 .PHONY: dev venv cdk-cli test test-fast lint format docs demo synth deploy bench clean
 
-dev: venv cdk-cli ## the development environment in .venv and the pinned CDK CLI
+dev: venv cdk-cli ## the development environment in .venv (with the demo extra) and the pinned CDK CLI
 
 venv: $(VENV)/.synced
 $(VENV)/.synced: pyproject.toml uv.lock
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet "uv==$(UV_VERSION)"
-	$(UV) sync --frozen --python $(PYTHON)
+	$(UV) sync --frozen --extra demo --python $(PYTHON)
 	@touch $@
 
 cdk-cli: node_modules/.installed

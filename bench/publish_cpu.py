@@ -20,8 +20,9 @@ from datetime import UTC, datetime
 from maptag.model import Finding, Resource, ScanUnit, Verdict
 from maptag.policy import Policy
 from maptag.scan import UnitResult
+from maptag.sinks.html_report import write_html
 from maptag.sinks.outcome import RunInfo
-from maptag.sinks.report import FindingSpool, ScanReport, write_html, write_json
+from maptag.sinks.report import FindingSpool, ScanReport, write_json
 from maptag.sinks.security_hub import SEVERITY, Hub, asff_finding, finding_id
 
 REGION = "us-east-1"

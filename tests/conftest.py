@@ -7,6 +7,7 @@ import os
 import freezegun
 import pytest
 
+# Tests move the clock with freezegun only (docs/architecture.md); time-machine is the demo's.
 # freezegun reads every loaded module's attributes when it starts; Powertools' parser builds
 # pydantic models lazily on that read, which fails under a frozen clock once a handler test has
 # imported it in the same worker.

@@ -89,7 +89,10 @@ class World:
 
 
 @contextmanager
-def deployed_world(monkeypatch: pytest.MonkeyPatch, members: int = 2, **context: Any) -> Iterator[World]:
+def deployed_world(
+    monkeypatch: pytest.MonkeyPatch, members: int = 2, *, home_region: bool = True, **context: Any
+) -> Iterator[World]:
+    """``home_region=False``: the scanner account never set a Migration Hub home region."""
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
@@ -100,12 +103,14 @@ def deployed_world(monkeypatch: pytest.MonkeyPatch, members: int = 2, **context:
         with running_hub(HubState()) as hub_url:
             monkeypatch.setenv("AWS_ENDPOINT_URL_MIGRATION_HUB", hub_url)
             monkeypatch.setenv("AWS_ENDPOINT_URL_MIGRATIONHUB_CONFIG", hub_url)
-            yield _create(monkeypatch, members, context)
+            yield _create(monkeypatch, members, context, home_region)
     finally:
         server.stop()
 
 
-def _create(monkeypatch: pytest.MonkeyPatch, members: int, context: dict[str, Any]) -> World:
+def _create(
+    monkeypatch: pytest.MonkeyPatch, members: int, context: dict[str, Any], home_region: bool
+) -> World:
     s3 = boto3.client("s3", region_name=REGION)
     s3.create_bucket(Bucket=BUCKET)
     dynamodb = boto3.client("dynamodb", region_name=REGION)
@@ -133,9 +138,10 @@ def _create(monkeypatch: pytest.MonkeyPatch, members: int, context: dict[str, An
     ]
     sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=queue_arn)
     boto3.client("securityhub", region_name=REGION).enable_security_hub()
-    boto3.client("migrationhub-config", region_name=REGION).create_home_region_control(
-        HomeRegion=REGION, Target={"Type": "ACCOUNT", "Id": SCANNER}
-    )
+    if home_region:
+        boto3.client("migrationhub-config", region_name=REGION).create_home_region_control(
+            HomeRegion=REGION, Target={"Type": "ACCOUNT", "Id": SCANNER}
+        )
     organizations = boto3.client("organizations", region_name=REGION)
     organizations.create_organization(FeatureSet="ALL")
     member_ids = []
@@ -147,7 +153,6 @@ def _create(monkeypatch: pytest.MonkeyPatch, members: int, context: dict[str, An
         "maptag:regions": REGION,
         "maptag:organization": True,
         "maptag:role_name": ROLE,
-        "maptag:sinks": "security-hub,sns,events,metrics,migration-hub",
         "maptag:server_tasks": True,
         **{f"maptag:{k}": v for k, v in context.items()},
     }

@@ -37,6 +37,9 @@ def handler(event: PublishEvent, _context: LambdaContext) -> dict[str, Any]:
     for outcome in run.outcomes:
         if not outcome.ok:
             logger.error("sink failed", extra={"sink": outcome.name, "detail": outcome.detail})
+        elif outcome.skipped:
+            # Not a failure (no alarm): the digest and the run result say it once.
+            logger.warning("sink skipped", extra={"sink": outcome.name, "detail": outcome.detail})
         else:
             # what each sink did (e.g. Security Hub's created/updated/unchanged counts)
             logger.info("sink delivered", extra={"sink": outcome.name, "detail": outcome.detail})

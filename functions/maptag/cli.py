@@ -62,6 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
         if leaf is not parser:
             # Given before or after the command; SUPPRESS keeps a subcommand from resetting it.
             _common_options(leaf, argparse.SUPPRESS)
+    # Passed in, not imported: `completion` and `demo` run maptag's own commands through it.
+    parser.set_defaults(cli_parser=parser)
     return parser
 
 

@@ -66,8 +66,8 @@ DEPLOYED = "deployed"
 
 INVENTORY = ("weekly", "always", "off")
 SINKS = ("security-hub", "sns", "events", "metrics", "migration-hub")
-# Migration Hub is closed to new customers (docs/map-tagging-rules.md): it is opt-in.
-DEFAULT_SINKS = ("security-hub", "sns", "events", "metrics")
+# Migration Hub on by default: an account without a home region is skipped (docs/reliability.md).
+DEFAULT_SINKS = ("security-hub", "sns", "events", "metrics", "migration-hub")
 DEFAULT_SCHEDULE = "cron(0 6 * * ? *)"
 DEFAULT_ROLE_NAME = "maptag-member-readonly"
 # The Distributed Map's child workflows: Express (at most 5 minutes each, billed per request

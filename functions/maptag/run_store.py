@@ -6,6 +6,10 @@ capped at 256 KB). Layout under the reports bucket:
     runs/<run_id>/units.json                           the plan: [{account_id, region}, ...]
     runs/<run_id>/units/<account>/<region>/result.json  a UnitResult
     runs/<run_id>/units/<account>/<region>/findings.jsonl.gz  one finding per line
+    runs/<run_id>/published/<sink>.json                 a sink delivered this run (its outcome)
+
+The completion markers make publish idempotent per sink: a Step Functions retry of publish
+delivers only to the sinks that have no marker yet (docs/reliability.md).
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from typing import Any
 
 from maptag.model import Finding, ScanUnit, Verdict
 from maptag.scan import FindingSink, UnitResult
+from maptag.sinks.outcome import SinkOutcome
 
 RUNS_PREFIX = "runs/"
 REPORTS_PREFIX = "reports/"
@@ -174,6 +179,28 @@ class RunStore:
         except self.s3.exceptions.NoSuchKey:
             return None
         return body
+
+    @property
+    def published_prefix(self) -> str:
+        return f"{self.prefix}published/"
+
+    def mark_published(self, outcome: SinkOutcome) -> str:
+        """Record that ``outcome``'s sink delivered this run (written after it delivered)."""
+        key = f"{self.published_prefix}{_UNSAFE.sub('-', outcome.name)}.json"
+        body = json.dumps(outcome.to_dict()).encode()
+        self.s3.put_object(Bucket=self.bucket, Key=key, Body=body, ContentType="application/json")
+        return key
+
+    def published(self) -> dict[str, SinkOutcome]:
+        """The outcomes of the sinks already delivered for this run, by sink name."""
+        paginator = self.s3.get_paginator("list_objects_v2")
+        done: dict[str, SinkOutcome] = {}
+        for page in paginator.paginate(Bucket=self.bucket, Prefix=self.published_prefix):
+            for item in page.get("Contents", []):
+                body = self.s3.get_object(Bucket=self.bucket, Key=item["Key"])["Body"].read()
+                outcome = SinkOutcome.from_dict(json.loads(body))
+                done[outcome.name] = outcome
+        return done
 
     def put_report(self, name: str, body: bytes, content_type: str) -> str:
         key = f"{REPORTS_PREFIX}{self.run_id}/{name}"

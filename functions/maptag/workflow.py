@@ -32,6 +32,7 @@ from maptag.sinks.outbox import DynamoDBOutbox
 from maptag.sinks.outcome import RunInfo, SinkOutcome, guarded
 from maptag.sinks.report import ScanReport
 
+MIGRATION_HUB = "migration-hub"
 # A unit whose result is missing and whose failure the Map did not record either.
 NO_RESULT = "the unit's scan ended without writing a result (see the state machine's execution history)"
 _ERROR_LIMIT = 500
@@ -118,7 +119,7 @@ class PublishedRun:
             "units": len(self.report.units),
             "failed_units": len(self.report.failed_units),
             "totals": self.report.totals.to_report(),
-            "sinks": {o.name: ("ok" if o.ok else f"failed: {o.detail}") for o in self.outcomes},
+            "sinks": {o.name: o.shown for o in self.outcomes},
         }
 
 
@@ -165,10 +166,35 @@ def _migration_hub(
         box = None
         if res.outbox_table:
             box = DynamoDBOutbox(res.outbox_table, make_client(session, "dynamodb", _region(session)))
-        result = migration_hub.publish(report, settings, session=session, outbox=box)
-        return SinkOutcome("migration-hub", not result.failed, "; ".join(result.lines()))
+        result = migration_hub.publish(
+            report, settings, session=session, outbox=box, skip_without_home_region=True
+        )
+        if result.skipped:
+            # Migration Hub is a default sink: an account without a home region is told, not failed.
+            return SinkOutcome(MIGRATION_HUB, True, no_home_region(_account(session)), skipped=True)
+        return SinkOutcome(MIGRATION_HUB, not result.failed, "; ".join(result.lines()))
 
-    return guarded("migration-hub", deliver)
+    return guarded(MIGRATION_HUB, deliver)
+
+
+def no_home_region(account: str) -> str:
+    """The run result's and the digest's line for an account without a Migration Hub home region."""
+    command = (
+        "`aws migrationhub-config create-home-region-control --home-region REGION "
+        f"--target Type=ACCOUNT,Id={account}`"
+    )
+    return (
+        f"skipped: no Migration Hub home region in account {account} (set one with {command}, "
+        f"or remove {MIGRATION_HUB} from maptag:sinks)"
+    )
+
+
+def _account(session: boto3.Session) -> str:
+    """The caller's account: GetCallerIdentity needs no IAM permission (STS API reference)."""
+    try:
+        return str(make_client(session, "sts", _region(session)).get_caller_identity()["Account"])
+    except (ClientError, BotoCoreError):
+        return "(this account)"
 
 
 # DeployConfig.sinks names → the library sink delivering to it (maptag/sinks/).
@@ -177,7 +203,7 @@ SINKS: dict[str, Sink] = {
     "sns": _sns,
     "events": _events,
     "metrics": _metrics,
-    "migration-hub": _migration_hub,
+    MIGRATION_HUB: _migration_hub,
 }
 
 
@@ -190,7 +216,12 @@ def publish_run(
     map_result: Mapping[str, Any] | None,
     sinks: Mapping[str, Sink] = SINKS,
 ) -> PublishedRun:
-    """Rebuild the run's report from S3, store it and its history, deliver it to every sink."""
+    """Rebuild the run's report from S3, store it and its history, deliver it to every sink.
+
+    Idempotent per sink: a sink an earlier attempt of this publish delivered (its completion
+    marker in the run store) is not delivered again, so a Step Functions retry sends only
+    what was not sent.
+    """
     s3 = _s3(session)
     store = RunStore(s3, resources.bucket, run_id)
     planned = store.read_units()
@@ -208,8 +239,22 @@ def publish_run(
     # Since when and how much before the report: every view shows them (docs/costs.md).
     report.money, money_failures = run_money(report, config, session, resources)
     prior = report.money.ledger.prior
+    delivered = store.published()
+
+    def once(name: str, deliver: Callable[[], SinkOutcome]) -> SinkOutcome:
+        if name in delivered:
+            return delivered[name]
+        outcome = guarded(name, deliver)
+        if outcome.ok:
+            # A marker that cannot be written fails publish: its retry delivers this sink again.
+            store.mark_published(outcome)
+        return outcome
+
     # The report first: every later sink links to it.
-    stored = s3_report.put_reports(report, run, bucket=resources.bucket, session=session)
+    stored = once(
+        s3_report.NAME,
+        partial(s3_report.put_reports, report, run, bucket=resources.bucket, session=session),
+    )
     published = PublishedRun(
         run=run.with_report_url(stored.links.get("html")), report=report, outcomes=[*money_failures, stored]
     )
@@ -222,16 +267,17 @@ def publish_run(
                 report, published.run, store_, retention_days=config.history_ttl_days, prior=prior
             )
 
-        published.outcomes.append(guarded(history.NAME, history_sink))
-    for name in config.sinks:
+        published.outcomes.append(once(history.NAME, history_sink))
+    # The digest last: it names the sinks skipped for this account, once per run.
+    for name in sorted(config.sinks, key=lambda name: name == sns_digest.NAME):
         sink = sinks.get(name)
         if sink is None:
             published.outcomes.append(SinkOutcome(name, False, "this build has no such sink"))
             continue
+        notices = tuple(f"{o.name} {o.detail}" for o in published.outcomes if o.skipped)
         # Each sink is guarded: one that fails never hides the others.
-        published.outcomes.append(
-            guarded(name, partial(sink, report, published.run, config, session, resources))
-        )
+        deliver = partial(sink, report, published.run.with_notices(notices), config, session, resources)
+        published.outcomes.append(once(name, deliver))
     return published
 
 

@@ -28,8 +28,7 @@ ONLY_MAP_KEY = {"ForAllValues:StringEquals": {"aws:TagKeys": [MAP_KEY]}}
 def write_grants(type_names: tuple[str, ...]) -> dict[str, list[str]]:
     """IAM resource pattern ({p} partition, {a} account; "*" where none) → the write actions on it."""
     grants: dict[str, set[str]] = {}
-    for name in type_names:
-        rtype = BY_NAME[name]
+    for rtype in (d for name in type_names for d in (BY_NAME[name], *BY_NAME[name].also)):
         named = rtype.arn.startswith("arn:") or rtype.iam_arn is not None
         for action in rtype.write_actions:
             # The Tagging API's actions have no resource type; the services' own take the ARN.

@@ -80,6 +80,8 @@ PLAN = FunctionSpec("Plan", "handlers.plan.handler", "maptag: plan the run's uni
 SCAN_UNIT = FunctionSpec(
     "ScanUnit", "handlers.scan_unit.handler", "maptag: scan one account × region", Duration.seconds(90), 512
 )
+# runs/<run id>/published/<sink>.json (maptag.run_store): publish writes nothing else under runs/.
+PUBLISHED_MARKERS = f"{constants.RUNS_PREFIX}*/published/"
 PUBLISH = FunctionSpec(
     "Publish", "handlers.publish.handler", "maptag: report, history and findings", Duration.minutes(15), 2048
 )
@@ -165,7 +167,8 @@ class ScanWorkflow(Construct):
             bucket,
             key,
             read=[constants.RUNS_PREFIX, f"{constants.MAP_RESULTS_PREFIX}/"],
-            write=[constants.REPORTS_PREFIX],
+            # reports, and the per-sink completion markers that make a retry idempotent (run_store.py)
+            write=[constants.REPORTS_PREFIX, PUBLISHED_MARKERS],
         )
         table.grant_read_write_data(self.publish)
         findings.grant_publish(self.publish)
@@ -241,6 +244,7 @@ class ScanWorkflow(Construct):
             f"{bucket_arn}/{constants.RUNS_PREFIX}*": "the run's own working prefix",
             f"{bucket_arn}/{constants.MAP_RESULTS_PREFIX}/*": "the Distributed Map's result prefix",
             f"{bucket_arn}/{constants.REPORTS_PREFIX}*": "the reports prefix",
+            f"{bucket_arn}/{PUBLISHED_MARKERS}*": "publish's completion markers, one per sink and run",
             f"Resource::arn:<AWS::Partition>:s3:::<{bucket_id}>/*": "the Distributed Map reads the unit "
             "list and writes its results in the reports bucket",
             member_roles: "with the whole Organization the member accounts are not known at deploy time; "

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -30,31 +31,39 @@ MGN = {"AWSApplicationMigrationServiceSourceServerID": "s-0123456789abcdef0", "N
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """The scanner stack's template, synthesized from cdk.json (plus Migration Hub) as `cdk synth` does."""
+    """The scanner stack's template, synthesized from cdk.json (default sinks) as `cdk synth` does."""
     outdir = tmp_path_factory.mktemp("cdk-e2e")
     context = {
         **cdk_json_context(),
         # the embedded estate's engagement (its resources carry mig12345): cdk.json holds none
         "maptag:mpe_ids": "12345",
         "maptag:regions": "us-east-1",
-        "maptag:sinks": "security-hub,sns,events,metrics,migration-hub",
         "maptag:server_tasks": "true",
     }
+    assert "maptag:sinks" not in context, "the e2e run uses the default sinks"
     app = App(context=context, outdir=str(outdir))
     build(app, config_of(app))
     app.synth()
     return dict(json.loads(Path(outdir / f"{constants.SCANNER_STACK}.template.json").read_text()))
 
 
-@pytest.fixture
-def world(template: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
-    with deployed_world(monkeypatch, members=2) as created:
+@contextmanager
+def synthesized_world(
+    template: dict[str, Any], monkeypatch: pytest.MonkeyPatch, *, home_region: bool = True
+) -> Iterator[World]:
+    with deployed_world(monkeypatch, members=2, home_region=home_region) as created:
         # the functions run with the configuration synthesized into their environment
         (publish,) = [r for k, r in template["Resources"].items() if k.startswith("ScanWorkflowPublish")
                       and r["Type"] == "AWS::Lambda::Function"]  # fmt: skip
         monkeypatch.setenv(
             "MAPTAG_CONFIG", publish["Properties"]["Environment"]["Variables"]["MAPTAG_CONFIG"]
         )
+        yield created
+
+
+@pytest.fixture
+def world(template: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
+    with synthesized_world(template, monkeypatch) as created:
         yield created
 
 
@@ -210,3 +219,22 @@ def test_two_scheduled_runs_deliver_findings_and_resolve_fixed_ones(
         ExpressionAttributeValues={":pk": {"S": "history#run"}},
     )["Items"]
     assert len(run_rows) == 2
+
+
+def test_a_run_without_a_migration_hub_home_region_succeeds_and_says_so_once(
+    template: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given the default deployment in an account that never set a Migration Hub home region
+    with synthesized_world(template, monkeypatch, home_region=False) as world:
+        for account in world.accounts:
+            world.launch(account, MGN)
+        # When the schedule starts a run
+        execution = execute(template, "run-1", datetime(2026, 11, 23, 6, tzinfo=UTC))
+        # Then the execution ends in publish, succeeded (FailedRuns counts failed executions only)
+        assert execution.visited[-1] == constants.STATE_PUBLISH
+        (digest,) = world.digests()
+    # and the digest says once what was skipped and how to fix it
+    line = next(text for text in digest["Message"].splitlines() if "home region" in text)
+    assert line.startswith("Note: migration-hub skipped: no Migration Hub home region in account ")
+    assert line.endswith("or remove migration-hub from maptag:sinks)")
+    assert digest["Message"].count("home region") == 1

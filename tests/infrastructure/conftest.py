@@ -89,5 +89,6 @@ def accounts_app(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
             "maptag:accounts": "222222222222,333333333333",
             "maptag:regions": "us-east-1,eu-west-1",
             "maptag:schedule": "rate(6 hours)",
+            "maptag:sinks": "security-hub,sns,events,metrics",  # migration-hub is a default: opt out
         },
     )

@@ -9,8 +9,6 @@ follow each service's wire protocol, so botocore sees exactly what AWS would sen
 
 from __future__ import annotations
 
-import json
-import re
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -18,59 +16,18 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import boto3
-import botocore.session
 from botocore.awsrequest import AWSResponse
 from botocore.exceptions import ReadTimeoutError
 
-# Services the scanner talks to, by the name they sign requests with and by their event id.
-_MODELS = (
-    "ec2",
-    "rds",
-    "s3",
-    "dynamodb",
-    "lambda",
-    "elbv2",
-    "efs",
-    "sts",
-    "organizations",
-    "iam",
-    "resourcegroupstaggingapi",
+from bench.fault_proxy import (
+    CREDENTIAL_SCOPE,
+    PROTOCOL_BY_EVENT_ID,
+    PROTOCOL_BY_SIGNING_NAME,
+    error_response,
 )
-_CREDENTIAL_SCOPE = re.compile(r"Credential=([^/]+)/[0-9]{8}/([a-z0-9-]+)/([a-z0-9-]+)/aws4_request")
 
-
-def _protocols() -> tuple[dict[str, str], dict[str, str]]:
-    core = botocore.session.get_session()
-    by_event: dict[str, str] = {}
-    by_signing: dict[str, str] = {}
-    for name in _MODELS:
-        model = core.get_service_model(name)
-        # the protocol botocore speaks (the Tagging API lists CBOR first, botocore picks JSON)
-        protocol = model.resolved_protocol
-        by_event[model.service_id.hyphenize()] = protocol
-        by_signing[model.signing_name] = protocol
-    return by_event, by_signing
-
-
-PROTOCOL_BY_EVENT_ID, PROTOCOL_BY_SIGNING_NAME = _protocols()
-
-
-def error_response(protocol: str, code: str, message: str, status: int) -> tuple[int, dict[str, str], bytes]:
-    """An AWS error response in the service's wire protocol."""
-    if protocol in ("json", "rest-json"):
-        headers = {"Content-Type": "application/x-amz-json-1.1", "x-amzn-ErrorType": code}
-        return status, headers, json.dumps({"__type": code, "message": message}).encode()
-    if protocol == "ec2":
-        error = f"<Error><Code>{code}</Code><Message>{message}</Message></Error>"
-        body = f"<Response><Errors>{error}</Errors></Response>"
-    elif protocol == "rest-xml":
-        body = f"<Error><Code>{code}</Code><Message>{message}</Message></Error>"
-    else:  # query
-        body = (
-            f"<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code>"
-            f"<Message>{message}</Message></Error></ErrorResponse>"
-        )
-    return status, {"Content-Type": "text/xml"}, body.encode()
+# The wire protocol of AWS's error answers is shared with the reliability harness.
+_CREDENTIAL_SCOPE = CREDENTIAL_SCOPE
 
 
 @dataclass(frozen=True)

@@ -18,13 +18,16 @@ from typing import Any
 import boto3
 import botocore.loaders
 import botocore.session
+from moto.core import set_initial_no_auth_action_count
 
 from maptag.local.seeders import SEEDERS as SHARED_SEEDERS
 from maptag.local.seeders import SeedContext
 from maptag.local.seeders import Seeder as SharedSeeder
 from maptag.model import Finding, ScanUnit
 from maptag.policy import Policy
+from maptag.resources.declarations import TYPE_NAMES
 from maptag.scan import UnitResult, plan, run_scan
+from tests.integration.resources import STUBBED
 
 ACCOUNT = "123456789012"  # moto's default account
 MPE_VALUE = "mig12345"
@@ -296,7 +299,10 @@ class ScanOutcome:
 
 
 def policy(**values: Any) -> Policy:
-    return Policy.build(**{"mpe_ids": [MPE_VALUE], "regions": ["us-east-1"], **values})
+    """A scan policy; by default every type moto models (the stubbed ones it answers "not
+    implemented", which would fail every unit: tests/integration/resources/)."""
+    modelled = [name for name in TYPE_NAMES if name not in STUBBED]
+    return Policy.build(**{"mpe_ids": [MPE_VALUE], "regions": ["us-east-1"], "types": modelled, **values})
 
 
 def scan(session: boto3.Session, scan_policy: Policy) -> ScanOutcome:
@@ -314,6 +320,29 @@ def scan(session: boto3.Session, scan_policy: Policy) -> ScanOutcome:
 
     units = list(run_scan(scan_policy, session, scan_plan.units, scan_plan.caller_account, sink_for))
     return ScanOutcome(findings=findings, units=units)
+
+
+def scanner_session(session: boto3.Session, actions: Iterable[str], region: str) -> boto3.Session:
+    """A new IAM user of the session's moto account allowed exactly ``actions`` (on "*"), as a session."""
+    actions = tuple(actions)
+    user = f"scanner-{len(actions)}-{abs(hash(actions))}"
+    iam = session.client("iam", region_name=region)
+    iam.create_user(UserName=user)
+    # moto checks the Tagging API's calls as "tagging:..." (its signing name), IAM as "tag:..."
+    spelled = [*actions, *(f"tagging:{a[4:]}" for a in actions if a.startswith("tag:"))]
+    document = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": spelled, "Resource": "*"}],
+    }
+    iam.put_user_policy(UserName=user, PolicyName="scan", PolicyDocument=json.dumps(document))
+    key = iam.create_access_key(UserName=user)["AccessKey"]
+    return keyed_session(key["AccessKeyId"], key["SecretAccessKey"], region=region)
+
+
+def enforced_scan(scanner: boto3.Session, scan_policy: Policy) -> ScanOutcome:
+    """scan() with moto's IAM enforcement on from the first call."""
+    outcome: ScanOutcome = set_initial_no_auth_action_count(0)(scan)(scanner, scan_policy)
+    return outcome
 
 
 def arns(findings: Iterable[Finding]) -> set[str]:

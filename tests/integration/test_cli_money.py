@@ -12,7 +12,7 @@ from pathlib import Path
 
 import boto3
 import pytest
-import time_machine
+from freezegun import freeze_time
 from jsonschema import Draft202012Validator
 from moto import mock_aws
 
@@ -52,15 +52,15 @@ def test_since_when_comes_from_history_and_resets_when_a_fix_is_undone(
 
     # When the user scans without history, then with it on day 0, 5 and 7 (a tagged on day 5,
     # its tag removed again on day 7)
-    with time_machine.travel(DAY0 - timedelta(days=1)):
+    with freeze_time(DAY0 - timedelta(days=1)):
         _, plain, _ = scan(["--format", "json"], capsys)
-    with time_machine.travel(DAY0):
+    with freeze_time(DAY0):
         _, day0, err0 = scan(json_args, capsys)
     ec2.create_tags(Resources=[a], Tags=[{"Key": "map-migrated", "Value": "mig12345"}])
-    with time_machine.travel(DAY0 + timedelta(days=5)):
+    with freeze_time(DAY0 + timedelta(days=5)):
         _, day5, _ = scan(json_args, capsys)
     ec2.delete_tags(Resources=[a], Tags=[{"Key": "map-migrated"}])
-    with time_machine.travel(DAY0 + timedelta(days=7)):
+    with freeze_time(DAY0 + timedelta(days=7)):
         _, _day7, err7 = scan([*json_args, "--output", str(tmp_path / "r.csv"), "--format", "csv"], capsys)
 
     # Then without history the date is unknown, never guessed

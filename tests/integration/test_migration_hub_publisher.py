@@ -462,6 +462,18 @@ def test_dry_run_of_an_existing_task_notifies_only(home: Hub):
     assert home.tasks()[unit_task()]["Status"] == "IN_PROGRESS"
 
 
+def test_the_deployment_skips_an_account_without_a_home_region_and_keeps_nothing(hub: Hub):
+    # Given a hub without a home region / When the deployed workflow publishes (it skips)
+    result = hub.publish(report(unit(compliant=1)), skip_without_home_region=True)
+    # Then the publish is skipped, not failed: nothing written, nothing kept for a later run
+    assert (result.status, result.skipped, result.failed) == ("skipped", True, False)
+    assert result.lines() == [f"Migration Hub skipped: {HOME_REGION_MISSING}"]
+    outcome = result.outcome()
+    assert (outcome.ok, outcome.skipped) == (True, True)
+    assert hub.writes() == []
+    assert not hub.outbox.path.exists()
+
+
 def test_dry_run_without_a_home_region_fails_the_same_way(hub: Hub):
     result = hub.publish(report(unit(compliant=1)), dry_run=True)
     assert (result.status, result.error) == ("failed", HOME_REGION_MISSING)

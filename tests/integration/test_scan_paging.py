@@ -11,7 +11,7 @@ from __future__ import annotations
 import gc
 import math
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import boto3
@@ -22,7 +22,7 @@ from moto import mock_aws
 from maptag.aws import Clients
 from maptag.model import ScanUnit
 from maptag.resources.collector import UnitContext, collect
-from maptag.resources.declarations import BY_NAME, TYPES
+from maptag.resources.declarations import BY_NAME, TYPE_NAMES, ResourceType
 from maptag.scan import scan_unit
 from tests.integration.moto_seed import (
     COMPLIANT,
@@ -32,25 +32,81 @@ from tests.integration.moto_seed import (
     seed_function,
     seed_volume,
 )
+from tests.integration.resources import STUBBED
 
 REGION = "us-east-1"
 
 # The largest page each listing API returns, from the AWS API references (several accept a
-# bigger number than they return: Lambda's MaxItems allows 10,000 but a page holds 50).
+# bigger number than they return: Lambda's MaxItems allows 10,000 but a page holds 50), by
+# client: ECS, EKS and EMR each have a ListClusters. None: the operation has no pages.
 DOCUMENTED_MAXIMUM = {
-    "describe_instances": ("MaxResults", 1000),
-    "describe_volumes": ("MaxResults", 500),
-    "describe_snapshots": ("MaxResults", 1000),
-    "describe_images": ("MaxResults", 1000),
-    "describe_db_instances": ("MaxRecords", 100),
-    "describe_db_clusters": ("MaxRecords", 100),
-    "describe_db_snapshots": ("MaxRecords", 100),
-    "list_buckets": ("MaxBuckets", 10000),
-    "list_tables": ("Limit", 100),
-    "list_functions": ("MaxItems", 50),
-    "describe_load_balancers": ("PageSize", 400),
-    "describe_file_systems": ("MaxItems", 100),
+    ("ec2", "describe_instances"): ("MaxResults", 1000),
+    ("ec2", "describe_volumes"): ("MaxResults", 500),
+    ("ec2", "describe_snapshots"): ("MaxResults", 1000),
+    ("ec2", "describe_images"): ("MaxResults", 1000),
+    ("rds", "describe_db_instances"): ("MaxRecords", 100),
+    ("rds", "describe_db_clusters"): ("MaxRecords", 100),
+    ("rds", "describe_db_snapshots"): ("MaxRecords", 100),
+    ("s3", "list_buckets"): ("MaxBuckets", 10000),
+    ("dynamodb", "list_tables"): ("Limit", 100),
+    ("lambda", "list_functions"): ("MaxItems", 50),
+    ("elbv2", "describe_load_balancers"): ("PageSize", 400),
+    ("elb", "describe_load_balancers"): ("PageSize", 400),
+    ("efs", "describe_file_systems"): ("MaxItems", 100),
+    ("ec2", "describe_nat_gateways"): ("MaxResults", 1000),
+    ("ec2", "describe_transit_gateways"): ("MaxResults", 1000),
+    ("ec2", "describe_transit_gateway_attachments"): ("MaxResults", 1000),
+    ("ec2", "describe_addresses"): (None, None),
+    ("ec2", "describe_vpc_endpoints"): ("MaxResults", 1000),
+    ("ec2", "describe_vpn_connections"): (None, None),
+    ("ec2", "describe_hosts"): ("MaxResults", 500),
+    ("ec2", "describe_capacity_reservations"): ("MaxResults", 1000),
+    ("ecs", "list_clusters"): ("maxResults", 100),
+    ("ecs", "list_services"): ("maxResults", 100),
+    ("ecs", "list_tasks"): ("maxResults", 100),
+    ("eks", "list_clusters"): ("maxResults", 100),
+    ("eks", "list_nodegroups"): ("maxResults", 100),
+    ("autoscaling", "describe_auto_scaling_groups"): ("MaxRecords", 100),
+    ("elasticbeanstalk", "describe_environments"): ("MaxRecords", 1000),
+    ("emr", "list_clusters"): (None, None),  # 50 a page, fixed
+    ("emr-serverless", "list_applications"): ("maxResults", 50),
+    # FSx answers the smaller of MaxResults and its own page maximum, which it does not
+    # document: the model's largest
+    ("fsx", "describe_file_systems"): ("MaxResults", 2147483647),
+    ("fsx", "describe_volumes"): ("MaxResults", 2147483647),
+    ("fsx", "describe_backups"): ("MaxResults", 2147483647),
+    ("backup", "list_recovery_points_by_backup_vault"): ("MaxResults", 1000),
+    ("ecr", "describe_repositories"): ("maxResults", 1000),
+    ("glacier", "list_vaults"): ("limit", "1000"),
+    ("storagegateway", "list_gateways"): ("Limit", 100),
+    ("logs", "describe_log_groups"): ("limit", 50),
+    ("sagemaker", "list_endpoints"): ("MaxResults", 100),
+    ("sagemaker", "list_notebook_instances"): ("MaxResults", 100),
+    ("workspaces", "describe_workspaces"): ("Limit", 25),
+    ("secretsmanager", "list_secrets"): ("MaxResults", 100),
+    ("kms", "list_keys"): ("Limit", 1000),
+    ("mq", "list_brokers"): ("MaxResults", 100),
+    ("network-firewall", "list_firewalls"): ("MaxResults", 100),
+    ("transfer", "list_servers"): ("MaxResults", 1000),
+    ("acm-pca", "list_certificate_authorities"): ("MaxResults", 1000),
+    ("cloudfront", "list_distributions"): ("MaxItems", "100"),
+    ("route53", "list_hosted_zones"): ("MaxItems", "100"),
 }
+# The twelve first types: the paging-minimum scan below counts their calls.
+FIRST_TYPES = (
+    "ec2:instance",
+    "ec2:volume",
+    "ec2:snapshot",
+    "ec2:image",
+    "rds:db",
+    "rds:cluster",
+    "rds:snapshot",
+    "s3:bucket",
+    "dynamodb:table",
+    "lambda:function",
+    "elasticloadbalancing:loadbalancer",
+    "elasticfilesystem:file-system",
+)
 
 
 @pytest.fixture
@@ -64,10 +120,13 @@ class CallLog:
 
     def __init__(self, session: boto3.Session) -> None:
         self.calls: list[tuple[str, dict[str, Any]]] = []
+        # the service of each call (ELBv2 and Classic ELB both have DescribeLoadBalancers)
+        self.services: list[str] = []
         session.events.register("before-parameter-build", self._record)
 
     def _record(self, params: dict[str, Any], model: Any, **_: Any) -> None:
         self.calls.append((model.name, dict(params)))
+        self.services.append(model.service_model.service_name)
 
     def count(self) -> Counter[str]:
         return Counter(name for name, _ in self.calls)
@@ -98,10 +157,42 @@ def _load_balancers(session: boto3.Session, count: int) -> None:
         elbv2.create_load_balancer(Name=f"lb-{n:02d}", Subnets=subnets)
 
 
+def _listings(names: Iterable[str]) -> list[ResourceType]:
+    """The declarations of these types and the further listings each reports under its name."""
+    return [t for name in names for t in (BY_NAME[name], *BY_NAME[name].also)]
+
+
 def test_declared_page_sizes_are_each_apis_maximum() -> None:
-    assert {t.listing.operation: t.listing.page_size for t in TYPES} == {
-        operation: size for operation, (_, size) in DOCUMENTED_MAXIMUM.items()
+    # Every listing documented here declares that maximum (the others' page sizes are checked
+    # against botocore's models in tests/unit/test_declarations.py).
+    declared = {(t.service, t.listing.operation): t.listing.page_size for t in _listings(TYPE_NAMES)}
+    documented = {
+        operation: None if size is None else int(size) for operation, (_, size) in DOCUMENTED_MAXIMUM.items()
     }
+    assert {operation: declared.get(operation) for operation in documented} == documented
+
+
+FURTHER = [
+    n
+    for n in TYPE_NAMES
+    if n not in FIRST_TYPES
+    and n not in STUBBED
+    and (BY_NAME[n].service, BY_NAME[n].listing.operation) in DOCUMENTED_MAXIMUM
+    and DOCUMENTED_MAXIMUM[(BY_NAME[n].service, BY_NAME[n].listing.operation)][0] is not None
+    and BY_NAME[n].listing.within is None
+]
+
+
+@pytest.mark.parametrize("name", FURTHER)
+def test_each_further_listing_asks_for_its_largest_page(session: boto3.Session, name: str) -> None:
+    # (the STUBBED types' tests expect the page size in their Stubber requests)
+    log = CallLog(session)
+    ctx = UnitContext(Clients(session, REGION), "123456789012", REGION, need_created=False)
+    assert list(collect(BY_NAME[name], ctx)) == []
+    key, size = DOCUMENTED_MAXIMUM[(BY_NAME[name].service, BY_NAME[name].listing.operation)]
+    listed = [params for call, params in log.calls if xform_name(call) == BY_NAME[name].listing.operation]
+    assert listed, f"{name} was not listed"
+    assert all(params.get(key) == size for params in listed), listed
 
 
 def test_a_scan_makes_the_paging_minimum_of_calls_and_none_twice(session: boto3.Session) -> None:
@@ -119,18 +210,22 @@ def test_a_scan_makes_the_paging_minimum_of_calls_and_none_twice(session: boto3.
     log = CallLog(session)
 
     # When everything is scanned (no agreement start: no creation-time look-ups are needed)
-    outcome = scan(session, policy(regions=[REGION]))
+    outcome = scan(session, policy(regions=[REGION], types=list(FIRST_TYPES)))
 
     # Then each list call asked for the API's largest page
     assert outcome.units[0].status == "ok"
+    listed = {
+        t.listing.operation: DOCUMENTED_MAXIMUM[(t.service, t.listing.operation)]
+        for t in _listings(FIRST_TYPES)
+    }
     checked = set()
     for name, params in log.calls:
         operation = xform_name(name)
-        if operation in DOCUMENTED_MAXIMUM:
-            key, size = DOCUMENTED_MAXIMUM[operation]
+        if operation in listed:
+            key, size = listed[operation]
             assert params.get(key) == size, (name, params)
             checked.add(operation)
-    assert checked == set(DOCUMENTED_MAXIMUM)
+    assert checked == set(listed)
     # and the calls are exactly the paging minimum: list pages plus unavoidable tag reads
     assert log.count() == Counter(
         {
@@ -149,13 +244,16 @@ def test_a_scan_makes_the_paging_minimum_of_calls_and_none_twice(session: boto3.
             # reads them 100 at a time, one call per list page here (never-tagged ones are
             # absent from its answer, tagged buckets fit one page)
             "GetResources": 1 + math.ceil(tables / 100) + 1,
-            "DescribeLoadBalancers": 1,
+            "DescribeLoadBalancers": 2,  # ELBv2's and Classic's (none here: no DescribeTags)
             "DescribeTags": math.ceil(balancers / 20),  # ELBv2 reads 20 ARNs a call
             "DescribeFileSystems": 1,
         }
     )
     # and no call was made twice with the same parameters
-    keys = [(name, repr(sorted(params.items()))) for name, params in log.calls]
+    keys = [
+        (service, name, repr(sorted(params.items())))
+        for service, (name, params) in zip(log.services, log.calls, strict=True)
+    ]
     assert len(keys) == len(set(keys))
     assert len(outcome.findings) == tables + balancers + buckets + functions + volumes
 

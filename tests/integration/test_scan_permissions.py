@@ -8,7 +8,6 @@ alone reads every tag; without both, the type's tags are unreadable.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterator
 
@@ -17,13 +16,19 @@ import pytest
 from botocore import xform_name
 from freezegun import freeze_time
 from moto import mock_aws
-from moto.core import set_initial_no_auth_action_count
 
 from maptag.model import Verdict
 from maptag.resources.declarations import BY_NAME, TAGGING_API_ACTION, required_actions
 from maptag.resources.schema import TaggingApi
 from maptag.scan import CALLER_ACTIONS
-from tests.integration.moto_seed import COMPLIANT, SEEDERS, ScanOutcome, keyed_session, policy, scan
+from tests.integration.moto_seed import (
+    COMPLIANT,
+    SEEDERS,
+    ScanOutcome,
+    enforced_scan,
+    policy,
+    scanner_session,
+)
 from tests.integration.wire import Wire
 
 # One seeded estate per module: keep its tests on one xdist worker (make test: --dist loadgroup).
@@ -73,24 +78,11 @@ def session() -> Iterator[boto3.Session]:
 
 
 def _scanner(session: boto3.Session, actions: tuple[str, ...]) -> boto3.Session:
-    user = f"scanner-{len(actions)}-{abs(hash(actions))}"
-    iam = session.client("iam")
-    iam.create_user(UserName=user)
-    # moto checks the Tagging API's calls as "tagging:..." (its signing name), IAM as "tag:..."
-    spelled = [*actions, *(f"tagging:{a[4:]}" for a in actions if a.startswith("tag:"))]
-    document = {
-        "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Action": spelled, "Resource": "*"}],
-    }
-    iam.put_user_policy(UserName=user, PolicyName="scan", PolicyDocument=json.dumps(document))
-    key = iam.create_access_key(UserName=user)["AccessKey"]
-    return keyed_session(key["AccessKeyId"], key["SecretAccessKey"], region=REGION)
+    return scanner_session(session, actions, REGION)
 
 
 def _scan(scanner: boto3.Session) -> ScanOutcome:
-    return set_initial_no_auth_action_count(0)(scan)(
-        scanner, policy(regions=[REGION], types=TYPES, agreement_start="2025-01-01")
-    )
+    return enforced_scan(scanner, policy(regions=[REGION], types=TYPES, agreement_start="2025-01-01"))
 
 
 def _without(*missing: str) -> tuple[str, ...]:

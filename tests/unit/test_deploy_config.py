@@ -40,7 +40,7 @@ def test_cdk_json_defaults_with_an_engagement_are_a_valid_daily_organization_sca
     assert config.schedule == "cron(0 6 * * ? *)"
     assert config.schedule_time_zone == "UTC"
     assert config.role_name == "maptag-member-readonly"
-    assert "migration-hub" not in config.sinks  # closed to new customers: opt-in
+    assert "migration-hub" in config.sinks  # on by default; no home region is skipped (docs/reliability.md)
     assert config.expected_run_hours == 25
     assert config.child_workflow == "express"
     assert config.securityhub_refresh_days == 7

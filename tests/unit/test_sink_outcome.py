@@ -55,3 +55,16 @@ def test_run_info_validates_and_defaults() -> None:
         RunInfo("a/b", run.scanned_at)
     with pytest.raises(ValueError, match="timezone-aware"):
         RunInfo("r1", datetime(2026, 1, 1))
+
+
+def test_an_outcome_survives_its_completion_marker_and_says_how_it_went() -> None:
+    skipped = SinkOutcome("migration-hub", True, "skipped: no Migration Hub home region", skipped=True)
+    stored = SinkOutcome("s3-report", True, "stored", {"html": "https://x"})
+    failed = SinkOutcome("sns", False, "AccessDenied on Publish: no")
+    for outcome in (skipped, stored, failed):
+        assert SinkOutcome.from_dict(outcome.to_dict()) == outcome
+    assert [o.shown for o in (skipped, stored, failed)] == [
+        "skipped: no Migration Hub home region",
+        "ok",
+        "failed: AccessDenied on Publish: no",
+    ]

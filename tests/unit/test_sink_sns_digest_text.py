@@ -48,3 +48,15 @@ def test_worst_units_lowest_coverage_first_then_most_to_fix_and_capped() -> None
     assert order[:3] == ["000000000000", "000000000001", "000000000002"]
     assert "and 4 more unit(s) with resources to fix" in message
     assert "000000000013" not in message.split("Worst units")[1].split("Per resource type")[0]
+
+
+def test_a_notice_of_the_run_is_one_line_under_the_report_link() -> None:
+    unit = ScanUnit(ACCOUNT, "us-east-1")
+    notice = "migration-hub skipped: no Migration Hub home region in account 123456789012 (…)"
+    with built_report([UnitSpec(unit, many(unit, Verdict.COMPLIANT, 2, "c"))]) as report:
+        plain = build_digest(report, RUN).message
+        noted = build_digest(report, RUN.with_notices((notice,))).message
+    assert "Note:" not in plain
+    lines = noted.splitlines()
+    assert lines[lines.index("Report: not stored for this run") + 1] == f"Note: {notice}"
+    assert noted.count(notice) == 1

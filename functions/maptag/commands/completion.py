@@ -30,9 +30,7 @@ def register(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from maptag.cli import build_parser
-
-    sys.stdout.write(script(build_parser(), args.shell))
+    sys.stdout.write(script(args.cli_parser, args.shell))
     return EXIT_OK
 
 

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 from pathlib import Path
 from typing import Any
 
 from maptag.commands import UsageError
 
 DEFAULT_OUTPUT_DIR = Path("maptag-demo")
+# The embedded AWS is the `demo` extra (pyproject.toml): `pip install .` leaves it out.
+EXTRA_MODULES = ("moto.server", "time_machine")
+INSTALL_EXTRA = "pip install 'maptag[demo]'"
 
 
 def register(commands: Any) -> None:
@@ -53,7 +57,19 @@ def _count(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
 
 
+def require_extra() -> None:
+    """The demo's modules are importable, or one line saying how to install them (exit 2)."""
+    for name in EXTRA_MODULES:
+        try:
+            importlib.import_module(name)
+        except ModuleNotFoundError as missing:
+            raise UsageError(
+                f"demo: the embedded AWS is not installed (no module {missing.name!r}): {INSTALL_EXTRA}"
+            ) from None
+
+
 def run(args: argparse.Namespace) -> int:
+    require_extra()
     from maptag.local.demo import DemoOptions, run_demo
     from maptag.local.estate import DEFAULT_RESOURCES, DEFAULT_SEED, MAX_RESOURCES, minimum_resources
 
@@ -73,6 +89,11 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--output-dir: cannot create {str(output_dir)!r}: {error.strerror}") from None
     seed = DEFAULT_SEED if args.seed is None else args.seed
     options = DemoOptions(
-        resources=resources, output_dir=output_dir, keep_running=args.keep_running, seed=seed, fix=args.fix
+        resources=resources,
+        output_dir=output_dir,
+        cli_parser=args.cli_parser,
+        keep_running=args.keep_running,
+        seed=seed,
+        fix=args.fix,
     )
     return run_demo(options)

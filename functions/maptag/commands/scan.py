@@ -558,7 +558,8 @@ def report_destination(opts: Options, chosen: Settings) -> Iterator[OutputFile |
 
 def run(args: argparse.Namespace) -> int:
     from maptag.console import ScanConsole, Settings, note
-    from maptag.sinks.report import overall_line, write_report
+    from maptag.sinks.report import overall_line
+    from maptag.sinks.report_writers import write_report
 
     chosen = merge(args)
     opts = options(chosen)

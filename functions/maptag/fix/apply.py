@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from itertools import groupby
 from pathlib import Path
@@ -151,13 +151,15 @@ def apply_changes(
 
 def _current_tags(
     rtype: ResourceType, clients: Clients, account: str, region: str, arns: set[str]
-) -> dict[str, dict[str, str] | None]:
-    """The tags of these resources now (None: unreadable), read the way a scan reads them."""
+) -> dict[str, tuple[ResourceType, dict[str, str] | None]]:
+    """The tags of these resources now (None: unreadable), read the way a scan reads them, each
+    with the declaration that listed it (a type's further listings, `also`, write their own way)."""
     ctx = UnitContext(clients=clients, account_id=account, region=region, need_created=False)
-    found: dict[str, dict[str, str] | None] = {}
-    for resource in collect(rtype, ctx):
-        if resource.arn in arns:
-            found[resource.arn] = None if resource.tags is None else dict(resource.tags)
+    found: dict[str, tuple[ResourceType, dict[str, str] | None]] = {}
+    for declaration in (rtype, *rtype.also):
+        for resource in collect(replace(declaration, also=()), ctx):
+            if resource.arn in arns:
+                found[resource.arn] = (declaration, None if resource.tags is None else dict(resource.tags))
     return found
 
 
@@ -180,21 +182,21 @@ def _apply_group(
     rtype: ResourceType,
     clients: Clients,
     group: list[Change],
-    current: dict[str, dict[str, str] | None],
+    current: dict[str, tuple[ResourceType, dict[str, str] | None]],
     journal: Journal,
     policy: Policy | None,
 ) -> Iterator[Outcome]:
-    ready: list[Change] = []
+    ready: list[tuple[ResourceType, Change]] = []
     planned: set[str] = set()
     for change in group:
         if change.arn not in current:
             why_not: str | None = "the resource no longer exists (not listed now)"
         else:
-            tags = current[change.arn]
+            declaration, tags = current[change.arn]
             # The finding is re-judged once per resource; its later changes follow the first.
             why_not = _guard(change, tags, None if change.arn in planned else policy, rtype)
             if why_not is None and tags is not None:
-                ready.append(change)
+                ready.append((declaration, change))
                 planned.add(change.arn)
                 _update(tags, change)  # the next change on this resource sees this one made
                 continue
@@ -202,23 +204,35 @@ def _apply_group(
         journal.record([outcome])
         yield outcome
     failed: set[str] = set()
-    batches = [[c] for c in ready] if rtype.writer is not None else list(_tagging_api_batches(ready))
-    for batch in batches:
+    for declaration, batch in _batches(ready):
         # A near-miss key is never removed from a resource whose map-migrated write failed.
         after_failure = [
             Outcome(c, SKIPPED, "an earlier change on this resource failed") for c in batch if c.arn in failed
         ]
         todo = [c for c in batch if c.arn not in failed]
-        outcomes = after_failure + (_write(rtype, clients, todo) if todo else [])
+        outcomes = after_failure + (_write(declaration, clients, todo) if todo else [])
         failed.update(o.change.arn for o in outcomes if o.result != APPLIED)
         journal.record(outcomes)
         yield from outcomes
 
 
-def _write(rtype: ResourceType, clients: Clients, batch: list[Change]) -> list[Outcome]:
-    if rtype.writer is None:
+def _batches(ready: list[tuple[ResourceType, Change]]) -> Iterator[tuple[ResourceType, list[Change]]]:
+    """One call per change with the service's own writer; the Tagging API's batches otherwise."""
+    tagging_api: dict[int, tuple[ResourceType, list[Change]]] = {}
+    for declaration, change in ready:
+        if declaration.writer is not None:
+            yield declaration, [change]
+        else:
+            tagging_api.setdefault(id(declaration), (declaration, []))[1].append(change)
+    for declaration, changes in tagging_api.values():
+        for batch in _tagging_api_batches(changes):
+            yield declaration, batch
+
+
+def _write(declaration: ResourceType, clients: Clients, batch: list[Change]) -> list[Outcome]:
+    if declaration.writer is None:
         return _write_tagging_api(clients, batch)
-    return [_write_own(rtype, clients, change) for change in batch]
+    return [_write_own(declaration, clients, change) for change in batch]
 
 
 def _update(tags: dict[str, str], change: Change) -> None:

@@ -10,6 +10,7 @@ was seeded for. Nothing in the scanner knows it runs in a demo.
 
 from __future__ import annotations
 
+import argparse
 import csv
 import gzip
 import json
@@ -189,6 +190,8 @@ def check_report(manifest: Manifest, resources: Iterator[Mapping[str, Any]]) -> 
 class DemoOptions:
     resources: int
     output_dir: Path
+    # the maptag CLI's parser: the demo runs `maptag scan`, `hub tasks` and `history` through it
+    cli_parser: argparse.ArgumentParser
     keep_running: bool = False
     seed: int = 0
     with_hub: bool = True
@@ -229,7 +232,7 @@ def run_demo(options: DemoOptions) -> int:
         args = scan_arguments(manifest, options)
         say(f"Scanning it exactly as `maptag scan` does:\n  maptag scan {shlex.join(args)}\n")
         started = time.perf_counter()
-        code, check, files = _scan(args, options.output_dir, manifest, sys.stdout)
+        code, check, files = _scan(options.cli_parser, args, options.output_dir, manifest, sys.stdout)
         scanned = time.perf_counter() - started
 
         _report_check(say, check)
@@ -240,11 +243,12 @@ def run_demo(options: DemoOptions) -> int:
         say(f"  history {history_file} (coverage per run, unit and type)")
         if aws.hub_endpoint:
             say("\nMigration Hub now shows (maptag hub tasks):")
-            code = max(code, show_hub_tasks())
+            code = max(code, show_hub_tasks(options.cli_parser))
         say(f"\nCoverage over time (maptag history --file {history_file}):")
-        code = max(code, _run_cli(["history", "--file", str(history_file), "--runs", "5"]))
+        history = ["history", "--file", str(history_file), "--runs", "5"]
+        code = max(code, _run_cli(options.cli_parser, history))
         if options.fix:
-            code = max(code, fix_and_rescan(say, manifest, options.output_dir))
+            code = max(code, fix_and_rescan(options.cli_parser, say, manifest, options.output_dir))
         total = seeded + scanned
         say(
             f"Time: seeding {seeded:.1f} s + scan {scanned:.1f} s = {total:.1f} s "
@@ -259,7 +263,9 @@ def run_demo(options: DemoOptions) -> int:
 DEMO_MAX_CHANGES = 100_000
 
 
-def fix_and_rescan(say: Any, manifest: Manifest, output_dir: Path) -> int:
+def fix_and_rescan(
+    cli_parser: argparse.ArgumentParser, say: Any, manifest: Manifest, output_dir: Path
+) -> int:
     """`maptag fix` on the demo's report: the plan, --apply, then a scan: coverage before and after."""
     report = output_dir / "report.json"
     before = json.loads(report.read_text(encoding="utf-8"))["totals"]["coverage_percent"]
@@ -267,11 +273,11 @@ def fix_and_rescan(say: Any, manifest: Manifest, output_dir: Path) -> int:
     journal.unlink(missing_ok=True)
     fix = ["fix", "--from-report", str(report), "--role-name", manifest.role_name]
     say(f"\nThe fix plan (maptag {shlex.join(fix)}):")
-    code = _run_cli(fix)
+    code = _run_cli(cli_parser, fix)
     apply = [*fix, "--apply", "--max-changes", str(DEMO_MAX_CHANGES), "--journal", str(journal)]
     say(f"\nApplying it (maptag {shlex.join(apply)}):")
-    code = max(code, _run_cli(apply))
-    after = _coverage(manifest.scan_args())
+    code = max(code, _run_cli(cli_parser, apply))
+    after = _coverage(cli_parser, manifest.scan_args())
     say(
         f"\nCoverage before the fix {_percent(before)}, after {_percent(after)}; what is left needs a "
         f"decision. Undo: maptag fix --undo {journal} --apply --max-changes {DEMO_MAX_CHANGES}"
@@ -279,12 +285,11 @@ def fix_and_rescan(say: Any, manifest: Manifest, output_dir: Path) -> int:
     return code
 
 
-def _coverage(args: list[str]) -> float | None:
-    from maptag.cli import build_parser
+def _coverage(cli_parser: argparse.ArgumentParser, args: list[str]) -> float | None:
     from maptag.commands import scan as scan_command
     from maptag.console import ScanConsole
 
-    chosen = scan_command.merge(build_parser().parse_args(["scan", *args]))
+    chosen = scan_command.merge(cli_parser.parse_args(["scan", *args]))
     with scan_command.scanned(chosen, ScanConsole(enabled=False)) as report:
         return report.totals.coverage_percent
 
@@ -306,15 +311,14 @@ def scan_arguments(manifest: Manifest, options: DemoOptions) -> list[str]:
 
 
 def _scan(
-    args: list[str], output_dir: Path, manifest: Manifest, out: IO[str]
+    cli_parser: argparse.ArgumentParser, args: list[str], output_dir: Path, manifest: Manifest, out: IO[str]
 ) -> tuple[int, Check, dict[str, Path]]:
     """One scan through `maptag scan`'s parser, settings, scan and publish; several reports."""
-    from maptag.cli import build_parser
     from maptag.commands import scan as scan_command
     from maptag.console import ScanConsole
-    from maptag.sinks.report import write_report
+    from maptag.sinks.report_writers import write_report
 
-    chosen = scan_command.merge(build_parser().parse_args(["scan", *args]))
+    chosen = scan_command.merge(cli_parser.parse_args(["scan", *args]))
     opts = scan_command.options(chosen)
     files = {"HTML": output_dir / "report.html", "JSON": output_dir / "report.json"}
     with scan_command.scanned(chosen, ScanConsole(enabled=True)) as report:
@@ -426,15 +430,13 @@ def seed_history(manifest: Manifest, history_file: Path, seed: int, now: datetim
     return FileHistory(history_file).write(rows)
 
 
-def show_hub_tasks() -> int:
+def show_hub_tasks(cli_parser: argparse.ArgumentParser) -> int:
     """`maptag hub tasks`, as the user would type it: the tasks the Migration Hub console lists."""
-    return _run_cli(["hub", "tasks"])
+    return _run_cli(cli_parser, ["hub", "tasks"])
 
 
-def _run_cli(argv: list[str]) -> int:
-    from maptag.cli import build_parser
-
-    args = build_parser().parse_args(argv)
+def _run_cli(cli_parser: argparse.ArgumentParser, argv: list[str]) -> int:
+    args = cli_parser.parse_args(argv)
     return int(args.handler(args))
 
 

@@ -34,8 +34,10 @@ import time_machine
 
 from maptag.aws import client_config
 from maptag.coverage import Totals
+from maptag.local.embedded import EMBEDDED_TYPES
 from maptag.model import ScanUnit, Verdict
-from maptag.resources.declarations import TYPE_NAMES, required_actions
+from maptag.resources.declarations import BY_NAME, TYPE_NAMES, required_actions
+from maptag.rules import DBA_PREFIXES
 
 # moto's default account is the caller; the member account is reached with sts assume_role
 # (in moto the assumed role acts in the target account, as in AWS).
@@ -97,6 +99,7 @@ DEFECTS: tuple[Tagging, ...] = (
     _tagging("missing: never tagged", M, bare=True),
     _tagging("missing: other tags only", M),
     _tagging("missing: legacy key aws-migration-project-id", M, ("aws-migration-project-id", MPE_ID)),
+    _tagging("invalid value: DB&A prefix comm on a non-DB&A type", V, ("map-migrated", f"comm{MPE_ID}")),
     _tagging("missing: legacy key map-dba", M, ("map-dba", GOOD)),
     _tagging("near-miss key: case (Map-Migrated)", N, ("Map-Migrated", GOOD)),
     _tagging("near-miss key: case (MAP-MIGRATED)", N, ("MAP-MIGRATED", GOOD)),
@@ -278,7 +281,8 @@ class Manifest:
         args += ["--agreement-start", self.agreement_start.isoformat()]
         for rule in self.exclusions:
             args += ["--exclude", rule]
-        return args
+        # what the embedded AWS can answer (maptag.local.embedded); on AWS, every type
+        return [*args, "--types", ",".join(EMBEDDED_TYPES)]
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -366,10 +370,16 @@ def _backbone(rng: random.Random, unit: ScanUnit) -> Blueprint:
 
 
 def fits(tagging: Tagging, kind: str) -> bool:
-    """Whether the endpoint keeps the tagging as written: moto's S3 strips spaces around
-    tag keys and values (its XML parsing), so those defects go on other types."""
+    """Whether the tagging means on this type what its story says: moto's S3 strips spaces
+    around tag keys and values (its XML parsing), so those defects go on other types; a DB&A
+    prefix is compliant only on a database & analytics destination (docs/map-tagging-rules.md)."""
     edge_space = any(text != text.strip() for pair in tagging.tags for text in pair)
-    return not (edge_space and kind == "s3:bucket")
+    if edge_space and kind == "s3:bucket":
+        return False
+    values = [value for key, value in tagging.tags if key == "map-migrated"]
+    if any(value.startswith(tuple(DBA_PREFIXES)) and value.endswith(MPE_ID) for value in values):
+        return (tagging.verdict is Verdict.COMPLIANT) == BY_NAME[kind].dba
+    return True
 
 
 # From this size on every account × region gets its own tooling, old resources and sandbox;

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cache
 
 import botocore.session
@@ -31,7 +31,22 @@ def _call(rtype: ResourceType, operation: str, service: str | None = None) -> st
     return _api_names(service or rtype.service).get(operation, operation)
 
 
+def _with_also(rtype: ResourceType, words: Callable[[ResourceType], str]) -> str:
+    """``words`` of the type, and of each further listing under its name, client by client."""
+    if not rtype.also:
+        return words(rtype)
+    return "; ".join(f"{t.service}: {words(t)}" for t in (rtype, *rtype.also))
+
+
 def listed_by(rtype: ResourceType) -> str:
+    return _with_also(rtype, _listed_by)
+
+
+def tags_read_by(rtype: ResourceType) -> str:
+    return _with_also(rtype, _tags_read_by)
+
+
+def _listed_by(rtype: ResourceType) -> str:
     listing = rtype.listing
     text = _call(rtype, listing.operation)
     if listing.page_size is not None:
@@ -48,7 +63,7 @@ def listed_by(rtype: ResourceType) -> str:
     return text
 
 
-def tags_read_by(rtype: ResourceType) -> str:
+def _tags_read_by(rtype: ResourceType) -> str:
     tags = rtype.tags
     if isinstance(tags, Inline):
         return "inline"

@@ -26,6 +26,7 @@ from maptag.resources.schema import (
     Item,
     PerResource,
     ResourceType,
+    StartAfter,
     TaggingApi,
     Tags,
     getter,
@@ -36,7 +37,17 @@ logger = logging.getLogger(__name__)
 
 # The resource went away between listing and reading its tags: it no longer exists, so it
 # is not reported (neither as missing nor as unreadable).
-_GONE = frozenset({"NoSuchBucket", "ResourceNotFoundException", "LoadBalancerNotFound", "FileSystemNotFound"})
+_GONE = frozenset(
+    {
+        "NoSuchBucket",
+        "ResourceNotFoundException",
+        "LoadBalancerNotFound",
+        "FileSystemNotFound",
+        "NotFoundException",  # KMS DescribeKey, MQ ListTags
+        "RepositoryNotFoundException",  # ECR
+        "NoSuchHostedZone",  # Route 53
+    }
+)
 
 # The caller may not call the Tagging API (no tag:GetResources, or an SCP denies it).
 _DENIED = frozenset({"AccessDenied", "AccessDeniedException", "UnauthorizedOperation"})
@@ -45,8 +56,8 @@ _DENIED = frozenset({"AccessDenied", "AccessDeniedException", "UnauthorizedOpera
 class MalformedAnswer(Exception):
     """A 200 answer that is not the service's document (an empty or HTML body): an error."""
 
-    def __init__(self, operation: str, member: str) -> None:
-        super().__init__(f"{operation} answered without its {member} (an empty or garbled body?)")
+    def __init__(self, operation: str, member: str, detail: str | None = None) -> None:
+        super().__init__(detail or f"{operation} answered without its {member} (an empty or garbled body?)")
 
 
 # Every way an AWS call can fail: the service said no, botocore gave up, or the answer could not
@@ -85,22 +96,27 @@ class UnitContext:
 
 def collect(rtype: ResourceType, ctx: UnitContext) -> Iterator[Resource]:
     """Every live resource of ``rtype`` in the unit, tagged, untagged or never tagged."""
+    for listing in (rtype, *rtype.also):
+        yield from _collect(listing, ctx)
+
+
+def _collect(rtype: ResourceType, ctx: UnitContext) -> Iterator[Resource]:
     pages = _pages(rtype, ctx)
     if isinstance(rtype.tags, TaggingApi):
         # Full batches across list pages: Lambda lists 50 a page, GetResources reads 100.
         pages = _regroup(pages, rtype.tags.size)
     try:
         for listed in pages:
+            if rtype.skip is not None:
+                # Dead ones the listing already shows are not described (docdb-elastic's status).
+                listed = [item for item in listed if not rtype.skip(item)]
             items = _described(rtype, ctx, listed)
             if rtype.skip is not None:
                 items = [item for item in items if not rtype.skip(item)]
             arns = [rtype.arn_of(item, ctx.partition, ctx.region, ctx.account_id) for item in items]
-            # A resource whose ARN names another region is not this unit's (it is listed there).
-            ours = [
-                (item, arn)
-                for item, arn in zip(items, arns, strict=True)
-                if _region_of(arn) in ("", ctx.region)
-            ]
+            # A resource whose ARN names another region is not this unit's (it is listed there),
+            # nor one whose ARN names another account (shared with it: its owner's unit has it).
+            ours = [(item, arn) for item, arn in zip(items, arns, strict=True) if _ours(arn, ctx)]
             items, arns = [item for item, _ in ours], [arn for _, arn in ours]
             for item, arn, tags in zip(items, arns, _read_tags(rtype, ctx, items, arns), strict=True):
                 if tags is None:
@@ -110,9 +126,10 @@ def collect(rtype: ResourceType, ctx: UnitContext) -> Iterator[Resource]:
         raise CollectionError(rtype.name, error) from error
 
 
-def _region_of(arn: str) -> str:
-    parts = arn.split(":", 4)
-    return parts[3] if len(parts) > 4 else ""
+def _ours(arn: str, ctx: UnitContext) -> bool:
+    parts = arn.split(":", 5)
+    region, account = (parts[3], parts[4]) if len(parts) > 5 else ("", "")
+    return region in ("", ctx.region) and account in ("", ctx.account_id)
 
 
 def _pages(rtype: ResourceType, ctx: UnitContext) -> Iterator[list[Item]]:
@@ -124,7 +141,13 @@ def _pages(rtype: ResourceType, ctx: UnitContext) -> Iterator[list[Item]]:
     over = listing.within
     if over is None:
         yield from _paginate(
-            client, listing.operation, listing.items, listing.result_member, listing.page_size, params
+            client,
+            listing.operation,
+            listing.items,
+            listing.result_member,
+            listing.page_size,
+            params,
+            listing.paging,
         )
         return
     outer_member = re.split(r"[.\[|]", over.items, maxsplit=1)[0]
@@ -132,21 +155,67 @@ def _pages(rtype: ResourceType, ctx: UnitContext) -> Iterator[list[Item]]:
         for value in outer:
             inner = {**params, over.param: value}
             for page in _paginate(
-                client, listing.operation, listing.items, listing.result_member, listing.page_size, inner
+                client,
+                listing.operation,
+                listing.items,
+                listing.result_member,
+                listing.page_size,
+                inner,
+                listing.paging,
             ):
                 yield [{**item, over.item_key: value} for item in page]
 
 
 def _paginate(
-    client: Any, operation: str, items: str, member: str, page_size: int | None, params: dict[str, Any]
+    client: Any,
+    operation: str,
+    items: str,
+    member: str,
+    page_size: int | None,
+    params: dict[str, Any],
+    paging: StartAfter | None = None,
 ) -> Iterator[list[Item]]:
     """Each page's items; a page without its result member is not the service's answer."""
     expression = getter(items)
-    paging = {} if page_size is None else {"PaginationConfig": {"PageSize": page_size}}
-    for page in client.get_paginator(operation).paginate(**params, **paging):
+    for page in _raw_pages(client, operation, page_size, params, paging, expression):
         if member not in page:
             raise MalformedAnswer(operation, member)
         yield list(expression(page) or [])
+
+
+def _raw_pages(
+    client: Any,
+    operation: str,
+    page_size: int | None,
+    params: dict[str, Any],
+    paging: StartAfter | None,
+    expression: Any,
+) -> Iterator[Any]:
+    """The answers of a list call: botocore's paginator, else schema.StartAfter, else one call."""
+    if client.can_paginate(operation):
+        config = {} if page_size is None else {"PaginationConfig": {"PageSize": page_size}}
+        yield from client.get_paginator(operation).paginate(**params, **config)
+        return
+    call = getattr(client, operation)
+    if paging is None:
+        yield call(**params)
+        return
+    request = {**params, **({} if page_size is None else {paging.limit: page_size})}
+    while True:
+        page = call(**request)
+        yield page
+        found = expression(page) or []
+        if not page.get(paging.more) or not found:
+            return
+        after = getter(paging.last)(found[-1])
+        if after == request.get(paging.param):
+            # The same page again: a service that keeps saying "more" would loop forever.
+            raise MalformedAnswer(
+                operation,
+                paging.more,
+                f"{operation} after {paging.param}={after!r} answered the same page again",
+            )
+        request[paging.param] = after
 
 
 def _regroup(pages: Iterator[list[Item]], size: int) -> Iterator[list[Item]]:
@@ -193,7 +262,7 @@ def _with_detail(client: Any, detail: Detail, item: Item) -> Item | None:
         raise
     if detail.result not in response:
         raise MalformedAnswer(detail.operation, detail.result)
-    return {**item, **response[detail.result]}
+    return {**item, **response[detail.result], **{m: response[m] for m in detail.also if m in response}}
 
 
 # (tags, error); None when the resource is gone. tags None means unreadable.
@@ -325,8 +394,9 @@ def _batched(client: Any, strategy: Batched, arns: Sequence[str]) -> list[TagRes
 
 
 def _batch(client: Any, strategy: Batched, batch: Sequence[str]) -> list[TagResult]:
+    keys = [strategy.key_of(arn) for arn in batch]
     try:
-        found = dict(strategy.tags(getattr(client, strategy.operation)(**strategy.request(batch))))
+        found = dict(strategy.tags(getattr(client, strategy.operation)(**strategy.request(keys))))
     except ClientError as error:
         if error_code(error) in _GONE:
             # One resource of the batch went away and the call names none: ask one by one.
@@ -336,9 +406,11 @@ def _batch(client: Any, strategy: Batched, batch: Sequence[str]) -> list[TagResu
         return [(None, describe_error(error)) for _ in batch]
     except (BotoCoreError, ResponseParserError) as error:
         return [(None, describe_error(error)) for _ in batch]
+    if strategy.absent_untagged:
+        return [(found.get(key, {}), None) for key in keys]
     return [
-        (found[arn], None) if arn in found else (None, f"{strategy.operation} did not return it")
-        for arn in batch
+        (found[key], None) if key in found else (None, f"{strategy.operation} did not return it")
+        for key in keys
     ]
 
 
@@ -357,6 +429,7 @@ def _resource(
             parent = str(parent_id)
         elif parent_id:
             parent_type = BY_NAME[rtype.parent.type]
+            assert isinstance(parent_type.id, str), f"{parent_type.name}: a parent's id is a key"
             parent = parent_type.arn_of(
                 {parent_type.id: parent_id}, ctx.partition, ctx.region, ctx.account_id
             )
@@ -365,7 +438,7 @@ def _resource(
         type=rtype.name,
         account_id=ctx.account_id,
         region=ctx.region,
-        resource_id=str(item[rtype.id]),
+        resource_id=rtype.id_of(item),
         created=rtype.created_of(item),
         tags=tags[0],
         tag_error=tags[1],

@@ -32,7 +32,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
@@ -88,6 +88,21 @@ class Over:
 
 
 @dataclass(frozen=True, slots=True)
+class StartAfter:
+    """Paging for a list call botocore has no paginator for: each page starts after the last item.
+
+    Firehose ListDeliveryStreams: ``ExclusiveStartDeliveryStreamName`` (``param``) is the last
+    item's name (``last``, a JMESPath over an item) while ``HasMoreDeliveryStreams`` (``more``)
+    is true; the page size goes in ``limit``.
+    """
+
+    param: str
+    last: str
+    more: str
+    limit: str
+
+
+@dataclass(frozen=True, slots=True)
 class Listing:
     """A paginated list/describe call and where the items sit in each page (JMESPath).
 
@@ -96,7 +111,9 @@ class Listing:
     size. ``region_param`` names the request parameter that filters a global listing to the
     unit's region (S3's ListBuckets). ``result`` is the member every page must carry (default:
     the first name of ``items``): a page without it is not the service's answer (an empty or
-    HTML body) and fails the type loudly instead of listing nothing.
+    HTML body) and fails the type loudly instead of listing nothing. An operation botocore has
+    no paginator for is paged by ``paging``, or, without it, answers everything in one call
+    (OpenSearch ListDomainNames takes no page size or token).
     """
 
     operation: str
@@ -106,6 +123,7 @@ class Listing:
     region_param: str | None = None
     result: str | None = None
     within: Over | None = None
+    paging: StartAfter | None = None
 
     @property
     def result_member(self) -> str:
@@ -141,13 +159,25 @@ class PerResource:
 
 @dataclass(frozen=True, slots=True)
 class Batched:
-    """One call per batch of up to ``size`` resources (ELBv2 DescribeTags takes 20 ARNs)."""
+    """One call per batch of up to ``size`` resources (ELBv2 DescribeTags takes 20 ARNs).
+
+    ``key`` is how the service names a resource in the request and the answer, from its ARN
+    (default: the ARN itself; Classic ELB's DescribeTags takes and answers names).
+    """
 
     operation: str
     size: int
     request: Callable[[Sequence[str]], dict[str, Any]]
-    # (arn, tags) for each resource in the response
+    # (key, tags) for each resource in the response; the key is its ARN unless ``key`` says
+    # how the answer names a resource (Route 53 names hosted zones by id, Classic ELB by name).
     tags: Callable[[Mapping[str, Any]], Iterator[tuple[str, Tags]]]
+    # The answer names only resources that have tags (DMS ListTagsForResource): one it leaves
+    # out has none. Otherwise a resource left out is unreadable.
+    absent_untagged: bool = False
+    key: Callable[[str], str] | None = None
+
+    def key_of(self, arn: str) -> str:
+        return arn if self.key is None else self.key(arn)
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,6 +210,9 @@ class Detail:
     request: Callable[[Item], dict[str, Any]]
     result: str
     always: bool = False
+    # Further members of the answer kept in the item under their own names (Network
+    # Firewall's state is in FirewallStatus, beside Firewall).
+    also: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,6 +253,9 @@ class Skip:
 
     def __call__(self, item: Item) -> bool:
         state = getter(self.path)(item)
+        if isinstance(state, bool):
+            # A flag such as OpenSearch's Deleted: skip("Deleted", "true").
+            state = str(state)
         return isinstance(state, str) and state.lower() in self.states
 
 
@@ -256,10 +292,31 @@ class TagWriter:
 
 
 # The Tagging API's write actions, and the service actions TagResources needs besides them where
-# they are not `<service>:TagResource`/`UntagResource`: S3 has only PutBucketTagging (its
-# GetBucketTagging, also needed, is the type's read action).
+# they are not `<service>:TagResource`/`UntagResource` (each service's own tag calls; S3 has only
+# PutBucketTagging, its GetBucketTagging being the type's read action).
 TAGGING_API_WRITE_ACTIONS = ("tag:TagResources", "tag:UntagResources")
-TAGGING_API_SERVICE_WRITE_ACTIONS: dict[str, tuple[str, ...]] = {"s3": ("s3:PutBucketTagging",)}
+TAGGING_API_SERVICE_WRITE_ACTIONS: dict[str, tuple[str, ...]] = {
+    "s3": ("s3:PutBucketTagging",),
+    "ec2": ("ec2:CreateTags", "ec2:DeleteTags"),
+    "rds": ("rds:AddTagsToResource", "rds:RemoveTagsFromResource"),
+    "elasticloadbalancing": ("elasticloadbalancing:AddTags", "elasticloadbalancing:RemoveTags"),
+    "acm-pca": ("acm-pca:TagCertificateAuthority", "acm-pca:UntagCertificateAuthority"),
+    "autoscaling": ("autoscaling:CreateOrUpdateTags", "autoscaling:DeleteTags"),
+    "dms": ("dms:AddTagsToResource", "dms:RemoveTagsFromResource"),
+    "elasticache": ("elasticache:AddTagsToResource", "elasticache:RemoveTagsFromResource"),
+    # UpdateTagsForResource is authorised as AddTags and RemoveTags (Elastic Beanstalk API Reference).
+    "elasticbeanstalk": ("elasticbeanstalk:AddTags", "elasticbeanstalk:RemoveTags"),
+    "elasticmapreduce": ("elasticmapreduce:AddTags", "elasticmapreduce:RemoveTags"),
+    "es": ("es:AddTags", "es:RemoveTags"),
+    "firehose": ("firehose:TagDeliveryStream", "firehose:UntagDeliveryStream"),
+    "glacier": ("glacier:AddTagsToVault", "glacier:RemoveTagsFromVault"),
+    "mq": ("mq:CreateTags", "mq:DeleteTags"),
+    "redshift": ("redshift:CreateTags", "redshift:DeleteTags"),
+    "route53": ("route53:ChangeTagsForResource",),
+    "sagemaker": ("sagemaker:AddTags", "sagemaker:DeleteTags"),
+    "storagegateway": ("storagegateway:AddTagsToResource", "storagegateway:RemoveTagsFromResource"),
+    "workspaces": ("workspaces:CreateTags", "workspaces:DeleteTags"),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,7 +324,9 @@ class ResourceType:
     name: str
     service: str  # the boto3 client name
     listing: Listing
-    id: str
+    # The key of the resource's id in the item, or a function of the item (Route 53's
+    # "/hostedzone/Z1" is the id "Z1"); a parent type's id is a key.
+    id: str | Callable[[Item], str]
     arn: str  # a template over {partition}, {region}, {account}, {id}, or a JMESPath to the ARN
     created: str | Callable[[Item], datetime | None] | None
     tags: TagRead
@@ -294,19 +353,34 @@ class ResourceType:
     is_global: bool = False
     # How fixes write this type's tags; None: the Tagging API's TagResources (docs/fix.md).
     writer: TagWriter | None = None
+    # Further listings reported under this same type name, each a declaration of its own with
+    # this name (Classic load balancers beside ELBv2's): `--types` selects them all, and their
+    # actions are this type's. Their arn_actions must stay empty (the member role reads this
+    # declaration's).
+    also: tuple[ResourceType, ...] = ()
+    # Where the item names its owner's account, when the listing also shows resources other
+    # accounts share with this one (RAM) and ``arn`` is a template: the ARN then names the
+    # owner, and the collector leaves the resource to its owner's unit.
+    owner: str | None = None
+
+    def id_of(self, item: Item) -> str:
+        return str(self.id(item) if callable(self.id) else item[self.id])
 
     def arn_of(self, item: Item, partition: str, region: str, account: str) -> str:
         if self.arn.startswith("arn:"):
-            return self.arn.format(partition=partition, region=region, account=account, id=item[self.id])
+            if self.owner is not None:
+                account = str(getter(self.owner)(item) or account)
+            return self.arn.format(partition=partition, region=region, account=account, id=self.id_of(item))
         return str(getter(self.arn)(item))
 
     def created_of(self, item: Item) -> datetime | None:
         if self.created is None:
             return None
-        if callable(self.created):
-            return self.created(item)
-        value = getter(self.created)(item)
-        return value if isinstance(value, datetime) else None
+        value = self.created(item) if callable(self.created) else getter(self.created)(item)
+        if not isinstance(value, datetime):
+            return None
+        # AWS's times are UTC; one sent without an offset (MSK, DMS in moto) parses naive.
+        return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
     @property
     def iam_resource(self) -> str:
@@ -329,4 +403,6 @@ class ResourceType:
         needed = self.actions
         if need_created and self.detail_action is not None:
             needed = (*needed, self.detail_action)
+        for extra in self.also:
+            needed = (*needed, *(a for a in extra.all_actions(need_created) if a not in needed))
         return needed

@@ -17,7 +17,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import boto3
 from botocore.config import Config
@@ -38,12 +38,27 @@ from maptag.rules import quote
 from maptag.sinks.outcome import SinkOutcome
 
 if TYPE_CHECKING:
-    from maptag.sinks.outbox import Outbox
     from maptag.sinks.report import ScanReport
 
 
 class OutboxError(Exception):
     """The outbox cannot be read or written; the message is one line and names it."""
+
+
+class Outbox(Protocol):
+    """Where the publisher keeps what it could not send (outbox.py: a file, a DynamoDB table)."""
+
+    def pending(self) -> list[TaskUpdate]:
+        """Every kept update, one per task."""
+        ...
+
+    def keep(self, updates: Iterable[TaskUpdate]) -> None:
+        """Store each update unless a newer one for its task is already kept."""
+        ...
+
+    def sent(self, updates: Iterable[TaskUpdate]) -> None:
+        """Forget the kept update of each task unless it is newer than the one sent."""
+        ...
 
 
 DEFAULT_STREAM = "MAP-Tagging"
@@ -436,9 +451,13 @@ class HubUnavailable(Exception):
     """Migration Hub cannot be used as configured (no home region); the message says what to do."""
 
 
+class NoHomeRegion(HubUnavailable):
+    """The account has no Migration Hub home region (GetHomeRegion answers without one)."""
+
+
 @dataclass
 class PublishResult:
-    """What a publish did: `status` is "ok", "failed" or "dry-run"."""
+    """What a publish did: `status` is "ok", "failed", "skipped" (no home region) or "dry-run"."""
 
     status: str
     stream: str
@@ -455,6 +474,10 @@ class PublishResult:
     def failed(self) -> bool:
         return self.status == "failed"
 
+    @property
+    def skipped(self) -> bool:
+        return self.status == "skipped"
+
     def lines(self) -> list[str]:
         """Human-readable outcome, one line each, for the CLI and the demo."""
         where = f"home region {self.home_region or 'unknown'}, stream {self.stream}"
@@ -463,6 +486,8 @@ class PublishResult:
                 f"Migration Hub dry run ({where}): would make {_count(self.planned, 'call')}, sent nothing",
                 *(f"  {call}" for call in self.planned),
             ]
+        if self.skipped:
+            return [f"Migration Hub skipped: {self.error}"]
         out = []
         if self.sent or not self.failed:
             replayed = f", {len(self.replayed)} from an earlier run" if self.replayed else ""
@@ -484,7 +509,7 @@ class PublishResult:
     def outcome(self) -> SinkOutcome:
         """The result as every findings sink reports it (sinks/outcome.py), for the publish Lambda."""
         detail = "; ".join(line for line in self.lines() if not line.startswith("  "))
-        return SinkOutcome(name="migration-hub", ok=not self.failed, detail=detail)
+        return SinkOutcome(name="migration-hub", ok=not self.failed, detail=detail, skipped=self.skipped)
 
 
 def _config_region(session: boto3.Session, region: str | None) -> str:
@@ -530,13 +555,22 @@ class MigrationHubPublisher:
         answer = self.call(config.get_home_region)
         home = answer.get("HomeRegion")
         if not home:
-            raise HubUnavailable(HOME_REGION_MISSING)
+            raise NoHomeRegion(HOME_REGION_MISSING)
         return str(home)
 
     def publish(
-        self, updates: Sequence[TaskUpdate], *, dry_run: bool = False, stream: str | None = None
+        self,
+        updates: Sequence[TaskUpdate],
+        *,
+        dry_run: bool = False,
+        stream: str | None = None,
+        skip_without_home_region: bool = False,
     ) -> PublishResult:
-        """Send `updates` and any kept by earlier runs; never raises for AWS errors."""
+        """Send `updates` and any kept by earlier runs; never raises for AWS errors.
+
+        ``skip_without_home_region``: an account without a home region is "skipped", not
+        "failed", and nothing is kept in the outbox (nothing could ever be sent from it).
+        """
         stream = stream or (updates[0].stream if updates else DEFAULT_STREAM)
         fresh = {update.key: update for update in updates}
         result = PublishResult(status="dry-run" if dry_run else "ok", stream=stream)
@@ -554,6 +588,11 @@ class MigrationHubPublisher:
                 return result
             for name in sorted({update.stream for update in todo}):
                 self._ensure_stream(mgh, name)
+        except NoHomeRegion as error:
+            if not (skip_without_home_region and result.status == "ok"):
+                return self._failed(result, error, todo, dry_run)
+            result.status, result.error = "skipped", str(error)
+            return result
         except (HubUnavailable, ClientError, BotoCoreError) as error:
             return self._failed(result, error, todo, dry_run)
         for index, update in enumerate(todo):
@@ -757,10 +796,12 @@ def publish(
     outbox: Outbox | None = None,
     dry_run: bool = False,
     retry: RetryPolicy | None = None,
+    skip_without_home_region: bool = False,
 ) -> PublishResult:
     """Publish a scan report: a ScanReport (sinks/report.py) or a parsed JSON report.
 
-    The entry point for the CLI, the demo and the publish Lambda.
+    The entry point for the CLI, the demo and the publish Lambda (which skips an account
+    without a home region: Migration Hub is a default sink of the deployment).
     """
     settings = settings or HubSettings()
     header: Mapping[str, Any]
@@ -771,7 +812,9 @@ def publish(
         header, resources = report.header(), report.resources()
     updates = plan_updates(header, resources, settings)
     publisher = MigrationHubPublisher(session, region, outbox=outbox, retry=retry)
-    return publisher.publish(updates, dry_run=dry_run, stream=settings.stream)
+    return publisher.publish(
+        updates, dry_run=dry_run, stream=settings.stream, skip_without_home_region=skip_without_home_region
+    )
 
 
 # --- reading tasks back (`maptag hub tasks`) -----------------------------------------------

@@ -12,7 +12,7 @@ import contextlib
 import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -28,20 +28,6 @@ from maptag.sinks.migration_hub import OutboxError, TaskUpdate
 OUTBOX_SCHEMA = "maptag/hub-outbox@1"
 # The DynamoDB table's partition key (a string): "<stream>/<task>".
 TABLE_KEY = "task"
-
-
-class Outbox(Protocol):
-    def pending(self) -> list[TaskUpdate]:
-        """Every kept update, one per task."""
-        ...
-
-    def keep(self, updates: Iterable[TaskUpdate]) -> None:
-        """Store each update unless a newer one for its task is already kept."""
-        ...
-
-    def sent(self, updates: Iterable[TaskUpdate]) -> None:
-        """Forget the kept update of each task unless it is newer than the one sent."""
-        ...
 
 
 def default_path() -> Path:

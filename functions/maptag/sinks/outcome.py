@@ -12,6 +12,7 @@ import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -29,6 +30,8 @@ class RunInfo:
     run_id: str
     scanned_at: datetime
     report_url: str | None = None
+    # Lines every reader of the run must see once (a sink skipped for this account).
+    notices: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not _RUN_ID.fullmatch(self.run_id):
@@ -52,6 +55,9 @@ class RunInfo:
     def with_report_url(self, url: str | None) -> RunInfo:
         return replace(self, report_url=url)
 
+    def with_notices(self, notices: tuple[str, ...]) -> RunInfo:
+        return replace(self, notices=notices)
+
     @property
     def timestamp(self) -> str:
         """ISO 8601 in UTC to the second, as ASFF, history and events record it."""
@@ -60,15 +66,43 @@ class RunInfo:
 
 @dataclass(frozen=True, slots=True)
 class SinkOutcome:
-    """How one sink fared; ``links`` carries what later sinks need (the report URLs)."""
+    """How one sink fared; ``links`` carries what later sinks need (the report URLs).
+
+    ``skipped``: the sink did not apply to this account (e.g. no Migration Hub home region):
+    ok (not a failed run, no alarm), but said once in the digest and the run result.
+    """
 
     name: str
     ok: bool
     detail: str
     links: Mapping[str, str] = field(default_factory=dict)
+    skipped: bool = False
 
     def to_dict(self) -> dict[str, object]:
-        return {"name": self.name, "ok": self.ok, "detail": self.detail, "links": dict(self.links)}
+        shown: dict[str, object] = {"name": self.name, "ok": self.ok, "detail": self.detail}
+        shown["links"] = dict(self.links)
+        if self.skipped:
+            shown["skipped"] = True
+        return shown
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> SinkOutcome:
+        """The outcome ``to_dict`` wrote (a publish completion marker, maptag.run_store)."""
+        links = data.get("links") or {}
+        return cls(
+            name=str(data["name"]),
+            ok=bool(data["ok"]),
+            detail=str(data["detail"]),
+            links={str(k): str(v) for k, v in links.items()},
+            skipped=bool(data.get("skipped", False)),
+        )
+
+    @property
+    def shown(self) -> str:
+        """The run result's word for it: "ok", "skipped: …" or "failed: …"."""
+        if self.skipped:
+            return self.detail if self.detail.startswith("skipped") else f"skipped: {self.detail}"
+        return "ok" if self.ok else f"failed: {self.detail}"
 
 
 def guarded(name: str, deliver: Callable[[], SinkOutcome]) -> SinkOutcome:

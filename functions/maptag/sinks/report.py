@@ -249,23 +249,3 @@ def write_csv(report: ScanReport, out: IO[str]) -> None:
             "currency": cost.get("currency"),
         }
         writer.writerow([csv_cell(row.get(column)) for column in CSV_COLUMNS])
-
-
-def write_html(report: ScanReport, out: IO[str]) -> None:
-    from maptag.sinks.html_report import write_html as write
-
-    write(report, out)
-
-
-def write_table(report: ScanReport, out: IO[str]) -> None:
-    from maptag.console import print_report
-
-    print_report(report, out)
-
-
-WRITERS = {"table": write_table, "json": write_json, "csv": write_csv, "html": write_html}
-
-
-def write_report(report: ScanReport, report_format: str, out: IO[str]) -> None:
-    """The report in one of the formats of docs/contracts.md: table, json, csv or html."""
-    WRITERS[report_format](report, out)

@@ -20,7 +20,8 @@ import boto3
 
 from maptag.aws import Clients, partition_of
 from maptag.sinks.outcome import RunInfo, SinkOutcome, guarded
-from maptag.sinks.report import WRITERS, ScanReport
+from maptag.sinks.report import ScanReport
+from maptag.sinks.report_writers import WRITERS
 
 NAME = "s3-report"
 PREFIX = "reports/"

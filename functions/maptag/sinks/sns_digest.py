@@ -66,6 +66,7 @@ def build_digest(report: ScanReport, run: RunInfo, *, limit: int = MESSAGE_LIMIT
         f"Run {run.run_id}, scanned {run.scanned_at:%Y-%m-%d %H:%M} UTC: {len(report.units)} unit(s) "
         "(account x region), " + (f"!! {len(failed)} FAILED" if failed else "none failed"),
         f"Report: {run.report_url or 'not stored for this run'}",
+        *(f"Note: {notice}" for notice in run.notices),
         "",
     ]
     money = money_line(report)

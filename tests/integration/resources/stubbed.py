@@ -18,7 +18,7 @@ import boto3
 from botocore.stub import Stubber
 
 from maptag.aws import Clients
-from maptag.model import Finding, ScanUnit
+from maptag.model import Finding, ScanUnit, Verdict
 from maptag.scan import UnitResult, scan_unit
 from tests.integration.moto_seed import ACCOUNT, policy
 
@@ -30,6 +30,10 @@ class StubbedOutcome:
 
     def by_arn(self) -> dict[str, Finding]:
         return {f.resource.arn: f for f in self.findings}
+
+    def verdicts(self) -> dict[str, Verdict]:
+        """What a user sees first: each reported ARN and its verdict."""
+        return {f.resource.arn: f.verdict for f in self.findings}
 
 
 @dataclass

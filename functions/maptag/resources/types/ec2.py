@@ -14,6 +14,7 @@ from maptag.resources.schema import (
     iso,
     last_part,
     pairs,
+    skip,
     tag_list,
 )
 
@@ -119,4 +120,138 @@ IMAGE = ResourceType(
     writer=TAGS,
 )
 
-TYPES = (INSTANCE, VOLUME, SNAPSHOT, IMAGE)
+# Networking. ARNs as the Service Authorization Reference spells them (Amazon EC2, "Resource
+# types defined by Amazon EC2"); Security Hub types from ASFF's AwsEc2 resources page, "Other"
+# where ASFF has none (NAT gateways, transit gateway attachments, Dedicated Hosts, Capacity
+# Reservations, VPC endpoints).
+
+NAT_GATEWAY = ResourceType(
+    name="ec2:natgateway",
+    service="ec2",
+    listing=Listing("describe_nat_gateways", "NatGateways[]", 1000),
+    id="NatGatewayId",
+    arn="arn:{partition}:ec2:{region}:{account}:natgateway/{id}",
+    created="CreateTime",
+    tags=Inline(),
+    skip=skip("State", "failed", "deleting", "deleted"),
+    actions=("ec2:DescribeNatGateways",),
+)
+
+TRANSIT_GATEWAY = ResourceType(
+    name="ec2:transit-gateway",
+    service="ec2",
+    listing=Listing("describe_transit_gateways", "TransitGateways[]", 1000),
+    id="TransitGatewayId",
+    # The listed ARN names the owner: a gateway shared with this account is its owner's.
+    arn="TransitGatewayArn",
+    created="CreationTime",
+    tags=Inline(),
+    skip=skip("State", "deleting", "deleted"),
+    actions=("ec2:DescribeTransitGateways",),
+    securityhub="AwsEc2TransitGateway",
+)
+
+TRANSIT_GATEWAY_ATTACHMENT = ResourceType(
+    name="ec2:transit-gateway-attachment",
+    service="ec2",
+    listing=Listing("describe_transit_gateway_attachments", "TransitGatewayAttachments[]", 1000),
+    id="TransitGatewayAttachmentId",
+    arn="arn:{partition}:ec2:{region}:{account}:transit-gateway-attachment/{id}",
+    created="CreationTime",
+    tags=Inline(),
+    skip=skip("State", "deleting", "deleted", "failing", "failed", "rejecting", "rejected"),
+    actions=("ec2:DescribeTransitGatewayAttachments",),
+)
+
+# EC2-Classic addresses (no allocation id) are gone; VPC addresses are the ones that cost.
+_VPC_ADDRESSES = {"Name": "domain", "Values": ["vpc"]}
+
+ELASTIC_IP = ResourceType(
+    name="ec2:elastic-ip",
+    service="ec2",
+    # DescribeAddresses has no pages: one call answers every address of the region.
+    listing=Listing("describe_addresses", "Addresses[]", None, {"Filters": [_VPC_ADDRESSES]}),
+    id="AllocationId",
+    arn="arn:{partition}:ec2:{region}:{account}:elastic-ip/{id}",
+    # DescribeAddresses gives no allocation time: in scope whatever the agreement date.
+    created=None,
+    tags=Inline(),
+    actions=("ec2:DescribeAddresses",),
+    securityhub="AwsEc2Eip",
+)
+
+# Gateway endpoints (S3, DynamoDB) cost nothing, so they earn nothing; every other endpoint type
+# of the EC2 model is billed by the hour (AWS PrivateLink pricing).
+_CHARGED_ENDPOINTS = {
+    "Name": "vpc-endpoint-type",
+    "Values": ["Interface", "GatewayLoadBalancer", "Resource", "ServiceNetwork", "Tunnel"],
+}
+
+VPC_ENDPOINT = ResourceType(
+    name="ec2:vpc-endpoint",
+    service="ec2",
+    listing=Listing("describe_vpc_endpoints", "VpcEndpoints[]", 1000, {"Filters": [_CHARGED_ENDPOINTS]}),
+    id="VpcEndpointId",
+    arn="arn:{partition}:ec2:{region}:{account}:vpc-endpoint/{id}",
+    created="CreationTimestamp",
+    tags=Inline(),
+    skip=skip("State", "deleting", "deleted", "rejected", "failed", "expired"),
+    actions=("ec2:DescribeVpcEndpoints",),
+)
+
+VPN_CONNECTION = ResourceType(
+    name="ec2:vpn-connection",
+    service="ec2",
+    # DescribeVpnConnections has no pages: one call answers every connection of the region.
+    listing=Listing("describe_vpn_connections", "VpnConnections[]", None),
+    id="VpnConnectionId",
+    arn="arn:{partition}:ec2:{region}:{account}:vpn-connection/{id}",
+    # A VPN connection carries no creation time: in scope whatever the agreement date.
+    created=None,
+    tags=Inline(),
+    skip=skip("State", "deleting", "deleted"),
+    actions=("ec2:DescribeVpnConnections",),
+    securityhub="AwsEc2VpnConnection",
+)
+
+DEDICATED_HOST = ResourceType(
+    name="ec2:dedicated-host",
+    service="ec2",
+    listing=Listing("describe_hosts", "Hosts[]", 500),
+    id="HostId",
+    arn="arn:{partition}:ec2:{region}:{account}:dedicated-host/{id}",
+    # DescribeHosts lists the hosts shared with the account too: those are their owner's.
+    owner="OwnerId",
+    created="AllocationTime",
+    tags=Inline(),
+    skip=skip("State", "released", "released-permanent-failure"),
+    actions=("ec2:DescribeHosts",),
+)
+
+CAPACITY_RESERVATION = ResourceType(
+    name="ec2:capacity-reservation",
+    service="ec2",
+    listing=Listing("describe_capacity_reservations", "CapacityReservations[]", 1000),
+    id="CapacityReservationId",
+    # The listed ARN names the owner: a reservation shared with this account is its owner's.
+    arn="CapacityReservationArn",
+    created="CreateDate",
+    tags=Inline(),
+    skip=skip("State", "expired", "cancelled", "failed", "payment-failed", "unsupported"),
+    actions=("ec2:DescribeCapacityReservations",),
+)
+
+TYPES = (
+    INSTANCE,
+    VOLUME,
+    SNAPSHOT,
+    IMAGE,
+    NAT_GATEWAY,
+    TRANSIT_GATEWAY,
+    TRANSIT_GATEWAY_ATTACHMENT,
+    ELASTIC_IP,
+    VPC_ENDPOINT,
+    VPN_CONNECTION,
+    DEDICATED_HOST,
+    CAPACITY_RESERVATION,
+)

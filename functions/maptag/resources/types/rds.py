@@ -1,8 +1,20 @@
-"""RDS and Aurora: instances, clusters and their snapshots (database & analytics destinations)."""
+"""RDS and Aurora: instances, clusters, their snapshots and proxies (database & analytics destinations)."""
 
 from __future__ import annotations
 
-from maptag.resources.schema import Inline, Listing, Parent, ResourceType, TagWriter, tag_list
+from maptag.resources.schema import (
+    TAGGING_API_ACTION,
+    Inline,
+    Listing,
+    Parent,
+    PerResource,
+    ResourceType,
+    TaggingApi,
+    TagWriter,
+    pairs,
+    skip,
+    tag_list,
+)
 
 # RDS tags with its own AddTagsToResource/RemoveTagsFromResource (ARN in ResourceName): it has
 # no rds:TagResource action for TagResources to need (docs/fix.md).
@@ -60,4 +72,42 @@ SNAPSHOT = ResourceType(
     writer=TAGS,
 )
 
-TYPES = (DB, CLUSTER, SNAPSHOT)
+CLUSTER_SNAPSHOT = ResourceType(
+    name="rds:cluster-snapshot",
+    service="rds",
+    # Manual and automated snapshots alike: both are billed backup storage of the cluster.
+    listing=Listing("describe_db_cluster_snapshots", "DBClusterSnapshots[]", 100),
+    id="DBClusterSnapshotIdentifier",
+    arn="DBClusterSnapshotArn",
+    created="SnapshotCreateTime",
+    tags=Inline("TagList"),
+    parent=Parent("rds:cluster", "DBClusterIdentifier"),
+    skip=skip("Status", "deleting", "failed"),
+    actions=("rds:DescribeDBClusterSnapshots",),
+    dba=True,
+    securityhub="AwsRdsDbClusterSnapshot",
+)
+
+DB_PROXY = ResourceType(
+    name="rds:db-proxy",
+    service="rds",
+    # DescribeDBProxies takes 20-100 records a page (botocore's model) and carries no tags.
+    listing=Listing("describe_db_proxies", "DBProxies[]", 100),
+    id="DBProxyName",
+    # The ARN names the proxy's resource id (db-proxy:prx-...), not its name.
+    arn="DBProxyArn",
+    created="CreatedDate",
+    tags=TaggingApi(
+        PerResource(
+            "list_tags_for_resource",
+            request=lambda _item, arn: {"ResourceName": arn},
+            tags=lambda response: pairs(response.get("TagList")),
+            result="TagList",
+        )
+    ),
+    skip=skip("Status", "deleting"),
+    actions=("rds:DescribeDBProxies", TAGGING_API_ACTION, "rds:ListTagsForResource"),
+    dba=True,
+)
+
+TYPES = (DB, CLUSTER, SNAPSHOT, CLUSTER_SNAPSHOT, DB_PROXY)
