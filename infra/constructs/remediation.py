@@ -9,6 +9,8 @@ write. The remediation function is the only principal it trusts.
 
 from __future__ import annotations
 
+import json
+
 from aws_cdk import Acknowledgment, Aws, Duration, Validations
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
@@ -61,29 +63,65 @@ class TaggerRole(Construct):
         read = Construct(self, "Read")
         self.role.attach_inline_policy(iam.Policy(read, "ReadOnly", statements=read_only_statements()))
         acknowledge_read_only(read)
-        write = Construct(self, "Write")
-        statements = [
-            iam.PolicyStatement(
-                actions=actions,
-                resources=[pattern.format(p=Aws.PARTITION, a=Aws.ACCOUNT_ID)],
-                conditions=ONLY_MAP_KEY,
-            )
-            for pattern, actions in write_grants(config.policy.types).items()
-        ]
-        self.role.attach_inline_policy(iam.Policy(write, "MapTagOnly", statements=statements))
-        Validations.of(write).acknowledge(
-            *[
-                Acknowledgment(
-                    id="AwsSolutions::AwsSolutions-IAM5[Resource::"
-                    + pattern.format(p="<AWS::Partition>", a="<AWS::AccountId>")
-                    + "]",
-                    reason=f"{', '.join(actions)}: every resource of the type may need its map-migrated "
-                    "tag; the aws:TagKeys condition allows that key only"
-                    + (" ('*': these actions have no resource type)" if pattern == "*" else ""),
+        grants = write_grants(config.policy.types)
+        # Managed policies, each under IAM's 6,144 characters: the grants of every declared type
+        # do not fit in the 10,240 characters a role's inline policies share (IAM quotas).
+        for index, chunk in enumerate(policy_chunks(grants)):
+            write = Construct(self, f"Write{index}")
+            self.role.add_managed_policy(
+                iam.ManagedPolicy(
+                    write,
+                    "MapTagOnly",
+                    description="maptag remediation: the map-migrated tag only (aws:TagKeys)",
+                    statements=[
+                        iam.PolicyStatement(
+                            actions=grants[pattern],
+                            resources=[pattern.format(p=Aws.PARTITION, a=Aws.ACCOUNT_ID)],
+                            conditions=ONLY_MAP_KEY,
+                        )
+                        for pattern in chunk
+                    ],
                 )
-                for pattern, actions in write_grants(config.policy.types).items()
-            ]
-        )
+            )
+            Validations.of(write).acknowledge(
+                *[
+                    Acknowledgment(
+                        id="AwsSolutions::AwsSolutions-IAM5[Resource::"
+                        + pattern.format(p="<AWS::Partition>", a="<AWS::AccountId>")
+                        + "]",
+                        reason=f"{', '.join(grants[pattern])}: every resource of the type may need its "
+                        "map-migrated tag; the aws:TagKeys condition allows that key only"
+                        + (" ('*': these actions have no resource type)" if pattern == "*" else ""),
+                    )
+                    for pattern in chunk
+                ]
+            )
+
+
+# IAM: a managed policy holds at most 6,144 characters (whitespace not counted); room is left
+# for the longest partition name and the policy's own envelope.
+MANAGED_POLICY_BUDGET = 5500
+
+
+def statement_size(pattern: str, actions: list[str]) -> int:
+    """The characters one write statement takes in a deployed policy document."""
+    resource = pattern.format(p="aws-us-gov", a="123456789012")
+    statement = {"Effect": "Allow", "Action": actions, "Resource": resource, "Condition": ONLY_MAP_KEY}
+    return len(json.dumps(statement, separators=(",", ":")))
+
+
+def policy_chunks(grants: dict[str, list[str]]) -> list[list[str]]:
+    """The resource patterns of ``grants`` in groups that each fit one managed policy."""
+    chunks: list[list[str]] = [[]]
+    used = 0
+    for pattern, actions in grants.items():
+        size = statement_size(pattern, actions) + 1
+        if chunks[-1] and used + size > MANAGED_POLICY_BUDGET:
+            chunks.append([])
+            used = 0
+        chunks[-1].append(pattern)
+        used += size
+    return chunks
 
 
 def grant_remediation(function: lambda_.Function, config: DeployConfig) -> None:

@@ -31,6 +31,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         "maptag:regions": "us-east-1",
         "maptag:sinks": "sns,events",
         "maptag:remediation": "apply",
+        "maptag:types": "ec2:instance",  # the types moto can list: the step, not the coverage, is tested
     }
     app = App(context=context, outdir=str(outdir))
     build(app, config_of(app))

@@ -27,7 +27,8 @@ from tests.infrastructure.iam import (
 )
 
 _TAG_WRITE = re.compile(
-    r"^[a-z0-9-]+:(Tag|Untag|CreateTags|DeleteTags|AddTags|RemoveTags|Put\w*Tagging)", re.I
+    r"^[a-z0-9-]+:(Tag|Untag|CreateTags|CreateOrUpdateTags|DeleteTags|AddTags|RemoveTags|ChangeTags|UpdateTags|Put\w*Tagging)",
+    re.I,
 )
 
 
@@ -80,7 +81,9 @@ def test_the_tagger_writes_only_map_migrated_with_the_declared_write_actions(
     starred = {a for s in writes if "*" in as_list(s["Resource"]) for a in as_list(s["Action"])}
     assert starred == set(write_grants(TYPE_NAMES).get("*", []))
     assert {"tag:TagResources", "tag:UntagResources"} <= starred
-    assert "ec2:CreateTags" not in starred
+    # e.g. EC2 instances: CreateTags on the account's instance ARNs
+    instances = [flat(r) for r in resources_for(writes, "ec2:CreateTags")]
+    assert "arn:${Partition}:ec2:*:${AccountId}:instance/*" in instances
 
 
 def test_the_remediation_function_assumes_only_the_tagger_role_and_runs_after_publish(
@@ -101,6 +104,42 @@ def test_the_remediation_function_assumes_only_the_tagger_role_and_runs_after_pu
     remediate = asl["States"][constants.STATE_REMEDIATE]
     assert remediate["End"] is True
     assert remediate["ResultPath"] == "$.remediation"
+
+
+def _resolved(value: Any) -> Any:
+    """A template value with every reference as the longest text it can stand for."""
+    if isinstance(value, dict):
+        if "Ref" in value:
+            return {"AWS::Partition": "aws-us-gov", "AWS::AccountId": "123456789012"}.get(
+                value["Ref"], "x" * 20
+            )
+        if "Fn::Join" in value:
+            separator, parts = value["Fn::Join"]
+            return str(separator).join(str(_resolved(p)) for p in parts)
+        return {k: _resolved(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_resolved(v) for v in value]
+    return value
+
+
+def test_every_tagger_policy_fits_iam_s_size_limits(remediation_app: Synthesized) -> None:
+    template = remediation_app.member
+    managed = template.find_resources("AWS::IAM::ManagedPolicy")
+    assert 1 <= len(managed) <= 9  # IAM attaches at most 10 managed policies to a role
+    for policy in managed.values():
+        document = json.dumps(_resolved(policy["Properties"]["PolicyDocument"]), separators=(",", ":"))
+        assert len(document) <= 6144  # a managed policy's documented maximum
+    inline = [
+        p for p in template.find_resources("AWS::IAM::Policy").values()
+        if {"Ref": role_id(template, "TaggerRole")} in p["Properties"]["Roles"]
+    ]  # fmt: skip
+    assert (
+        sum(
+            len(json.dumps(_resolved(p["Properties"]["PolicyDocument"]), separators=(",", ":")))
+            for p in inline
+        )
+        <= 10240
+    )
 
 
 def test_cdk_nag_is_clean_with_remediation_on(remediation_app: Synthesized) -> None:

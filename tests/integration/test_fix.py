@@ -23,7 +23,7 @@ from botocore.exceptions import ClientError
 from moto import mock_aws
 
 from maptag.cli import main
-from maptag.resources.declarations import TYPE_NAMES
+from maptag.resources.declarations import BY_NAME, TYPE_NAMES
 from tests.integration.moto_seed import NO_MAP_TAG, SEEDERS, policy, scan
 
 pytestmark = pytest.mark.xdist_group("fix")
@@ -95,20 +95,39 @@ def wire(monkeypatch: pytest.MonkeyPatch) -> Iterator[WireLog]:
         yield log
 
 
+# moto 5.2.5's TagResources answers "Service not yet supported" for these (and cannot list the
+# types without a seeder): their writes are driven through the Stubber (test_fix_writers.py).
+NOT_WRITTEN_BY_MOTO = frozenset(
+    {
+        "acm-pca:certificate-authority", "dax:cache", "ecr:repository", "eks:cluster", "eks:nodegroup",
+        "elasticbeanstalk:environment", "elasticmapreduce:cluster", "emr-serverless:application", "es:domain",
+        "kinesis:stream", "memorydb:cluster", "mq:broker", "network-firewall:firewall", "redshift:cluster",
+        "route53:hostedzone", "transfer:server",
+        "workspaces:workspace",  # tagged, but its UntagResources is "not yet supported": no undo
+    }
+)  # fmt: skip
+# moto moves a task's lastStatus on at every DescribeTasks (DEACTIVATING, STOPPING, …): by the
+# re-read before the write it has stopped, and the fix rightly skips it as gone.
+MOTO_TYPES = [
+    name for name in TYPE_NAMES if name in SEEDERS and name not in NOT_WRITTEN_BY_MOTO and name != "ecs:task"
+]
+FIX_ALL = [*FIX, "--types", ",".join(MOTO_TYPES)]
+
+
 def estate() -> dict[str, str]:
-    """One resource of every declared type with tags but no map-migrated: {type: ARN}."""
+    """One resource of every type moto lists and writes, with tags but no map-migrated: {type: ARN}."""
     session = boto3.Session(region_name=REGION)
-    return {name: SEEDERS[name](session, REGION, f"fix-{i}", NO_MAP_TAG) for i, name in enumerate(TYPE_NAMES)}
+    return {name: SEEDERS[name](session, REGION, f"fix-{i}", NO_MAP_TAG) for i, name in enumerate(MOTO_TYPES)}
 
 
 def all_tags() -> dict[str, dict[str, str]]:
     """Every resource's tags as a scan reads them now."""
-    outcome = scan(boto3.Session(region_name=REGION), policy(regions=[REGION]))
+    outcome = scan(boto3.Session(region_name=REGION), policy(regions=[REGION], types=MOTO_TYPES))
     return {f.resource.arn: dict(f.resource.tags or {}) for f in outcome.findings}
 
 
 def verdicts() -> dict[str, str]:
-    outcome = scan(boto3.Session(region_name=REGION), policy(regions=[REGION]))
+    outcome = scan(boto3.Session(region_name=REGION), policy(regions=[REGION], types=MOTO_TYPES))
     return {f.resource.arn: f.verdict.value for f in outcome.findings}
 
 
@@ -117,7 +136,7 @@ def test_without_apply_nothing_is_written_and_every_change_is_listed(wire: WireL
     before = all_tags()
     wire.operations.clear()
 
-    run = cli(*FIX, "--format", "json")
+    run = cli(*FIX_ALL, "--format", "json")
 
     assert run.code == 0, run.err
     assert wire.writes() == []
@@ -134,7 +153,10 @@ def test_apply_fixes_every_type_then_undo_restores_every_tag(wire: WireLog, tmp_
     before = all_tags()
     journal = tmp_path / "journal.jsonl"
 
-    run = cli(*FIX, "--apply", "--journal", str(journal), "--format", "json")
+    wire.operations.clear()
+    wire.bodies.clear()
+
+    run = cli(*FIX_ALL, "--apply", "--journal", str(journal), "--format", "json")
 
     assert run.code == 0, run.err
     results = run.json()["results"]
@@ -150,11 +172,13 @@ def test_apply_fixes_every_type_then_undo_restores_every_tag(wire: WireLog, tmp_
     assert {arn: tags for arn, tags in after.items() if arn not in changed} == {
         arn: tags for arn, tags in before.items() if arn not in changed
     }
-    # EC2 through its own CreateTags; the others through TagResources, at most 20 ARNs a call
-    assert wire.writes().count("CreateTags") == sum(1 for r in results if r["type"].startswith("ec2:"))
-    for operation, body in wire.bodies:
-        if operation == "TagResources":
-            assert 1 <= len(json.loads(body)["ResourceARNList"]) <= 20
+    # the types that declare a writer through their own call, one a resource; the others through
+    # TagResources, at most 20 ARNs a call
+    own = [op for op in wire.writes() if op in ("CreateTags", "AddTags", "AddTagsToResource")]
+    assert len(own) == sum(1 for r in results if BY_NAME[r["type"]].writer is not None)
+    tagged = [len(json.loads(body)["ResourceARNList"]) for op, body in wire.bodies if op == "TagResources"]
+    assert sum(tagged) == sum(1 for r in results if BY_NAME[r["type"]].writer is None)
+    assert all(1 <= n <= 20 for n in tagged)
     rows = [json.loads(line) for line in journal.read_text().splitlines()]
     assert {(r["arn"], r["key"], r["before"], r["after"], r["result"]) for r in rows} == {
         (arn, "map-migrated", None, "mig12345", "applied") for arn in changed
@@ -171,7 +195,7 @@ def test_more_changes_than_the_cap_is_exit_2_and_nothing_written(wire: WireLog) 
     estate()
     wire.operations.clear()
 
-    run = cli(*FIX, "--apply", "--max-changes", "3")
+    run = cli(*FIX_ALL, "--apply", "--max-changes", "3")
 
     assert run.code == 2
     assert "more than 3" in run.err

@@ -43,7 +43,7 @@ def report_object(run_id: str, name: str) -> bytes:
 
 @pytest.fixture
 def applying(monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
-    with deployed_world(monkeypatch, remediation="apply") as world:
+    with deployed_world(monkeypatch, remediation="apply", types="ec2:instance") as world:
         yield world
 
 
@@ -81,7 +81,7 @@ def test_apply_tags_every_account_through_its_tagger_role_and_journals_it(applyi
 
 
 def test_plan_mode_writes_the_plan_and_no_tag(monkeypatch: pytest.MonkeyPatch) -> None:
-    with deployed_world(monkeypatch, remediation="plan") as world:
+    with deployed_world(monkeypatch, remediation="plan", types="ec2:instance") as world:
         instance = world.launch(world.members[0], None)
         state = scanned_run(world)
 
@@ -94,7 +94,9 @@ def test_plan_mode_writes_the_plan_and_no_tag(monkeypatch: pytest.MonkeyPatch) -
 
 
 def test_more_changes_than_the_cap_writes_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
-    with deployed_world(monkeypatch, remediation="apply", remediation_max_changes=1) as world:
+    with deployed_world(
+        monkeypatch, remediation="apply", remediation_max_changes=1, types="ec2:instance"
+    ) as world:
         instances = {account: world.launch(account, None) for account in world.accounts}
         state = scanned_run(world)
 

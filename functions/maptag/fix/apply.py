@@ -210,7 +210,7 @@ def _apply_group(
             Outcome(c, SKIPPED, "an earlier change on this resource failed") for c in batch if c.arn in failed
         ]
         todo = [c for c in batch if c.arn not in failed]
-        outcomes = after_failure + (_write(declaration, clients, todo) if todo else [])
+        outcomes = after_failure + (write_changes(declaration, clients, todo) if todo else [])
         failed.update(o.change.arn for o in outcomes if o.result != APPLIED)
         journal.record(outcomes)
         yield from outcomes
@@ -229,7 +229,8 @@ def _batches(ready: list[tuple[ResourceType, Change]]) -> Iterator[tuple[Resourc
             yield declaration, batch
 
 
-def _write(declaration: ResourceType, clients: Clients, batch: list[Change]) -> list[Outcome]:
+def write_changes(declaration: ResourceType, clients: Clients, batch: list[Change]) -> list[Outcome]:
+    """Make these changes (already re-read) the way ``declaration`` writes; never raises for AWS errors."""
     if declaration.writer is None:
         return _write_tagging_api(clients, batch)
     return [_write_own(declaration, clients, change) for change in batch]
