@@ -72,3 +72,8 @@ STATE_SCAN_UNITS = "ScanUnits"
 STATE_SCAN_UNIT = "ScanUnit"
 STATE_UNIT_FAILED = "UnitFailed"
 STATE_PUBLISH = "Publish"
+STATE_REMEDIATE = "Remediate"
+
+# The remediation function's role (per region, like the scanner's): the one principal the
+# member accounts' maptag-member-tagger role trusts (docs/fix.md, "In the deployment").
+REMEDIATOR_ROLE_PREFIX = "maptag-remediator-"

@@ -17,6 +17,7 @@ from infra.constructs.history import History
 from infra.constructs.member_role import MemberRole
 from infra.constructs.migration_hub import MigrationHubAccess
 from infra.constructs.monitoring import Monitoring
+from infra.constructs.remediation import TaggerRole
 from infra.constructs.reports import Reports
 from infra.constructs.scan_workflow import ScanWorkflow
 from infra.constructs.schedule import Schedule
@@ -108,3 +109,8 @@ class MemberRoleStack(Stack):
             organization_id=config.organization_id,
         )
         CfnOutput(self, "MemberRoleArn", value=member.role.role_arn)
+        if config.remediation != "off":
+            tagger = TaggerRole(
+                self, "TaggerRole", config=config, scanner_account=scanner_account.value_as_string
+            )
+            CfnOutput(self, "TaggerRoleArn", value=tagger.role.role_arn)

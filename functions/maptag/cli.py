@@ -24,6 +24,7 @@ from maptag.aws import describe_error
 from maptag.commands import EXIT_OK, EXIT_UNIT_FAILED, EXIT_USAGE, UsageError
 from maptag.commands import completion as completion_command
 from maptag.commands import demo as demo_command
+from maptag.commands import fix as fix_command
 from maptag.commands import history as history_command
 from maptag.commands import hub as hub_command
 from maptag.commands import report as report_command
@@ -34,6 +35,7 @@ from maptag.scan import ScanError
 
 COMMANDS = (
     scan_command,
+    fix_command,
     demo_command,
     hub_command,
     history_command,

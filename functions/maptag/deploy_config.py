@@ -73,6 +73,10 @@ DEFAULT_ROLE_NAME = "maptag-member-readonly"
 # The Distributed Map's child workflows: Express (at most 5 minutes each, billed per request
 # and duration) or Standard (no time limit, billed per state transition).
 CHILD_WORKFLOWS = ("express", "standard")
+# Remediation after each scan (docs/fix.md, "In the deployment"): off (nothing deployed can
+# write a tag), plan (the plan only, in the reports bucket), apply (the tagger role writes).
+REMEDIATION_MODES = ("off", "plan", "apply")
+TAGGER_ROLE_NAME = "maptag-member-tagger"
 
 # EventBridge Scheduler's expressions: rate(N unit) or a six-field cron(...).
 _RATE = re.compile(r"rate\(([1-9][0-9]*) (minute|minutes|hour|hours|day|days)\)")
@@ -105,6 +109,8 @@ class DeployConfig(BaseModel):
     securityhub_refresh_days: int = DEFAULT_REFRESH_DAYS
     hub_stream: str = "MAP-Tagging"
     child_workflow: str = "express"
+    remediation: str = "off"
+    remediation_max_changes: int = Field(default=100, ge=1, le=10000)
     scanner_account: str | None = None
     # Member roles also require the scanner to be in this Organization (aws:PrincipalOrgID).
     organization_id: str | None = None
@@ -242,6 +248,15 @@ class DeployConfig(BaseModel):
         if value not in CHILD_WORKFLOWS:
             raise ValueError(
                 f"{quote(value)} is not a child workflow type (one of {', '.join(CHILD_WORKFLOWS)})"
+            )
+        return value
+
+    @field_validator("remediation")
+    @classmethod
+    def _remediation(cls, value: str) -> str:
+        if value not in REMEDIATION_MODES:
+            raise ValueError(
+                f"{quote(value)} is not a remediation mode (one of {', '.join(REMEDIATION_MODES)})"
             )
         return value
 

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Generator, Mapping
+import tempfile
+from collections.abc import Callable, Generator, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -19,7 +21,9 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from maptag.aws import describe_error, make_client
 from maptag.costs import athena_costs, cost_explorer_lines
-from maptag.deploy_config import DeployConfig
+from maptag.deploy_config import TAGGER_ROLE_NAME, DeployConfig
+from maptag.fix.apply import APPLIED, Journal, Outcome, apply_changes
+from maptag.fix.plan import FixPlan, plan_fixes
 from maptag.model import ScanUnit
 from maptag.money import CostBook, CostError, Ledger, Money, cost_book
 from maptag.run_store import RunStore, run_id_of
@@ -426,3 +430,116 @@ def _region(session: boto3.Session) -> str:
 
 def _s3(session: boto3.Session) -> Any:
     return make_client(session, "s3", _region(session))
+
+
+# EventBridge detail type of one tag change made by remediation (source "maptag").
+TAG_CHANGED = "maptag.tag.changed"
+
+
+def remediate_run(
+    config: DeployConfig,
+    session: boto3.Session,
+    resources: Resources,
+    run_id: str,
+    scanned_at: datetime,
+) -> dict[str, Any]:
+    """The run's fix plan (maptag:remediation=plan), or the plan applied (apply) through
+    maptag-member-tagger in each account; the plan, the journal and a summary go to the reports
+    bucket, one event per change to EventBridge and a digest to the topic (docs/fix.md)."""
+    s3 = _s3(session)
+    store = RunStore(s3, resources.bucket, run_id)
+    results = store.read_results()
+    counted = [unit for unit in store.read_units() if unit in results and results[unit].counts]
+    plan = plan_fixes(store.read(counted), config.policy)
+    store.put_report("fix-plan.json", json.dumps(plan.to_json(), indent=1).encode(), "application/json")
+    summary: dict[str, Any] = {
+        "run_id": run_id,
+        "mode": config.remediation,
+        "changes": len(plan.changes),
+        "needs_decision": len(plan.decisions),
+        "applied": 0,
+        "not_applied": [],
+    }
+    outcomes: list[Outcome] = []
+    if len(plan.changes) > config.remediation_max_changes:
+        summary["refused"] = (
+            f"{len(plan.changes)} changes, more than remediation_max_changes "
+            f"({config.remediation_max_changes}): nothing written"
+        )
+    elif config.remediation == "apply" and plan.changes:
+        # Every account, the scanner's own too, is written through its tagger role only.
+        tagger = config.policy.model_copy(update={"role_name": TAGGER_ROLE_NAME})
+        access = AccountAccess(session, tagger, caller="")
+        journal = _UploadedJournal(Path(tempfile.mkdtemp()) / "fix-journal.jsonl", store)
+        outcomes = list(apply_changes(plan.changes, access.clients, journal, config.policy))
+        summary["applied"] = sum(o.result == APPLIED for o in outcomes)
+        summary["not_applied"] = [
+            f"{o.result}: {o.change.arn}: {o.detail}" for o in outcomes if o.result != APPLIED
+        ][:_LISTED]
+        summary["journal_key"] = journal.key
+        summary["events"] = _change_events(session, outcomes, run_id, scanned_at)
+    store.put_report("fix-summary.json", json.dumps(summary, indent=1).encode(), "application/json")
+    if resources.topic_arn:
+        _remediation_digest(session, resources.topic_arn, summary, plan, outcomes)
+    return summary
+
+
+_LISTED = 50  # changes named in the summary and the digest; every one is in the journal
+
+
+class _UploadedJournal(Journal):
+    """The journal written locally and put in the reports bucket after every row (the Lambda's
+    /tmp does not outlive it)."""
+
+    def __init__(self, path: Path, store: RunStore) -> None:
+        super().__init__(path)
+        self._store = store
+        self.key = ""
+
+    def record(self, outcomes: Iterable[Outcome]) -> None:
+        super().record(outcomes)
+        self.key = self._store.put_report("fix-journal.jsonl", self.path.read_bytes(), "application/x-ndjson")
+
+
+def _change_events(session: boto3.Session, outcomes: list[Outcome], run_id: str, at: datetime) -> str:
+    entries = (
+        {
+            "Time": at,
+            "Source": events.SOURCE,
+            "DetailType": TAG_CHANGED,
+            "Detail": json.dumps(
+                {"run_id": run_id, **o.change.to_json(), "result": o.result, "detail": o.detail},
+                separators=(",", ":"),
+            ),
+            "EventBusName": "default",
+        }
+        for o in outcomes
+    )
+    client = make_client(session, "events", _region(session))
+    failed = 0
+    for batch in events.batches(entries):
+        try:
+            failed += int(client.put_events(Entries=batch).get("FailedEntryCount", 0))
+        except (ClientError, BotoCoreError):
+            failed += len(batch)
+    return f"{len(outcomes) - failed} of {len(outcomes)} sent"
+
+
+def _remediation_digest(
+    session: boto3.Session, topic_arn: str, summary: dict[str, Any], plan: FixPlan, outcomes: list[Outcome]
+) -> None:
+    lines = [f"maptag remediation ({summary['mode']}), run {summary['run_id']}"]
+    if "refused" in summary:
+        lines.append(f"Refused: {summary['refused']}.")
+    lines.append(f"Planned changes: {summary['changes']}; applied: {summary['applied']}.")
+    lines += [
+        f"  changed {o.change.arn}: {o.change.key} -> {o.change.after}"
+        for o in outcomes[:_LISTED]
+        if o.result == APPLIED
+    ]
+    lines += [f"  {line}" for line in summary["not_applied"]]
+    lines.append(f"Needs a decision: {len(plan.decisions)}")
+    lines += [f"  {d.arn}: {d.reason}" for d in plan.decisions[:_LISTED]]
+    sns = make_client(session, "sns", _region(session))
+    # SNS subjects: ASCII, at most 100 characters (SNS Publish API reference)
+    sns.publish(TopicArn=topic_arn, Subject="maptag remediation", Message="\n".join(lines)[:250_000])

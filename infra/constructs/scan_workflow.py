@@ -37,7 +37,8 @@ from infra import constants
 from infra.constructs.findings import Findings
 from infra.constructs.member_role import acknowledge_read_only, read_only_statements
 from infra.constructs.migration_hub import MigrationHubAccess
-from maptag.deploy_config import DeployConfig
+from infra.constructs.remediation import grant_remediation
+from maptag.deploy_config import TAGGER_ROLE_NAME, DeployConfig
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,9 @@ SCAN_UNIT = FunctionSpec(
 PUBLISHED_MARKERS = f"{constants.RUNS_PREFIX}*/published/"
 PUBLISH = FunctionSpec(
     "Publish", "handlers.publish.handler", "maptag: report, history and findings", Duration.minutes(15), 2048
+)
+REMEDIATE = FunctionSpec(
+    "Remediate", "handlers.remediate.handler", "maptag: fix what the scan found", Duration.minutes(15), 1024
 )
 
 
@@ -171,6 +175,18 @@ class ScanWorkflow(Construct):
         if migration_hub is not None:
             migration_hub.grant_publish(self.publish)
 
+        # Only with maptag:remediation plan|apply: with it off nothing deployed can write a tag.
+        self.remediate: lambda_.Function | None = None
+        if config.remediation != "off":
+            self.remediate = self._function(
+                REMEDIATE, environment, role_name=f"{constants.REMEDIATOR_ROLE_PREFIX}{self._stack.region}"
+            )
+            self._grant_objects(
+                self.remediate, bucket, key, read=[constants.RUNS_PREFIX], write=[constants.REPORTS_PREFIX]
+            )
+            findings.grant_publish(self.remediate)
+            grant_remediation(self.remediate, config)
+
         self.state_machine = self._state_machine(bucket, key)
         self._acknowledge(bucket)
 
@@ -237,7 +253,17 @@ class ScanWorkflow(Construct):
             "state machine only",
             f"Resource::{executions}/{constants.STATE_SCAN_UNITS}:*": "the Distributed Map's own map run",
         }
-        for function in (self.plan, self.scan_unit, self.publish):
+        if self.remediate is not None:
+            reasons[f"Resource::arn:<AWS::Partition>:iam::*:role/{TAGGER_ROLE_NAME}"] = (
+                "with the whole Organization the member accounts are not known at deploy time; only the "
+                "maptag tagger role name can be assumed"
+            )
+        for function in (
+            self.plan,
+            self.scan_unit,
+            self.publish,
+            *([self.remediate] if self.remediate else []),
+        ):
             function_id = stack.get_logical_id(cast(CfnElement, function.node.default_child))
             reasons[f"Resource::<{function_id}.Arn>:*"] = "invoking any version of this one function"
         rules = [
@@ -377,7 +403,7 @@ class ScanWorkflow(Construct):
             self,
             "StateMachine",
             comment="maptag: MAP 2.0 tag coverage scan",
-            definition_body=sfn.DefinitionBody.from_chainable(plan.next(units).next(publish)),
+            definition_body=sfn.DefinitionBody.from_chainable(plan.next(units).next(self._after(publish))),
             logs=sfn.LogOptions(destination=log_group, level=sfn.LogLevel.ALL, include_execution_data=True),
             tracing_enabled=True,
             timeout=Duration.hours(12),
@@ -385,6 +411,26 @@ class ScanWorkflow(Construct):
         # The Map reads the unit list and writes its results in the KMS-encrypted bucket.
         key.grant(machine, "kms:Decrypt", "kms:GenerateDataKey")
         return machine
+
+    def _after(self, publish: tasks.LambdaInvoke) -> sfn.IChainable:
+        """Publish, then (with remediation on) the remediation step, its summary beside publish's."""
+        if self.remediate is None:
+            return publish
+        remediate = tasks.LambdaInvoke(
+            self,
+            "RemediateState",
+            state_name=constants.STATE_REMEDIATE,
+            lambda_function=self.remediate,
+            payload=sfn.TaskInput.from_object(
+                {
+                    "run_id": sfn.JsonPath.string_at("$.run_id"),
+                    "started_at": sfn.JsonPath.string_at("$$.Execution.StartTime"),
+                }
+            ),
+            payload_response_only=True,
+            result_path="$.remediation",
+        )
+        return publish.next(remediate)
 
 
 def _retain(log_group: logs.LogGroup, days: int) -> None:

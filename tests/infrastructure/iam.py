@@ -13,9 +13,10 @@ def as_list(value: Any) -> list[Any]:
 
 
 def statements(template: Template) -> Iterator[dict[str, Any]]:
-    """Every identity-policy statement in the template (inline policies and role policies)."""
-    for policy in template.find_resources("AWS::IAM::Policy").values():
-        yield from policy["Properties"]["PolicyDocument"]["Statement"]
+    """Every identity-policy statement in the template (inline, managed and role policies)."""
+    for kind in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"):
+        for policy in template.find_resources(kind).values():
+            yield from policy["Properties"]["PolicyDocument"]["Statement"]
     for role in template.find_resources("AWS::IAM::Role").values():
         for policy in role["Properties"].get("Policies", []):
             yield from policy["PolicyDocument"]["Statement"]

@@ -498,7 +498,8 @@ def test_member_role_has_exactly_the_actions_the_declarations_need(org_app: Synt
 # ---- across every template: read-only, least privilege, linted, nag-clean ----------------
 
 _TAG_WRITE = re.compile(
-    r"^[a-z0-9-]+:(Tag|Untag|CreateTags|DeleteTags|AddTags|RemoveTags|Put\w*Tagging|\*)", re.I
+    r"^[a-z0-9-]+:(Tag|Untag|CreateTags|CreateOrUpdateTags|DeleteTags|AddTags|RemoveTags|ChangeTags|UpdateTags|Put\w*Tagging|\*)",
+    re.I,
 )
 
 # Actions that have no resource type in IAM: "*" is their only form.

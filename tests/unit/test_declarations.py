@@ -19,10 +19,12 @@ from typing import Any
 
 import botocore.session
 import pytest
+from botocore.validate import ParamValidator
 
 from maptag.resources.catalog import END, START, markdown
 from maptag.resources.declarations import BY_NAME, TAGGING_API_ACTION, TYPE_NAMES, TYPES
 from maptag.resources.schema import (
+    TAGGING_API_WRITE_ACTIONS,
     Batched,
     Detail,
     DetailBatch,
@@ -255,6 +257,49 @@ def test_type_names_are_unique_and_parents_come_first() -> None:
     for index, rtype in enumerate(TYPES):
         if rtype.parent is not None:
             assert rtype.parent.type in TYPE_NAMES[:index]
+
+
+# Tag actions whose name is not their API operation's (Elastic Beanstalk API Reference,
+# AWS Elastic Beanstalk: UpdateTagsForResource needs AddTags and RemoveTags).
+TAG_IAM_NAMES = {
+    "elasticbeanstalk:AddTags": "UpdateTagsForResource",
+    "elasticbeanstalk:RemoveTags": "UpdateTagsForResource",
+}
+# Every declaration, the further listings of a type (`also`) included.
+DECLARATIONS = {f"{t.name}#{i}": d for t in TYPES for i, d in enumerate((t, *t.also))}
+
+
+@pytest.mark.parametrize("key", DECLARATIONS)
+def test_tag_writes_are_the_service_models_operations(key: str) -> None:
+    """How fixes write the type's tags (docs/fix.md): its own calls take the requests it builds
+    (botocore's parameter validator) and their IAM actions are the operations' own; without a
+    writer, TagResources needs the service's own tag action, which must exist too."""
+    rtype = DECLARATIONS[key]
+    namespace = rtype.name.split(":")[0]
+    writer = rtype.writer
+    if writer is None:
+        assert set(TAGGING_API_WRITE_ACTIONS) <= set(rtype.write_actions)
+        own = [a for a in rtype.write_actions if a not in TAGGING_API_WRITE_ACTIONS]
+        apis = set(_client(rtype.service).meta.method_to_api_mapping.values())
+        for action in own:
+            prefix, api = action.split(":")
+            assert prefix == namespace, action
+            api = TAG_IAM_NAMES.get(action, api)
+            assert api in apis, f"{rtype.service} has no operation {api}"
+        return
+    arn = "arn:aws:" + namespace + ":us-east-1:123456789012:x/abc-0123"
+    validator = ParamValidator()
+    for operation, request in (
+        (writer.tag, writer.tag_request(arn, {"map-migrated": "mig12345"})),
+        (writer.untag, writer.untag_request(arn, ["map-migrated"])),
+    ):
+        api = _api(rtype.service, operation)
+        shape = _session().get_service_model(rtype.service).operation_model(api).input_shape
+        report = validator.validate(request, shape)
+        assert not report.has_errors(), report.generate_report()
+    actions = tuple(f"{namespace}:{_api(rtype.service, op)}" for op in (writer.tag, writer.untag))
+    assert writer.actions == actions
+    assert rtype.write_actions == actions
 
 
 def test_an_arn_scoped_action_is_scoped_by_one_type_only() -> None:

@@ -44,6 +44,7 @@ def test_cdk_json_defaults_with_an_engagement_are_a_valid_daily_organization_sca
     assert config.expected_run_hours == 25
     assert config.child_workflow == "express"
     assert config.securityhub_refresh_days == 7
+    assert (config.remediation, config.remediation_max_changes) == ("off", 100)  # nothing can write a tag
 
 
 def test_dash_c_strings_are_read_like_cdk_json_values() -> None:
@@ -116,6 +117,8 @@ def test_the_handlers_read_back_exactly_what_synth_validated() -> None:
             "maptag:child_workflow: 'EXPRESS' is not a child workflow type (one of express, standard)",
         ),
         ("scanner_account", "12", "maptag:scanner_account: '12' is not a 12-digit AWS account id"),
+        ("remediation", "on", "maptag:remediation: 'on' is not a remediation mode (one of off, plan, apply)"),
+        ("remediation_max_changes", "0", "maptag:remediation_max_changes: '0'"),
         ("log_retention_days", "10", "maptag:log_retention_days: 10 is not a CloudWatch Logs retention"),
         (
             "securityhub_refresh_days",

@@ -41,6 +41,11 @@ def register(commands: Any) -> None:
         metavar="DIR",
         help=f"where the reports go (default: ./{DEFAULT_OUTPUT_DIR})",
     )
+    demo.add_argument(
+        "--fix",
+        action="store_true",
+        help="then `maptag fix`: the plan, --apply, and a scan: coverage before and after (docs/fix.md)",
+    )
     demo.add_argument("--seed", type=_count, default=None, metavar="N", help="the estate's random seed")
     demo.set_defaults(handler=run)
 
@@ -89,5 +94,6 @@ def run(args: argparse.Namespace) -> int:
         cli_parser=args.cli_parser,
         keep_running=args.keep_running,
         seed=seed,
+        fix=args.fix,
     )
     return run_demo(options)

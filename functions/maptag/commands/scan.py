@@ -111,44 +111,7 @@ def register(commands: Any) -> None:
         "nothing in scope); 1 findings; 2 usage or configuration error; 3 a unit (account x region) "
         "failed, the report is still written.",
     )
-    scan.add_argument(
-        "--mpe-id",
-        dest="mpe_ids",
-        action="extend",
-        type=_ids,
-        metavar="ID[,ID]",
-        help="MPE id (12345, ABCDE12345: every documented prefix) or a full tag value "
-        "(mig12345: only that value); several comma-separated, or repeat the flag",
-    )
-    scan.add_argument("--regions", type=_csv, metavar="R1,R2", help="regions (default: AWS_REGION)")
-    scan.add_argument("--accounts", type=_csv, metavar="A1,A2", help="account ids (default: the caller's)")
-    scan.add_argument(
-        "--org",
-        dest="organization",
-        action=argparse.BooleanOptionalAction,
-        help="scan every active account of the Organization (needs --role-name)",
-    )
-    scan.add_argument("--role-name", metavar="NAME", help="role to assume in each account but the caller's")
-    scan.add_argument(
-        "--agreement-start",
-        metavar="YYYY-MM-DD",
-        help="MAP agreement start: resources created before it are out of scope",
-    )
-    scan.add_argument(
-        "--types", type=_csv, metavar="T1,T2", help=f"resource types (default: all: {', '.join(TYPE_NAMES)})"
-    )
-    scan.add_argument(
-        "--exclude",
-        dest="exclusions",
-        action="append",
-        metavar="RULE",
-        help="out of scope: tag:KEY, tag:KEY=VALUE or an ARN glob (arn:aws:s3:::cdk-*); repeatable",
-    )
-    scan.add_argument(
-        "--accept-legacy",
-        action=argparse.BooleanOptionalAction,
-        help="count legacy d-server-… values (older MAP terms) as compliant",
-    )
+    add_scope_flags(scan)
     scan.add_argument(
         "--inventory",
         action=argparse.BooleanOptionalAction,
@@ -156,7 +119,6 @@ def register(commands: Any) -> None:
         "it cannot see resources that never had a tag)",
     )
     scan.add_argument("--max-concurrency", type=int, metavar="N", help="units scanned at once (default 8)")
-    scan.add_argument("--config", type=Path, metavar="FILE", help="TOML file holding any of these settings")
     scan.add_argument("--format", metavar="|".join(FORMATS), help="report format (default: table)")
     scan.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE (default: stdout)")
     scan.add_argument(
@@ -209,6 +171,49 @@ def register(commands: Any) -> None:
         help="where unsent updates wait for the next run (default: ~/.maptag/migration-hub-outbox.json)",
     )
     scan.set_defaults(handler=run)
+
+
+def add_scope_flags(parser: Any) -> None:
+    """The flags that say what to scan and how to judge it (`maptag scan`, `maptag fix`)."""
+    parser.add_argument(
+        "--mpe-id",
+        dest="mpe_ids",
+        action="extend",
+        type=_ids,
+        metavar="ID[,ID]",
+        help="MPE id (12345, ABCDE12345: every documented prefix) or a full tag value "
+        "(mig12345: only that value); several comma-separated, or repeat the flag",
+    )
+    parser.add_argument("--regions", type=_csv, metavar="R1,R2", help="regions (default: AWS_REGION)")
+    parser.add_argument("--accounts", type=_csv, metavar="A1,A2", help="account ids (default: the caller's)")
+    parser.add_argument(
+        "--org",
+        dest="organization",
+        action=argparse.BooleanOptionalAction,
+        help="scan every active account of the Organization (needs --role-name)",
+    )
+    parser.add_argument("--role-name", metavar="NAME", help="role to assume in each account but the caller's")
+    parser.add_argument(
+        "--agreement-start",
+        metavar="YYYY-MM-DD",
+        help="MAP agreement start: resources created before it are out of scope",
+    )
+    parser.add_argument(
+        "--types", type=_csv, metavar="T1,T2", help=f"resource types (default: all: {', '.join(TYPE_NAMES)})"
+    )
+    parser.add_argument(
+        "--exclude",
+        dest="exclusions",
+        action="append",
+        metavar="RULE",
+        help="out of scope: tag:KEY, tag:KEY=VALUE or an ARN glob (arn:aws:s3:::cdk-*); repeatable",
+    )
+    parser.add_argument(
+        "--accept-legacy",
+        action=argparse.BooleanOptionalAction,
+        help="count legacy d-server-… values (older MAP terms) as compliant",
+    )
+    parser.add_argument("--config", type=Path, metavar="FILE", help="TOML file holding any of these settings")
 
 
 def _credit_rate(text: str) -> float:

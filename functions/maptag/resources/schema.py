@@ -263,6 +263,62 @@ def skip(path: str, *states: str) -> Skip:
     return Skip(path, frozenset(s.lower() for s in states))
 
 
+def tag_list(tags: Mapping[str, str]) -> list[dict[str, str]]:
+    """{key: value} as the [{Key, Value}, ...] list most services' tag calls take."""
+    return [{"Key": key, "Value": value} for key, value in tags.items()]
+
+
+def last_part(arn: str) -> str:
+    """The id at the end of an ARN (`vol-0abc` of `...:volume/vol-0abc`), for calls that take ids."""
+    return arn.rsplit("/", 1)[-1]
+
+
+@dataclass(frozen=True, slots=True)
+class TagWriter:
+    """The service's own calls that add (or overwrite) and remove tags on one resource.
+
+    Declared only where the Resource Groups Tagging API's TagResources is not the call to
+    use (``ResourceType.writer`` None means TagResources/UntagResources, docs/fix.md).
+    ``actions`` are the IAM actions of ``tag`` and ``untag``; ``tag_keys`` says whether IAM
+    honours the ``aws:TagKeys`` condition on them (the tagger role scopes them to map-migrated).
+    """
+
+    tag: str
+    untag: str
+    tag_request: Callable[[str, Tags], dict[str, Any]]  # (ARN, tags) -> the tag call's request
+    untag_request: Callable[[str, Sequence[str]], dict[str, Any]]  # (ARN, keys) -> the untag request
+    actions: tuple[str, str]
+    tag_keys: bool = True
+
+
+# The Tagging API's write actions, and the service actions TagResources needs besides them where
+# they are not `<service>:TagResource`/`UntagResource` (each service's own tag calls; S3 has only
+# PutBucketTagging, its GetBucketTagging being the type's read action).
+TAGGING_API_WRITE_ACTIONS = ("tag:TagResources", "tag:UntagResources")
+TAGGING_API_SERVICE_WRITE_ACTIONS: dict[str, tuple[str, ...]] = {
+    "s3": ("s3:PutBucketTagging",),
+    "ec2": ("ec2:CreateTags", "ec2:DeleteTags"),
+    "rds": ("rds:AddTagsToResource", "rds:RemoveTagsFromResource"),
+    "elasticloadbalancing": ("elasticloadbalancing:AddTags", "elasticloadbalancing:RemoveTags"),
+    "acm-pca": ("acm-pca:TagCertificateAuthority", "acm-pca:UntagCertificateAuthority"),
+    "autoscaling": ("autoscaling:CreateOrUpdateTags", "autoscaling:DeleteTags"),
+    "dms": ("dms:AddTagsToResource", "dms:RemoveTagsFromResource"),
+    "elasticache": ("elasticache:AddTagsToResource", "elasticache:RemoveTagsFromResource"),
+    # UpdateTagsForResource is authorised as AddTags and RemoveTags (Elastic Beanstalk API Reference).
+    "elasticbeanstalk": ("elasticbeanstalk:AddTags", "elasticbeanstalk:RemoveTags"),
+    "elasticmapreduce": ("elasticmapreduce:AddTags", "elasticmapreduce:RemoveTags"),
+    "es": ("es:AddTags", "es:RemoveTags"),
+    "firehose": ("firehose:TagDeliveryStream", "firehose:UntagDeliveryStream"),
+    "glacier": ("glacier:AddTagsToVault", "glacier:RemoveTagsFromVault"),
+    "mq": ("mq:CreateTags", "mq:DeleteTags"),
+    "redshift": ("redshift:CreateTags", "redshift:DeleteTags"),
+    "route53": ("route53:ChangeTagsForResource",),
+    "sagemaker": ("sagemaker:AddTags", "sagemaker:DeleteTags"),
+    "storagegateway": ("storagegateway:AddTagsToResource", "storagegateway:RemoveTagsFromResource"),
+    "workspaces": ("workspaces:CreateTags", "workspaces:DeleteTags"),
+}
+
+
 @dataclass(frozen=True, slots=True)
 class ResourceType:
     name: str
@@ -295,6 +351,8 @@ class ResourceType:
     # A global service (CloudFront, Route 53): listed once per account, in the partition's
     # global region, never in every unit.
     is_global: bool = False
+    # How fixes write this type's tags; None: the Tagging API's TagResources (docs/fix.md).
+    writer: TagWriter | None = None
     # Further listings reported under this same type name, each a declaration of its own with
     # this name (Classic load balancers beside ELBv2's): `--types` selects them all, and their
     # actions are this type's. Their arn_actions must stay empty (the member role reads this
@@ -329,6 +387,17 @@ class ResourceType:
         """The IAM resource pattern of ``arn_actions``: {p} partition, {a} account."""
         template = self.iam_arn or self.arn
         return template.format(partition="{p}", region="*", account="{a}", id="*")
+
+    @property
+    def write_actions(self) -> tuple[str, ...]:
+        """The IAM actions that write and remove this type's tags (the tagger role's grant)."""
+        if self.writer is not None:
+            return self.writer.actions
+        namespace = self.name.split(":", 1)[0]
+        own = TAGGING_API_SERVICE_WRITE_ACTIONS.get(
+            namespace, (f"{namespace}:TagResource", f"{namespace}:UntagResource")
+        )
+        return (*TAGGING_API_WRITE_ACTIONS, *own)
 
     def all_actions(self, need_created: bool) -> tuple[str, ...]:
         needed = self.actions

@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from maptag.resources.schema import Inline, Item, Listing, Parent, ResourceType, iso, pairs, skip
+from maptag.resources.schema import (
+    Inline,
+    Item,
+    Listing,
+    Parent,
+    ResourceType,
+    TagWriter,
+    iso,
+    last_part,
+    pairs,
+    skip,
+    tag_list,
+)
 
 # Terminated instances earn nothing and vanish within the hour.
 _LIVE = {"Name": "instance-state-name", "Values": ["pending", "running", "stopping", "stopped"]}
@@ -41,6 +53,16 @@ def _instance_attributes(item: Item) -> dict[str, object]:
     }
 
 
+# EC2's own CreateTags/DeleteTags take ids, and snapshot and AMI ARNs name no account: fixes use
+# them, not the Tagging API (EC2 API Reference, CreateTags; both honour aws:TagKeys).
+TAGS = TagWriter(
+    tag="create_tags",
+    untag="delete_tags",
+    tag_request=lambda arn, tags: {"Resources": [last_part(arn)], "Tags": tag_list(tags)},
+    untag_request=lambda arn, keys: {"Resources": [last_part(arn)], "Tags": [{"Key": k} for k in keys]},
+    actions=("ec2:CreateTags", "ec2:DeleteTags"),
+)
+
 INSTANCE = ResourceType(
     name="ec2:instance",
     service="ec2",
@@ -52,6 +74,7 @@ INSTANCE = ResourceType(
     attributes=_instance_attributes,
     actions=("ec2:DescribeInstances",),
     securityhub="AwsEc2Instance",
+    writer=TAGS,
 )
 
 VOLUME = ResourceType(
@@ -65,6 +88,7 @@ VOLUME = ResourceType(
     parent=Parent("ec2:instance", "Attachments[0].InstanceId"),
     actions=("ec2:DescribeVolumes",),
     securityhub="AwsEc2Volume",
+    writer=TAGS,
 )
 
 SNAPSHOT = ResourceType(
@@ -78,6 +102,7 @@ SNAPSHOT = ResourceType(
     parent=Parent("ec2:volume", "VolumeId"),
     actions=("ec2:DescribeSnapshots",),
     securityhub="AwsEc2Snapshot",
+    writer=TAGS,
 )
 
 IMAGE = ResourceType(
@@ -92,6 +117,7 @@ IMAGE = ResourceType(
     parent=Parent("ec2:instance", "SourceInstanceId"),
     actions=("ec2:DescribeImages",),
     securityhub="AwsEc2Image",
+    writer=TAGS,
 )
 
 # Networking. ARNs as the Service Authorization Reference spells them (Amazon EC2, "Resource

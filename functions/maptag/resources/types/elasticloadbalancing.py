@@ -5,12 +5,44 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from maptag.resources.schema import Batched, Listing, ResourceType, Tags, pairs
+from maptag.resources.schema import (
+    Batched,
+    Listing,
+    ResourceType,
+    Tags,
+    TagWriter,
+    last_part,
+    pairs,
+    tag_list,
+)
 
 
 def _elb_tags(response: Mapping[str, Any]) -> Iterator[tuple[str, Tags]]:
     for description in response.get("TagDescriptions", []):
         yield description["ResourceArn"], pairs(description.get("Tags"))
+
+
+# ELBv2's own AddTags/RemoveTags (both honour aws:TagKeys), tested end to end in moto, whose
+# TagResources does not reach ELBv2 (docs/fix.md).
+TAGS = TagWriter(
+    tag="add_tags",
+    untag="remove_tags",
+    tag_request=lambda arn, tags: {"ResourceArns": [arn], "Tags": tag_list(tags)},
+    untag_request=lambda arn, keys: {"ResourceArns": [arn], "TagKeys": list(keys)},
+    actions=("elasticloadbalancing:AddTags", "elasticloadbalancing:RemoveTags"),
+)
+
+# Classic load balancers' own AddTags/RemoveTags take names (elb API Reference, AddTags).
+CLASSIC_TAGS = TagWriter(
+    tag="add_tags",
+    untag="remove_tags",
+    tag_request=lambda arn, tags: {"LoadBalancerNames": [last_part(arn)], "Tags": tag_list(tags)},
+    untag_request=lambda arn, keys: {
+        "LoadBalancerNames": [last_part(arn)],
+        "Tags": [{"Key": k} for k in keys],
+    },
+    actions=("elasticloadbalancing:AddTags", "elasticloadbalancing:RemoveTags"),
+)
 
 
 def _classic_tags(response: Mapping[str, Any]) -> Iterator[tuple[str, Tags]]:
@@ -37,6 +69,7 @@ CLASSIC = ResourceType(
     ),
     actions=("elasticloadbalancing:DescribeLoadBalancers", "elasticloadbalancing:DescribeTags"),
     securityhub="AwsElbLoadBalancer",
+    writer=CLASSIC_TAGS,
 )
 
 LOAD_BALANCER = ResourceType(
@@ -54,6 +87,7 @@ LOAD_BALANCER = ResourceType(
     ),
     actions=("elasticloadbalancing:DescribeLoadBalancers", "elasticloadbalancing:DescribeTags"),
     securityhub="AwsElbv2LoadBalancer",
+    writer=TAGS,
     also=(CLASSIC,),
 )
 

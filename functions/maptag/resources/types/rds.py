@@ -10,8 +10,20 @@ from maptag.resources.schema import (
     PerResource,
     ResourceType,
     TaggingApi,
+    TagWriter,
     pairs,
     skip,
+    tag_list,
+)
+
+# RDS tags with its own AddTagsToResource/RemoveTagsFromResource (ARN in ResourceName): it has
+# no rds:TagResource action for TagResources to need (docs/fix.md).
+TAGS = TagWriter(
+    tag="add_tags_to_resource",
+    untag="remove_tags_from_resource",
+    tag_request=lambda arn, tags: {"ResourceName": arn, "Tags": tag_list(tags)},
+    untag_request=lambda arn, keys: {"ResourceName": arn, "TagKeys": list(keys)},
+    actions=("rds:AddTagsToResource", "rds:RemoveTagsFromResource"),
 )
 
 DB = ResourceType(
@@ -26,6 +38,7 @@ DB = ResourceType(
     arn_actions=("rds:DescribeDBInstances",),
     dba=True,
     securityhub="AwsRdsDbInstance",
+    writer=TAGS,
 )
 
 CLUSTER = ResourceType(
@@ -40,6 +53,7 @@ CLUSTER = ResourceType(
     arn_actions=("rds:DescribeDBClusters",),
     dba=True,
     securityhub="AwsRdsDbCluster",
+    writer=TAGS,
 )
 
 SNAPSHOT = ResourceType(
@@ -55,6 +69,7 @@ SNAPSHOT = ResourceType(
     arn_actions=("rds:DescribeDBSnapshots",),
     dba=True,
     securityhub="AwsRdsDbSnapshot",
+    writer=TAGS,
 )
 
 CLUSTER_SNAPSHOT = ResourceType(

@@ -1,0 +1,34 @@
+"""Remediate: the run's fix plan, applied through maptag-member-tagger with maptag:remediation=apply."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from aws_lambda_powertools.utilities.parser import event_parser
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel
+
+from handlers.observability import deployment, logger, metrics, session, tracer
+from maptag.workflow import remediate_run
+
+
+class RemediateEvent(BaseModel):
+    """The state after publish: the run it fixes."""
+
+    run_id: str
+    started_at: datetime
+
+
+@metrics.log_metrics
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@event_parser(model=RemediateEvent)
+def handler(event: RemediateEvent, _context: LambdaContext) -> dict[str, Any]:
+    config, resources = deployment()
+    summary = remediate_run(config, session(), resources, event.run_id, event.started_at)
+    if summary.get("refused") or summary["not_applied"]:
+        logger.error("remediation incomplete", extra=summary)
+    else:
+        logger.info("remediated", extra=summary)
+    return summary
