@@ -23,7 +23,7 @@ import boto3
 import pytest
 
 from bench.fault_proxy import FaultProxy, Rule
-from maptag.coverage import Totals
+from bench.hub_publish import hub_report
 from maptag.local.migration_hub import Call, HubState, LocalMigrationHub, attach, running_hub
 from maptag.sinks.migration_hub import HUB_WORKERS, LIST_PAGE, RetryPolicy, publish
 from maptag.sinks.outbox import FileOutbox
@@ -35,25 +35,9 @@ REGIONS = ("ap-south-1", "eu-west-1", "us-east-1")
 FAST = RetryPolicy(attempts=4, base_delay=0.001, max_delay=0.005)
 
 
-def report(accounts: int, at: datetime = T0, regions: tuple[str, ...] = REGIONS) -> dict[str, Any]:
-    """A parsed scan report with one unit per account × region (account n holds n % 7 missing)."""
-    units = [
-        {
-            "account_id": f"{n:012d}",
-            "region": region,
-            "status": "ok",
-            "error": None,
-            "totals": Totals(compliant=10, missing=n % 7).to_report(),
-        }
-        for n in range(accounts)
-        for region in regions
-    ]
-    return {
-        "schema": "maptag/scan-report@1",
-        "generated_at": at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "units": units,
-        "resources": [],
-    }
+def report(accounts: int, at: datetime = T0) -> dict[str, Any]:
+    """One unit per account × region (account n: 10 compliant, n % 7 missing)."""
+    return hub_report(accounts, REGIONS, at)
 
 
 def task_names(accounts: int, regions: tuple[str, ...] = REGIONS) -> list[str]:
