@@ -76,7 +76,7 @@ class Measured:
     # publish, per resource and pass (JSON report, HTML report, Security Hub): bench/publish_cpu.py
     publish_cpu_per_resource_pass_s: float = 0.0000055
     # publish, per Migration Hub call (botocore, the local hub's validation included): bench/hub_publish.py
-    hub_cpu_per_call_s: float = 0.0006
+    hub_cpu_per_call_s: float = 0.001
 
     @classmethod
     def from_results(cls, path: Path) -> Measured:

@@ -612,6 +612,7 @@ class MigrationHubPublisher:
             return self._failed(result, error, todo, dry_run)
         outcomes = self._send_all(mgh, todo, known)
         replays = {update.key for update in kept}
+        done: list[TaskUpdate] = []
         for update, outcome in zip(todo, outcomes, strict=True):
             if not isinstance(outcome, str):
                 continue
@@ -624,8 +625,9 @@ class MigrationHubPublisher:
                 if fresh.get(update.key) is not update:
                     result.replayed.append(update.task)
             if update.key in replays:
-                # Only what an earlier run kept is in the outbox: no write per task otherwise.
-                self._forget(result, update)
+                done.append(update)
+        # Only what an earlier run kept is in the outbox: one batch, no write per task otherwise.
+        self._forget(result, done)
         failures = [outcome for outcome in outcomes if isinstance(outcome, BaseException)]
         if failures:
             unsent = [
@@ -667,11 +669,11 @@ class MigrationHubPublisher:
                 list(pool.map(send, range(1, len(todo))))
         return outcomes
 
-    def _forget(self, result: PublishResult, update: TaskUpdate) -> None:
-        if self._outbox is None or result.failed:
+    def _forget(self, result: PublishResult, updates: Sequence[TaskUpdate]) -> None:
+        if self._outbox is None or result.failed or not updates:
             return
         try:
-            self._outbox.sent([update])
+            self._outbox.sent(updates)
         except OutboxError as error:
             # Harmless for the hub (a replay of it would be stale), but say so.
             result.status, result.error = "failed", str(error)
