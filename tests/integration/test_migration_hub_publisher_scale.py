@@ -180,13 +180,28 @@ def test_a_failure_mid_run_keeps_exactly_the_unsent_tasks_and_the_next_run_sends
 
     # When the throttling is over and the next run has nothing new
     proxy.reset()
+    earlier = list(state.calls)
+    state.calls.clear()
     later = publish(report(0), outbox=outbox, retry=FAST)
     # Then exactly the kept tasks are sent; across both runs each state arrived once, after its Import
     assert later.status == "ok", later.error
     assert sorted(later.replayed) == sorted(later.sent) == sorted(failed.queued)
     assert outbox.pending() == []
-    delivered = per_task(state.calls)
+    delivered = per_task([*earlier, *state.calls])
     assert sorted(delivered) == everything
     for task, operations in delivered.items():
         assert operations.count("NotifyMigrationTaskState") == 1, task
         assert operations.index("ImportMigrationTask") < operations.index("NotifyMigrationTaskState"), task
+
+    # When a third run fails part-way again, and a fourth has a new scan of every task
+    proxy.reset([eu])
+    third = publish(report(accounts, at=T0 + timedelta(days=1)), outbox=outbox, retry=FAST)
+    assert third.status == "failed"
+    proxy.reset()
+    state.calls.clear()
+    fourth = publish(report(accounts, at=T0 + timedelta(days=2)), outbox=outbox, retry=FAST)
+    # Then the fourth starts with the tasks the third left unsent: a stopped run resumes there
+    assert fourth.status == "ok", fourth.error
+    first_notified = next(c for c in state.calls if c.operation == "NotifyMigrationTaskState")
+    assert first_notified.params["MigrationTaskName"] in third.queued
+    assert fourth.sent[: len(third.queued)] == third.queued

@@ -593,7 +593,9 @@ class MigrationHubPublisher:
         except OutboxError as error:
             # Send this run's updates all the same; the unreadable outbox fails the publish.
             kept, result.status, result.error = [], "failed", str(error)
-        todo = sorted(newest([*kept, *updates]), key=lambda u: (u.stream, u.task))
+        replays = {update.key for update in kept}
+        # What earlier runs kept goes first: a run stopped part-way resumes where it stopped.
+        todo = sorted(newest([*kept, *updates]), key=lambda u: (u.key not in replays, u.stream, u.task))
         try:
             result.home_region = self.home_region()
             mgh = self.client("mgh", result.home_region)
@@ -611,7 +613,6 @@ class MigrationHubPublisher:
         except (HubUnavailable, ClientError, BotoCoreError) as error:
             return self._failed(result, error, todo, dry_run)
         outcomes = self._send_all(mgh, todo, known)
-        replays = {update.key for update in kept}
         done: list[TaskUpdate] = []
         for update, outcome in zip(todo, outcomes, strict=True):
             if not isinstance(outcome, str):
