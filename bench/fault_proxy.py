@@ -49,6 +49,7 @@ MODELS = (
     "organizations",
     "iam",
     "resourcegroupstaggingapi",
+    "mgh",  # Migration Hub (migrationhub-config signs as mgh too): JSON 1.1
 )
 CREDENTIAL_SCOPE = re.compile(r"Credential=([^/]+)/[0-9]{8}/([a-z0-9-]+)/([a-z0-9-]+)/aws4_request")
 
@@ -76,6 +77,7 @@ THROTTLING: dict[str, tuple[str, int]] = {
     "dynamodb": ("ThrottlingException", 400),
     "lambda": ("TooManyRequestsException", 429),
     "tagging": ("ThrottledException", 400),
+    "mgh": ("ThrottlingException", 400),
 }
 DEFAULT_THROTTLING = ("Throttling", 400)
 HTML_PAGE = b"<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>"

@@ -8,7 +8,8 @@ bench/publish_cpu.py; AWS latency and prices are stated assumptions. The shape i
 deployed workflow (infra/constructs/scan_workflow.py): plan → a Distributed Map over the
 units (account × region) in Express (or Standard) child workflows, one scan_unit Lambda per
 unit writing its result and findings to S3 → one publish Lambda that reads them back 16 at a
-time and delivers the sinks. Each printed number names the settings that move it.
+time and delivers the sinks, Migration Hub's tasks 10 at a time (bench/hub_publish.py measures
+that against the local hub). Each printed number names the settings that move it.
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ S3_LIST_PAGE = 1000  # ListObjectsV2 keys a call
 CHILD_LOG_KB = 4.0  # a child execution's events at log level ALL (execution data included)
 LAMBDA_LOG_KB = 4.0  # an invocation's START/END/REPORT and Powertools lines
 UNIT_RECORD_KB = 0.25  # publish's maptag.unit log line for a unit in scope or failed (no unit metrics)
+MGH_LIST_PAGE = 100  # ListMigrationTasks returns at most 100 tasks a call (API reference)
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,8 @@ class Measured:
     cpu_per_unit_shared_s: float = 0.065
     # publish, per resource and pass (JSON report, HTML report, Security Hub): bench/publish_cpu.py
     publish_cpu_per_resource_pass_s: float = 0.0000055
+    # publish, per Migration Hub call (botocore, the local hub's validation included): bench/hub_publish.py
+    hub_cpu_per_call_s: float = 0.001
 
     @classmethod
     def from_results(cls, path: Path) -> Measured:
@@ -119,6 +123,9 @@ class Settings:
     shared_client_models: bool = True  # the handler keeps its boto3 session across invocations
     unit_metrics: bool = False  # maptag:unit_metrics: 4 metrics per account × region (else a log line)
     unit_metrics_in_scope_only: bool = True  # ... only for units with something in scope or that failed
+    migration_hub: bool = True  # "migration-hub" in maptag:sinks: a task per unit, notified each run
+    hub_workers: int = 10  # tasks sent at once (maptag.sinks.migration_hub.HUB_WORKERS)
+    hub_list_tasks: bool = True  # existing tasks from ListMigrationTasks, else a DescribeMigrationTask each
     arm_cpu_factor: float = 1.0  # CPU time on Graviton relative to x86 for this pure-Python work
     # assumptions
     latency_ms: float = 80.0  # mean AWS API round trip from the scanner, cross-region included
@@ -133,6 +140,10 @@ class Estimate:
     wall_s: float
     map_s: float
     publish_s: float
+    hub_s: float  # Migration Hub's part of publish on a daily run
+    hub_first_s: float  # ... on the first run, when every task is imported
+    hub_calls: int
+    hub_first_calls: int
     active_unit_s: float  # one try of a unit holding resources, at the scan function's memory
     api_calls: int
     lambda_invocations: int
@@ -161,6 +172,30 @@ def imported_findings(s: Settings, findings: int) -> int:
         return findings
     changed = findings * s.changed_share
     return round(changed + (findings - changed) / s.securityhub_refresh_days)
+
+
+def hub_publish(s: Settings, m: Measured, first: bool) -> tuple[int, float]:
+    """Migration Hub's calls and seconds in publish (tasks, then the pool).
+
+    A daily run notifies each task (NotifyMigrationTaskState); the first run imports each one
+    before (ImportMigrationTask). Which exist comes from ListMigrationTasks, 100 a call, or
+    (hub_list_tasks=false, the serial publisher) a DescribeMigrationTask per task. The pool
+    sends hub_workers tasks at once; its CPU shares one Lambda. Migration Hub's API has no charge.
+    """
+    if not s.migration_hub:
+        return 0, 0.0
+    tasks = s.accounts * s.regions
+    latency = s.latency_ms / 1000
+    serial = 2 + first  # GetHomeRegion, ListProgressUpdateStreams (+ CreateProgressUpdateStream)
+    per_task = 1 + first
+    if s.hub_list_tasks:
+        serial += max(1, math.ceil((0 if first else tasks) / MGH_LIST_PAGE))
+    else:
+        per_task += 1
+    pooled = tasks * per_task
+    cpu_scale = LAMBDA_VCPU_MB / min(s.publish_memory_mb, LAMBDA_VCPU_MB)
+    pool_s = max(pooled * latency / s.hub_workers, pooled * m.hub_cpu_per_call_s * cpu_scale)
+    return serial + pooled, serial * latency + pool_s
 
 
 def simulate(s: Settings, m: Measured) -> Estimate:
@@ -205,6 +240,9 @@ def simulate(s: Settings, m: Measured) -> Estimate:
         * s.report_passes
         * publish_cpu_scale
     )
+    hub_calls, hub_s = hub_publish(s, m, first=False)
+    hub_first_calls, hub_first_s = hub_publish(s, m, first=True)
+    publish_s += hub_s
     plan_s = math.ceil(s.accounts / ORGANIZATIONS_PAGE) * latency + init_s
     wall = plan_s + map_s + publish_s
 
@@ -242,6 +280,7 @@ def simulate(s: Settings, m: Measured) -> Estimate:
         "X-Ray": traced * PRICE["xray_trace"],
         "Security Hub ingestion": imported * PRICE["securityhub_finding"],
         "CloudWatch metrics": metric_month / HOURS_PER_MONTH,
+        "Migration Hub API (no charge)": 0.0,
     }
     api_calls = round((units - active) * fixed_calls + active * active_calls)
     return Estimate(
@@ -249,6 +288,10 @@ def simulate(s: Settings, m: Measured) -> Estimate:
         wall_s=wall,
         map_s=map_s,
         publish_s=publish_s,
+        hub_s=hub_s,
+        hub_first_s=hub_first_s,
+        hub_calls=hub_calls,
+        hub_first_calls=hub_first_calls,
         active_unit_s=active_s * s.units_per_child,
         api_calls=api_calls,
         lambda_invocations=invocations + 2,
@@ -278,8 +321,11 @@ def largest_unit(s: Settings, m: Measured) -> int:
 # The deployment as it ships (with any flags given), the deployment before the scale work
 # and before issue 13's defaults (flags to model them); docs/deploy.md has the figures.
 DEPLOYED = Settings()
-# Until issue 13: a fixed MaxConcurrency of 8 and 4 custom metrics per unit with something in scope.
-PREVIOUS = {"concurrency": 8, "unit_metrics": True}
+# Until issue 13: a fixed MaxConcurrency of 8, 4 custom metrics per unit with something in scope,
+# and Migration Hub not a default sink.
+PREVIOUS = {"concurrency": 8, "unit_metrics": True, "migration_hub": False}
+# Issue 13's Migration Hub sink as first written: one task after another, each described first.
+SERIAL_HUB = {"hub_workers": 1, "hub_list_tasks": False}
 BEFORE = {
     **PREVIOUS,
     "children": "standard",
@@ -298,7 +344,10 @@ def scenarios(base: Settings) -> dict[str, Settings]:
         "before (Standard children, 1 GB x86, a session per unit, serial publish, every finding re-sent)": (
             replace(base, **BEFORE)  # type: ignore[arg-type]
         ),
-        "previous defaults (max_concurrency=8, unit_metrics=true)": replace(base, **PREVIOUS),  # type: ignore[arg-type]
+        "previous defaults (max_concurrency=8, unit_metrics=true, no migration-hub)": replace(
+            base, **PREVIOUS
+        ),  # type: ignore[arg-type]
+        "migration-hub sent serially (hub_workers=1, hub_list_tasks=false)": replace(base, **SERIAL_HUB),  # type: ignore[arg-type]
         "as deployed": base,
     }
 
@@ -315,8 +364,18 @@ def compare(scenarios: dict[str, Settings], m: Measured) -> str:
         ("wall time, min", "max_concurrency, latency, regions", lambda e: f"{e.wall_s / 60:.1f}"),
         ("  of which the Map, min", "max_concurrency, memory, session kept", lambda e: f"{e.map_s / 60:.1f}"),
         ("  of which publish, min", "publish threads, report passes", lambda e: f"{e.publish_s / 60:.1f}"),
+        (
+            "    of which Migration Hub, min (first run)",
+            "hub_workers, hub_list_tasks, latency, units",
+            lambda e: f"{e.hub_s / 60:.1f} ({e.hub_first_s / 60:.1f})",
+        ),
         ("a unit with resources, s", "memory, latency, resources", lambda e: f"{e.active_unit_s:.1f}"),
         ("AWS API calls (free)", "regions, resources", lambda e: f"{e.api_calls:,}"),
+        (
+            "Migration Hub calls (free), daily (first run)",
+            "units, hub_list_tasks",
+            lambda e: f"{e.hub_calls:,} ({e.hub_first_calls:,})",
+        ),
         ("Lambda invocations", "units per child", lambda e: f"{e.lambda_invocations:,}"),
         ("Lambda GB-seconds", "memory, latency, regions, session kept", lambda e: f"{e.lambda_gb_s:,.0f}"),
         ("Step Functions transitions", "child workflow type", lambda e: f"{e.sfn_transitions:,}"),
@@ -352,9 +411,11 @@ def compare(scenarios: dict[str, Settings], m: Measured) -> str:
     lines.append("| **meets ≤ 15 min and ≤ $1** | " + " | ".join(f"**{m_}**" for m_ in met) + " | |")
     for name, e in estimates.items():
         s = scenarios[name]
-        if e.publish_s > LAMBDA_TIMEOUT_S:
+        first_run_s = e.publish_s - e.hub_s + e.hub_first_s
+        if first_run_s > LAMBDA_TIMEOUT_S:
             lines.append(
-                f"\n⚠ {name}: publish needs {e.publish_s / 60:.0f} min, past Lambda's 15-minute limit."
+                f"\n⚠ {name}: publish needs {e.publish_s / 60:.0f} min ({first_run_s / 60:.0f} on the "
+                "first run), past Lambda's 15-minute limit."
             )
         if e.active_unit_s > UNIT_TIMEOUT_S[s.children]:
             lines.append(

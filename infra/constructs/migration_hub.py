@@ -63,7 +63,6 @@ class MigrationHubAccess(Construct):
                     "mgh:ImportMigrationTask",
                     "mgh:NotifyMigrationTaskState",
                     "mgh:PutResourceAttributes",
-                    "mgh:DescribeMigrationTask",
                     "mgh:ListMigrationTaskUpdates",
                 ],
                 resources=[f"{stream_arn}/migrationTask/*"],

@@ -9,6 +9,7 @@ from infra import constants
 from infra.constructs.scan_workflow import PUBLISH, SCAN_UNIT, UNIT_LIMITS
 from maptag.deploy_config import DeployConfig
 from maptag.run_store import READ_THREADS
+from maptag.sinks.migration_hub import HUB_WORKERS
 from tests.infrastructure.conftest import deployment_context
 
 
@@ -22,4 +23,6 @@ def test_the_models_deployed_settings_are_the_deployments_defaults() -> None:
     assert DEPLOYED.publish_memory_mb == PUBLISH.memory_mb
     assert DEPLOYED.arm64 == (constants.ARCHITECTURE.name == lambda_.Architecture.ARM_64.name)
     assert DEPLOYED.publish_threads == READ_THREADS
+    assert DEPLOYED.migration_hub == ("migration-hub" in config.sinks)
+    assert DEPLOYED.hub_workers == HUB_WORKERS
     assert {kind: limits.timeout.to_seconds() for kind, limits in UNIT_LIMITS.items()} == UNIT_TIMEOUT_S

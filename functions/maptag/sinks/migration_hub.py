@@ -12,9 +12,11 @@ from __future__ import annotations
 import hashlib
 import random
 import re
+import threading
 import time
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
@@ -77,7 +79,8 @@ DETAIL_MAX = 2_500
 ATTRIBUTES_MAX = 100
 ATTRIBUTE_VALUE_MAX = 256
 
-# The API asks tools to retry these (docs/map-tagging-rules.md); anything else is not transient.
+# The API asks tools to retry these (docs/map-tagging-rules.md); anything else is not transient
+# except an HTTP 5xx, whatever its code (a load balancer's answer names no mgh error).
 RETRYABLE_CODES = frozenset({"ThrottlingException", "InternalServerError", "ServiceUnavailableException"})
 _RETRYABLE_TRANSPORT = (EndpointConnectionError, ConnectionClosedError, ConnectTimeoutError, ReadTimeoutError)
 
@@ -89,7 +92,6 @@ IAM_ACTIONS = {
         "mgh:ImportMigrationTask",
         "mgh:NotifyMigrationTaskState",
         "mgh:PutResourceAttributes",
-        "mgh:DescribeMigrationTask",
     ),
     "any": (
         "mgh:GetHomeRegion",
@@ -106,13 +108,21 @@ HOME_REGION_MISSING = (
     "`aws migrationhub-config create-home-region-control`"
 )
 
+# Tasks sent at once (docs/deploy.md, "Scale"): 17,000 tasks one after another take ~45 min at
+# 80 ms a call, past Lambda's 15; AWS publishes no request rate for mgh (its quotas page lists
+# Application Discovery Service's only), so the pool stays small and throttling is retried.
+HUB_WORKERS = 10
+# ListMigrationTasks' largest page (API reference: MaxResults 1-100).
+LIST_PAGE = 100
+
 # Only the publisher retries (counted, with backoff): botocore's own retries are off so a
-# fault is retried exactly as RetryPolicy says.
+# fault is retried exactly as RetryPolicy says. One pooled connection per worker.
 HUB_CLIENT_CONFIG = Config(
     retries={"total_max_attempts": 1, "mode": "standard"},
     user_agent_extra=f"maptag/{__version__}",
     connect_timeout=5,
     read_timeout=30,
+    max_pool_connections=HUB_WORKERS,
 )
 
 STATUS_COMPLETED = "COMPLETED"
@@ -539,12 +549,16 @@ class MigrationHubPublisher:
         outbox: Outbox | None = None,
         retry: RetryPolicy | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        workers: int = HUB_WORKERS,
     ) -> None:
+        if workers < 1:
+            raise ValueError(f"workers must be 1 or more, not {workers}")
         self._session = session or boto3.Session()
         self._region = _config_region(self._session, region or self._session.region_name)
         self._outbox = outbox
         self._retry = retry or RetryPolicy()
         self._sleep = sleep
+        self._workers = workers
 
     def client(self, service: str, region: str) -> Any:
         session: Any = self._session
@@ -579,7 +593,9 @@ class MigrationHubPublisher:
         except OutboxError as error:
             # Send this run's updates all the same; the unreadable outbox fails the publish.
             kept, result.status, result.error = [], "failed", str(error)
-        todo = sorted(newest([*kept, *updates]), key=lambda u: (u.stream, u.task))
+        replays = {update.key for update in kept}
+        # What earlier runs kept goes first: a run stopped part-way resumes where it stopped.
+        todo = sorted(newest([*kept, *updates]), key=lambda u: (u.key not in replays, u.stream, u.task))
         try:
             result.home_region = self.home_region()
             mgh = self.client("mgh", result.home_region)
@@ -588,6 +604,7 @@ class MigrationHubPublisher:
                 return result
             for name in sorted({update.stream for update in todo}):
                 self._ensure_stream(mgh, name)
+            known = self.known_tasks(mgh) if todo else {}
         except NoHomeRegion as error:
             if not (skip_without_home_region and result.status == "ok"):
                 return self._failed(result, error, todo, dry_run)
@@ -595,11 +612,11 @@ class MigrationHubPublisher:
             return result
         except (HubUnavailable, ClientError, BotoCoreError) as error:
             return self._failed(result, error, todo, dry_run)
-        for index, update in enumerate(todo):
-            try:
-                outcome = self._send(mgh, update)
-            except (ClientError, BotoCoreError) as error:
-                return self._failed(result, error, todo[index:], dry_run)
+        outcomes = self._send_all(mgh, todo, known)
+        done: list[TaskUpdate] = []
+        for update, outcome in zip(todo, outcomes, strict=True):
+            if not isinstance(outcome, str):
+                continue
             if outcome == "stale":
                 result.stale.append(update.task)
             else:
@@ -608,14 +625,56 @@ class MigrationHubPublisher:
                     result.created.append(update.task)
                 if fresh.get(update.key) is not update:
                     result.replayed.append(update.task)
-            self._forget(result, update)
+            if update.key in replays:
+                done.append(update)
+        # Only what an earlier run kept is in the outbox: one batch, no write per task otherwise.
+        self._forget(result, done)
+        failures = [outcome for outcome in outcomes if isinstance(outcome, BaseException)]
+        if failures:
+            unsent = [
+                update
+                for update, outcome in zip(todo, outcomes, strict=True)
+                if outcome is None or isinstance(outcome, BaseException)
+            ]
+            return self._failed(result, failures[0], unsent, dry_run)
         return result
 
-    def _forget(self, result: PublishResult, update: TaskUpdate) -> None:
-        if self._outbox is None or result.failed:
+    def _send_all(
+        self, mgh: Any, todo: Sequence[TaskUpdate], known: Mapping[str, datetime | None]
+    ) -> list[str | BaseException | None]:
+        """Each update's outcome, in `todo`'s order: what `_send` returned, the error that
+        stopped it, or None when it was not tried (an earlier failure stopped the run).
+
+        The first task goes alone: a hub that is down or refusing costs one task's retries,
+        not a pool's. Then `workers` tasks at a time, each task's calls in order on one
+        thread (Import before Notify), each task once; the first failure stops the rest.
+        """
+        outcomes: list[str | BaseException | None] = [None] * len(todo)
+        stop = threading.Event()
+
+        def send(index: int) -> None:
+            if stop.is_set():
+                return
+            update = todo[index]
+            try:
+                outcomes[index] = self._send(mgh, update, known)
+            except (ClientError, BotoCoreError) as error:
+                outcomes[index] = error
+                stop.set()
+
+        if todo:
+            send(0)
+        if len(todo) > 1 and not stop.is_set():
+            with ThreadPoolExecutor(max_workers=self._workers, thread_name_prefix="maptag-hub") as pool:
+                # list(): wait for every task and re-raise anything unexpected here.
+                list(pool.map(send, range(1, len(todo))))
+        return outcomes
+
+    def _forget(self, result: PublishResult, updates: Sequence[TaskUpdate]) -> None:
+        if self._outbox is None or result.failed or not updates:
             return
         try:
-            self._outbox.sent([update])
+            self._outbox.sent(updates)
         except OutboxError as error:
             # Harmless for the hub (a replay of it would be stale), but say so.
             result.status, result.error = "failed", str(error)
@@ -652,22 +711,35 @@ class MigrationHubPublisher:
             if not token:
                 return names
 
-    def _existing(self, mgh: Any, update: TaskUpdate) -> Mapping[str, Any] | None:
-        try:
-            answer = self.call(
-                mgh.describe_migration_task, ProgressUpdateStream=update.stream, MigrationTaskName=update.task
+    def task_summaries(self, mgh: Any) -> Iterator[Mapping[str, Any]]:
+        """Every migration task of the home region, every stream (ListMigrationTasks has no
+        stream filter), 100 a call."""
+        token: str | None = None
+        while True:
+            page = self.call(
+                mgh.list_migration_tasks, MaxResults=LIST_PAGE, **({"NextToken": token} if token else {})
             )
-        except ClientError as error:
-            if error_code(error) == "ResourceNotFoundException":
-                return None
-            raise
-        task: Mapping[str, Any] = answer.get("MigrationTask", {})
-        return task
+            yield from page.get("MigrationTaskSummaryList", [])
+            token = page.get("NextToken")
+            if not token:
+                return
 
-    def newer_scan(self, mgh: Any, update: TaskUpdate, existing: Mapping[str, Any]) -> datetime | None:
+    def known_tasks(self, mgh: Any) -> dict[str, datetime | None]:
+        """The tasks the hub holds, by TaskUpdate.key, with the time each shows.
+
+        One listing (a call per 100 tasks) instead of a DescribeMigrationTask per task: it
+        says which tasks need ImportMigrationTask and which may hold a newer scan.
+        """
+        known: dict[str, datetime | None] = {}
+        for summary in self.task_summaries(mgh):
+            key = f"{summary.get('ProgressUpdateStream')}/{summary.get('MigrationTaskName')}"
+            held = summary.get("UpdateDateTime")
+            known[key] = held if isinstance(held, datetime) else None
+        return known
+
+    def newer_scan(self, mgh: Any, update: TaskUpdate, held: datetime | None) -> datetime | None:
         """The scan time the hub shows for the task when newer than the update's, else None."""
-        held = existing.get("UpdateDateTime")
-        if not isinstance(held, datetime) or held <= update.updated_at:
+        if held is None or held <= update.updated_at:
             return None
         # A task imported but never notified carries its import time, not a scan time: the
         # notifications' own times (ListMigrationTaskUpdates) say which scan it shows.
@@ -691,17 +763,17 @@ class MigrationHubPublisher:
         shown = max(times, default=None)
         return shown if shown is not None and shown > update.updated_at else None
 
-    def _send(self, mgh: Any, update: TaskUpdate) -> str:
+    def _send(self, mgh: Any, update: TaskUpdate, known: Mapping[str, datetime | None]) -> str:
         """'created', 'updated' or 'stale' (the hub holds a newer scan: left alone)."""
-        existing = self._existing(mgh, update)
-        if existing is not None and self.newer_scan(mgh, update, existing) is not None:
+        exists = update.key in known
+        if exists and self.newer_scan(mgh, update, known[update.key]) is not None:
             return "stale"
-        if existing is None:
+        if not exists:
             self.call(mgh.import_migration_task, **import_request(update))
         if update.attributes:
             self.call(mgh.put_resource_attributes, **attributes_request(update))
         self.call(mgh.notify_migration_task_state, **notify_request(update))
-        return "created" if existing is None else "updated"
+        return "updated" if exists else "created"
 
     def _plan(self, mgh: Any, todo: Sequence[TaskUpdate]) -> Iterator[str]:
         """Dry run: every call the publish would make, each checked with DryRun=True."""
@@ -713,13 +785,14 @@ class MigrationHubPublisher:
                     f"create stream {name}",
                     {"ProgressUpdateStreamName": name},
                 )
+        known = self.known_tasks(mgh) if todo else {}
         for update in todo:
-            existing = self._existing(mgh, update) if update.stream in streams else None
-            held = self.newer_scan(mgh, update, existing) if existing is not None else None
+            exists = update.key in known
+            held = self.newer_scan(mgh, update, known[update.key]) if exists else None
             if held is not None:
                 yield f"skip {update.task}: Migration Hub holds a newer scan ({held.isoformat()})"
                 continue
-            if existing is None:
+            if not exists:
                 yield self._dry(
                     mgh.import_migration_task, f"import task {update.task}", import_request(update)
                 )
@@ -753,13 +826,18 @@ class MigrationHubPublisher:
             try:
                 return operation(**arguments)
             except ClientError as error:
-                if last or error_code(error) not in RETRYABLE_CODES:
+                if last or not _retryable(error):
                     raise
             except _RETRYABLE_TRANSPORT:
                 if last:
                     raise
             self._sleep(self._retry.delay(attempt))
         raise AssertionError("unreachable: the last attempt returns or raises")
+
+
+def _retryable(error: ClientError) -> bool:
+    status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    return error_code(error) in RETRYABLE_CODES or (isinstance(status, int) and status >= 500)
 
 
 def import_request(update: TaskUpdate) -> dict[str, Any]:
@@ -860,22 +938,15 @@ def stream_tasks(
         raise UnknownStream(
             f"no progress update stream {quote(stream)} in home region {home} (streams: {known})"
         )
-    tasks: list[TaskView] = []
-    token: str | None = None
-    while True:
-        page = publisher.call(mgh.list_migration_tasks, **({"NextToken": token} if token else {}))
-        for summary in page.get("MigrationTaskSummaryList", []):
-            if summary.get("ProgressUpdateStream") == stream:
-                tasks.append(
-                    TaskView(
-                        task=str(summary.get("MigrationTaskName")),
-                        status=summary.get("Status"),
-                        progress_percent=summary.get("ProgressPercent"),
-                        detail=summary.get("StatusDetail"),
-                        updated_at=summary.get("UpdateDateTime"),
-                    )
-                )
-        token = page.get("NextToken")
-        if not token:
-            break
+    tasks = [
+        TaskView(
+            task=str(summary.get("MigrationTaskName")),
+            status=summary.get("Status"),
+            progress_percent=summary.get("ProgressPercent"),
+            detail=summary.get("StatusDetail"),
+            updated_at=summary.get("UpdateDateTime"),
+        )
+        for summary in publisher.task_summaries(mgh)
+        if summary.get("ProgressUpdateStream") == stream
+    ]
     return StreamView(stream=stream, home_region=home, tasks=sorted(tasks, key=lambda t: t.task))

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ except ImportError:  # Windows: no advisory locks; concurrent CLI runs there may
 
 from maptag.aws import describe_error, error_code
 from maptag.files import output_file
-from maptag.sinks.migration_hub import OutboxError, TaskUpdate
+from maptag.sinks.migration_hub import HUB_WORKERS, OutboxError, TaskUpdate
 
 OUTBOX_SCHEMA = "maptag/hub-outbox@1"
 # The DynamoDB table's partition key (a string): "<stream>/<task>".
@@ -127,29 +128,39 @@ class DynamoDBOutbox:
             ) from None
 
     def keep(self, updates: Iterable[TaskUpdate]) -> None:
-        for update in updates:
-            self._conditional(
-                self._dynamodb.put_item,
-                TableName=self.table_name,
-                Item={
-                    TABLE_KEY: {"S": update.key},
-                    "updated_at": {"N": _epoch(update)},
-                    "update": {"S": json.dumps(update.to_dict(), ensure_ascii=False)},
-                },
-                ConditionExpression="attribute_not_exists(#key) OR updated_at <= :at",
-                ExpressionAttributeNames={"#key": TABLE_KEY},
-                ExpressionAttributeValues={":at": {"N": _epoch(update)}},
-            )
+        self._each(updates, self._keep_one)
 
     def sent(self, updates: Iterable[TaskUpdate]) -> None:
-        for update in updates:
-            self._conditional(
-                self._dynamodb.delete_item,
-                TableName=self.table_name,
-                Key={TABLE_KEY: {"S": update.key}},
-                ConditionExpression="updated_at <= :at",
-                ExpressionAttributeValues={":at": {"N": _epoch(update)}},
-            )
+        self._each(updates, self._forget_one)
+
+    def _each(self, updates: Iterable[TaskUpdate], write: Callable[[TaskUpdate], None]) -> None:
+        """One conditional write per update (BatchWriteItem takes no conditions), several at
+        once: a hub outage at Organization scale keeps ~17,000 updates in one run."""
+        with ThreadPoolExecutor(max_workers=HUB_WORKERS, thread_name_prefix="maptag-outbox") as pool:
+            list(pool.map(write, updates))  # list(): the first OutboxError is raised here
+
+    def _keep_one(self, update: TaskUpdate) -> None:
+        self._conditional(
+            self._dynamodb.put_item,
+            TableName=self.table_name,
+            Item={
+                TABLE_KEY: {"S": update.key},
+                "updated_at": {"N": _epoch(update)},
+                "update": {"S": json.dumps(update.to_dict(), ensure_ascii=False)},
+            },
+            ConditionExpression="attribute_not_exists(#key) OR updated_at <= :at",
+            ExpressionAttributeNames={"#key": TABLE_KEY},
+            ExpressionAttributeValues={":at": {"N": _epoch(update)}},
+        )
+
+    def _forget_one(self, update: TaskUpdate) -> None:
+        self._conditional(
+            self._dynamodb.delete_item,
+            TableName=self.table_name,
+            Key={TABLE_KEY: {"S": update.key}},
+            ConditionExpression="updated_at <= :at",
+            ExpressionAttributeValues={":at": {"N": _epoch(update)}},
+        )
 
     def _conditional(self, operation: Any, **arguments: Any) -> None:
         try:
