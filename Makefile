@@ -14,7 +14,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK_DISABLE_VERSION_CHECK := 1
 export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED := true
 
-.PHONY: dev venv cdk-cli test test-fast lint format docs demo synth deploy bench clean
+.PHONY: dev venv cdk-cli browser test test-fast lint format docs demo synth deploy bench clean
 
 dev: venv cdk-cli ## the development environment in .venv (with the demo extra) and the pinned CDK CLI
 
@@ -29,7 +29,10 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-test: dev ## the whole test suite (unit, integration, infrastructure, e2e)
+browser: ## Debian's chromium, for the HTML report's tests in a real browser (tests/browser)
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+test: dev browser ## the whole test suite (unit, integration, infrastructure, e2e, browser)
 	$(BIN)/pytest -n 2 --dist loadgroup
 
 test-fast: venv ## unit tests only
