@@ -27,12 +27,29 @@ def test_a_list_call_returns_one_page_and_an_empty_listing_still_costs_one(
     assert list_calls(count, page) == calls
 
 
-def test_an_empty_estate_costs_one_list_call_per_type_and_region_and_one_bucket_listing() -> None:
+def test_an_empty_estate_costs_one_list_call_per_type_and_region_and_one_global_listing() -> None:
     # Given two regions with nothing in them
     # When the minimum is computed
     minimum = paging_minimum({}, REGIONS)
-    # Then every regional type is listed in each region, S3's account-wide listing once
-    assert minimum == (len(PAGING) - 1) * len(REGIONS) + 1
+    # Then every regional type is listed in each region (load balancers twice: ELBv2 and
+    # Classic), each account-wide type once (S3, CloudFront, Route 53), and a type listed per
+    # parent (ECS services and tasks, EKS node groups) not at all: there is no parent to ask
+    account_wide = {"s3:bucket", "cloudfront:distribution", "route53:hostedzone"}
+    nested = {"ecs:service", "ecs:task", "eks:nodegroup"}
+    assert {name for name, paging in PAGING.items() if paging.account_wide} == account_wide
+    assert {name for name, paging in PAGING.items() if paging.within} == nested
+    regional = len(PAGING) - len(account_wide) - len(nested) + 1
+    assert minimum == regional * len(REGIONS) + len(account_wide)
+
+
+def test_a_type_listed_per_parent_costs_a_listing_per_parent_and_its_describe_batches() -> None:
+    # Given 3 ECS clusters holding 25 services in one region
+    census = {("ecs:cluster", "us-east-1"): 3, ("ecs:service", "us-east-1"): 25}
+    # When the minimum is computed for ECS alone
+    minimum = paging_minimum(census, REGIONS, types=["ecs:cluster", "ecs:service"])
+    # Then: clusters listed in each region + described in one batch; services listed once per
+    # cluster and described 10 at a time (DescribeServices)
+    assert minimum == 2 + 1 + 3 + 3
 
 
 def test_tag_reads_follow_each_service_strategy() -> None:
