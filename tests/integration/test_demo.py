@@ -30,7 +30,7 @@ from maptag.sinks.report import SCHEMA_FILE
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("demo")]
 BIN = Path(sys.executable).parent
 MAPTAG = str(BIN / "maptag")
-SIZE = 120
+SIZE = 150
 VALIDATOR = Draft202012Validator(json.loads(SCHEMA_FILE.read_text(encoding="utf-8")))
 READY = "--format csv"  # the last line before the demo waits for Ctrl-C ends with this
 
