@@ -3,7 +3,8 @@
 Run as its own process (`python -m bench.server --size N`) so that neither the tools nor the
 harness share its memory: a child forked from a big parent would inherit the parent's peak
 RSS in its rusage. It seeds the estate in-process (not timed), prints one JSON line with its
-URL and the estate's census, and serves until its standard input closes.
+URL, the estate's census, the types to scan and their paging minimum, and serves until its
+standard input closes.
 
 Both tools reach it through AWS_ENDPOINT_URL; every HTTP request is one AWS API call,
 counted the same way whoever makes it. GET /__bench__/calls returns the counts so far
@@ -232,7 +233,9 @@ def serve(size: int, seed_value: int, replay: bool) -> None:
     )
     from werkzeug.serving import make_server
 
-    from bench.estate import EstatePlan, census, seed
+    from bench.estate import REGIONS, EstatePlan, census, seed
+    from bench.paging import paging_minimum
+    from maptag.local.embedded import EMBEDDED_TYPES
 
     class QuietHandler(MotoRequestHandler):  # type: ignore[misc]
         def log_request(self, *args: Any, **kwargs: Any) -> None:
@@ -241,8 +244,8 @@ def serve(size: int, seed_value: int, replay: bool) -> None:
     started = time.perf_counter()
     mock = mock_aws()
     mock.start()
-    expected = seed(EstatePlan.of(size), seed_value)
-    found = census()
+    expected, made = seed(EstatePlan.of(size), seed_value)
+    found = census() + made
     mock.stop(remove_data=False)  # the server below serves the same in-process backends
     seeded = time.perf_counter() - started
 
@@ -257,6 +260,9 @@ def serve(size: int, seed_value: int, replay: bool) -> None:
                 "url": f"http://{host}:{port}",
                 "seed_s": round(seeded, 1),
                 "census": [[rtype, region, count] for (rtype, region), count in sorted(found.items())],
+                # what moto can answer: the types maptag is asked to scan (maptag.local.embedded)
+                "types": list(EMBEDDED_TYPES),
+                "paging_minimum": paging_minimum(found, REGIONS, EMBEDDED_TYPES),
                 "expected": [[rtype, verdict, count] for (rtype, verdict), count in sorted(expected.items())],
             }
         ),
