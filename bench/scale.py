@@ -21,6 +21,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 from bench.paging import paging_minimum
+from maptag.scan import UNIT_THREADS
 
 RESULTS = Path(__file__).resolve().parent / "results.json"
 
@@ -154,6 +155,12 @@ def empty_unit_calls() -> int:
     return paging_minimum({}, ["any-region"]) + 1
 
 
+def empty_unit_wait_s(latency: float) -> float:
+    """An empty unit's calls at ``latency`` each: families of types list UNIT_THREADS at a time
+    (maptag.scan), so the wait is the calls divided among them (bench.empty_unit measures it)."""
+    return empty_unit_calls() * latency / UNIT_THREADS
+
+
 def imported_findings(s: Settings, findings: int) -> int:
     """Findings sent to Security Hub per scan: all of them, or the new, changed and resolved ones
     plus the unchanged ones whose refresh is due (spread evenly over the refresh period)."""
@@ -170,12 +177,12 @@ def simulate(s: Settings, m: Measured) -> Estimate:
     latency, s3 = s.latency_ms / 1000, s.s3_ms / 1000
     cpu_scale = max(1.0, LAMBDA_VCPU_MB / s.memory_mb) * (s.arm_cpu_factor if s.arm64 else 1.0)
 
-    # A unit: its calls one after another (types in turn), its CPU (clients, then per
+    # A unit: its calls (families of types UNIT_THREADS at a time), its CPU (clients, then per
     # resource) at the Lambda's share of a vCPU, and two S3 writes (result and findings).
     fixed_calls = empty_unit_calls()
     active_calls = fixed_calls + m.calls_per_resource * per_active
     unit_cpu = m.cpu_per_unit_shared_s if s.shared_client_models else m.cpu_per_unit_s
-    empty_s = fixed_calls * latency + unit_cpu * cpu_scale + 2 * s3
+    empty_s = empty_unit_wait_s(latency) + unit_cpu * cpu_scale + 2 * s3
     active_s = (
         empty_s + (active_calls - fixed_calls) * latency + m.cpu_per_resource_s * per_active * cpu_scale
     )
@@ -268,9 +275,7 @@ def largest_unit(s: Settings, m: Measured) -> int:
     cpu_scale = max(1.0, LAMBDA_VCPU_MB / s.memory_mb) * (s.arm_cpu_factor if s.arm64 else 1.0)
     unit_cpu = m.cpu_per_unit_shared_s if s.shared_client_models else m.cpu_per_unit_s
     # a cold start, the empty unit's calls, then each resource's share of calls and CPU
-    fixed = (
-        m.cpu_fixed_s * cpu_scale + empty_unit_calls() * latency + unit_cpu * cpu_scale + 2 * s.s3_ms / 1000
-    )
+    fixed = m.cpu_fixed_s * cpu_scale + empty_unit_wait_s(latency) + unit_cpu * cpu_scale + 2 * s.s3_ms / 1000
     per_resource = m.calls_per_resource * latency + m.cpu_per_resource_s * cpu_scale
     return max(0, math.floor((UNIT_TIMEOUT_S[s.children] - fixed) / per_resource))
 
