@@ -66,12 +66,13 @@ class Measured:
     # API calls per resource beyond one list call per type: S3, DynamoDB and Lambda tags come
     # 100 at a time through the Tagging API (66 calls at 10,002 resources, 33 at 1,002)
     calls_per_resource: float = 0.0037
-    # boto3 clients for a unit's 8 services when the process's botocore loader is new (the
-    # scan_unit handler makes a boto3.Session per invocation), and when it already holds the
-    # service models (a session kept across warm invocations; assumed-role sessions share
-    # the caller's loader): measured here with time.process_time()
-    cpu_per_unit_s: float = 0.35
-    cpu_per_unit_shared_s: float = 0.065
+    # An empty unit of every type (its 38 services' clients and its ~70 list calls) when the
+    # process's botocore loader already holds the service models (a session kept across warm
+    # invocations; assumed-role sessions share the caller's loader): 0.78 s of CPU measured by
+    # `python -m bench.empty_unit` (warm, 0 ms a call); with a new session per invocation,
+    # parsing the 38 models again adds ~1.2 s (cProfile, json decoding), an estimate.
+    cpu_per_unit_s: float = 2.0
+    cpu_per_unit_shared_s: float = 0.78
     # publish, per resource and pass (JSON report, HTML report, Security Hub): bench/publish_cpu.py
     publish_cpu_per_resource_pass_s: float = 0.0000055
 
