@@ -367,7 +367,9 @@ def _seed_managed(
         for index in range(plan.count(rtype, region)):
             tags = dealer.deal(rtype)
             holder = parents[index % len(parents)] if parents else None
-            made[rtype].append(SEEDERS[rtype](ctx, f"bench-{short}-{index}", tags or None, holder))
+            # fixed width: moto matches an ECS cluster by substring (cluster-1 would list cluster-10's tasks)
+            name = f"bench-{short}-{index:05d}"
+            made[rtype].append(SEEDERS[rtype](ctx, name, tags or None, holder))
     return Counter({(rtype, region): len(arns) for rtype, arns in made.items()})
 
 
