@@ -58,8 +58,8 @@ UNIT_RECORD_KB = 0.25  # publish's maptag.unit log line for a unit in scope or f
 
 @dataclass(frozen=True)
 class Measured:
-    """maptag's own costs at one vCPU (defaults: measured on the current engine, see README
-    "Organization scale": `python -m bench.run --sizes 1000,10000 --tools maptag`)."""
+    """maptag's own costs at one vCPU (defaults: measured on the current engine, see
+    docs/performance.md, "Organization scale": `python -m bench.run --sizes 1000,10000`)."""
 
     cpu_fixed_s: float = 0.93  # interpreter, imports, set-up: paid at each cold start
     cpu_per_resource_s: float = 0.00022  # parsing, tag reads, judge, findings, per resource

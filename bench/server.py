@@ -37,7 +37,7 @@ class CountingMiddleware:
     identical request (same service, region, operation, parameters and page token) gets the
     same answer. The warm-up run of each tool fills the cache; the measured runs then time
     the tools, not moto's XML serializer, which otherwise spends ~85 % of the server's time
-    (py-spy, README "Performance") rendering DescribeInstances/DescribeVolumes pages.
+    (py-spy, docs/performance.md) rendering DescribeInstances/DescribeVolumes pages.
     moto's own /moto-api/ calls are neither counted nor cached.
     """
 

@@ -157,8 +157,8 @@ class _FewerCollections:
 
     A scan allocates millions of short-lived, acyclic objects (parsed pages) beside
     botocore's large service models; at the default thresholds (700, 10, 10) the collector
-    walks that heap again and again: ~20 % of a 10,000-resource scan's CPU (README
-    "Performance"). Cycles are still collected, after 50,000 allocations instead of 700; the
+    walks that heap again and again: ~20 % of a 10,000-resource scan's CPU
+    (docs/performance.md). Cycles are still collected, after 50,000 allocations instead of 700; the
     process's own thresholds come back when the last concurrent unit ends.
     """
 
