@@ -1,7 +1,10 @@
-"""The benchmark estate: N resources over maptag's twelve types and two regions.
+"""The benchmark estate: N resources over the types moto models, in two regions.
 
 The mix is EC2-heavy, as a lift-and-shift estate is (each instance brings a root and a data
-volume, backups bring snapshots), with realistic tag mixes: mostly compliant, and every
+volume, backups bring snapshots), with the containers and managed services around it (ECS
+clusters with services and tasks, EKS node groups, ElastiCache, Redshift, MSK, log groups,
+keys, secrets, ...: maptag.local.seeders creates those, the one place that knows how), and
+realistic tag mixes: mostly compliant, and every
 defect maptag knows (missing, never tagged, near-miss keys, bad values, another MPE id,
 legacy values and keys). Seeding is not timed: it goes through boto3 in the same process as
 the server (moto's in-process mock, no HTTP), with the bulk calls moto offers (RunInstances
@@ -20,6 +23,10 @@ from typing import Any
 
 import boto3
 
+from maptag.local.seeders import SEEDERS, SeedContext
+from maptag.resources.declarations import BY_NAME
+from maptag.rules import DBA_PREFIXES
+
 REGIONS: tuple[str, ...] = ("us-east-1", "eu-west-1")
 # Share of the estate in each region (the home region holds most of it).
 REGION_SHARE: tuple[float, ...] = (0.6, 0.4)
@@ -30,18 +37,54 @@ ACCEPTED = tuple(prefix + MPE_ID for prefix in ("comm_ec2_", "mig_ec2_", "oracle
 # snapshots = 2 per backed-up instance (CreateSnapshots) + one per AMI (moto, like AWS, backs
 # every AMI with a snapshot).
 MIX_PER_1000: Mapping[str, int] = {
-    "ec2:instance": 140,
-    "ec2:volume": 300,
-    "ec2:snapshot": 200,
+    "ec2:instance": 120,
+    "ec2:volume": 260,
+    "ec2:snapshot": 170,
     "ec2:image": 20,
-    "rds:db": 50,
-    "rds:cluster": 10,
-    "rds:snapshot": 60,
-    "s3:bucket": 80,
-    "dynamodb:table": 50,
-    "lambda:function": 60,
-    "elasticloadbalancing:loadbalancer": 15,
-    "elasticfilesystem:file-system": 15,
+    "rds:db": 45,
+    "rds:cluster": 10,  # each brings an automated cluster snapshot (untagged)
+    "rds:snapshot": 55,
+    "s3:bucket": 70,
+    "dynamodb:table": 40,
+    "lambda:function": 50,
+    "elasticloadbalancing:loadbalancer": 12,
+    "elasticfilesystem:file-system": 10,
+    **{
+        # created through maptag.local.seeders (parents before what they hold)
+        "logs:log-group": 30,
+        "ecs:cluster": 2,
+        "ecs:service": 8,
+        "ecs:task": 20,
+        "secretsmanager:secret": 12,
+        "kms:key": 10,
+        "ecr:repository": 10,
+        "ec2:elastic-ip": 8,
+        "autoscaling:autoScalingGroup": 6,
+        "ec2:natgateway": 4,
+        "ec2:vpc-endpoint": 3,
+        "elasticache:cluster": 4,
+        "elasticache:replicationgroup": 2,
+        "glue:job": 3,
+        "glue:crawler": 1,
+        "eks:cluster": 1,
+        "eks:nodegroup": 2,
+        "firehose:deliverystream": 2,
+        "redshift:cluster": 1,
+        "kafka:cluster": 1,
+        "rds:db-proxy": 1,
+        "dms:rep": 1,
+        "sagemaker:notebook-instance": 1,
+        "mq:broker": 1,
+        "transfer:server": 1,
+        "elasticbeanstalk:environment": 1,
+        "workspaces:workspace": 1,
+    },
+}
+SEEDED = tuple(rtype for rtype in MIX_PER_1000 if rtype in SEEDERS)
+# What holds a seeded resource: its declared parent, or the cluster an ECS service runs in.
+HELD_BY: Mapping[str, str] = {
+    **{rtype: parent.type for rtype in SEEDED if (parent := BY_NAME[rtype].parent) is not None},
+    "ecs:service": "ecs:cluster",
 }
 
 # (share, verdict maptag must give, map-migrated-ish tags); the rest of a resource's tags
@@ -91,6 +134,10 @@ class EstatePlan:
             first = round(total * REGION_SHARE[0])
             counts[(rtype, REGIONS[0])] = first
             counts[(rtype, REGIONS[1])] = total - first
+            holder = HELD_BY.get(rtype)
+            for region in REGIONS:
+                if holder is not None and counts[(holder, region)] == 0:
+                    counts[(rtype, region)] = 0  # nothing to hold it (a seeder would make a parent)
         return cls(size=size, counts=counts)
 
     def count(self, rtype: str, region: str) -> int:
@@ -111,6 +158,9 @@ class TagDealer:
         (_, verdict, special) = self._random.choices(PROFILES, self._weights)[0]
         if kind == "s3:bucket" and any(k != k.strip() or v != v.strip() for k, v in special.items()):
             verdict = "compliant"  # moto's S3 strips whitespace from tag keys and values
+        value = special.get("map-migrated", "")
+        if verdict == "compliant" and value.startswith(tuple(DBA_PREFIXES)) and not BY_NAME[kind].dba:
+            verdict = "invalid_value"  # a DB&A prefix off a DB&A destination (docs/map-tagging-rules.md)
         for each in (kind, *copied_to):
             self.expected[each, verdict] += 1
         if UNTAGGED in special:
@@ -218,7 +268,10 @@ def _seed_rds(session: boto3.Session, region: str, plan: EstatePlan, dealer: Tag
             CopyTagsToSnapshot=True,
             Tags=_tag_list(dealer.deal("rds:db", "rds:snapshot")),
         )
-    for index in range(plan.count("rds:cluster", region)):
+    clusters = plan.count("rds:cluster", region)
+    # RDS takes an automated snapshot of each new cluster, untagged (CopyTagsToSnapshot off)
+    dealer.expected["rds:cluster-snapshot", "missing"] += clusters
+    for index in range(clusters):
         rds.create_db_cluster(
             DBClusterIdentifier=f"cluster-{region}-{index}",
             Engine="aurora-postgresql",
@@ -301,10 +354,32 @@ def _seed_network(session: boto3.Session, region: str, plan: EstatePlan, dealer:
         efs.create_file_system(CreationToken=f"bench-{index}", **({"Tags": _tag_list(tags)} if tags else {}))
 
 
-def seed(plan: EstatePlan, seed: int = 6) -> Counter[tuple[str, str]]:
-    """Create the estate in moto's backends (inside an active moto mock); the expected verdicts."""
+def _seed_managed(
+    session: boto3.Session, region: str, plan: EstatePlan, dealer: TagDealer
+) -> Counter[tuple[str, str]]:
+    """The types maptag.local.seeders creates, parents first; what was made, per (type, region)."""
+    account = session.client("sts", region_name=region).get_caller_identity()["Account"]
+    ctx = SeedContext(session, region, account)
+    made: dict[str, list[str]] = defaultdict(list)
+    for rtype in SEEDED:
+        parents = made.get(HELD_BY[rtype], []) if rtype in HELD_BY else []
+        short = rtype.split(":", 1)[1].lower().replace("-", "")[:10]
+        for index in range(plan.count(rtype, region)):
+            tags = dealer.deal(rtype)
+            holder = parents[index % len(parents)] if parents else None
+            # fixed width: moto matches an ECS cluster by substring (cluster-1 would list cluster-10's tasks)
+            name = f"bench-{short}-{index:05d}"
+            made[rtype].append(SEEDERS[rtype](ctx, name, tags or None, holder))
+    return Counter({(rtype, region): len(arns) for rtype, arns in made.items()})
+
+
+def seed(plan: EstatePlan, seed: int = 6) -> tuple[Counter[tuple[str, str]], Counter[tuple[str, str]]]:
+    """Create the estate in moto's backends (inside an active moto mock): the expected verdicts,
+    and how many resources of the seeders' types were made (the census of the others is
+    ``census``)."""
     session = boto3.Session(aws_access_key_id="bench", aws_secret_access_key="bench")  # noqa: S106
     dealer = TagDealer(seed)
+    made: Counter[tuple[str, str]] = Counter()
     iam = session.client("iam", region_name=REGIONS[0])
     role = iam.create_role(
         RoleName="bench-function",
@@ -317,7 +392,8 @@ def seed(plan: EstatePlan, seed: int = 6) -> Counter[tuple[str, str]]:
         _seed_dynamodb(session, region, plan, dealer)
         _seed_lambda(session, region, plan, dealer, role)
         _seed_network(session, region, plan, dealer)
-    return dealer.expected
+        made += _seed_managed(session, region, plan, dealer)
+    return dealer.expected, made
 
 
 def census() -> Counter[tuple[str, str]]:
@@ -347,6 +423,10 @@ def census() -> Counter[tuple[str, str]]:
         )
         found["rds:snapshot", region] = sum(
             len(p["DBSnapshots"]) for p in rds.get_paginator("describe_db_snapshots").paginate()
+        )
+        found["rds:cluster-snapshot", region] = sum(
+            len(p["DBClusterSnapshots"])
+            for p in rds.get_paginator("describe_db_cluster_snapshots").paginate()
         )
         found["dynamodb:table", region] = sum(
             len(p["TableNames"])

@@ -32,8 +32,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench.paging import paging_minimum
-
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 WORK = BENCH / ".work"
@@ -80,6 +78,9 @@ class Estate:
         self.url: str = info["url"]
         self.seed_s: float = info["seed_s"]
         self.census: dict[tuple[str, str], int] = {(t, r): n for t, r, n in info["census"]}
+        # the types the server can answer (computed there: this harness never imports maptag)
+        self.types: list[str] = info["types"]
+        self.paging_minimum: int = info["paging_minimum"]
         # what a correct checker reports as not compliant, per type (from the tags dealt)
         self.expected_flagged: dict[str, int] = dict(
             sum((Counter({t: n}) for t, verdict, n in info["expected"] if verdict != "compliant"), Counter())
@@ -149,10 +150,11 @@ def tool_env(url: str) -> dict[str, str]:
     }
 
 
-def command(tool: str, out: Path, custodian: Path | None) -> list[str]:
+def command(tool: str, out: Path, custodian: Path | None, types: Sequence[str] = ()) -> list[str]:
     if tool == "maptag":
         maptag = Path(sys.executable).parent / "maptag"
-        return [str(maptag), "scan", "--mpe-id", MPE_ID, "--regions", ",".join(REGIONS),
+        chosen = ["--types", ",".join(types)] if types else []
+        return [str(maptag), "scan", "--mpe-id", MPE_ID, "--regions", ",".join(REGIONS), *chosen,
                 "--format", "json", "--output", str(out / "maptag.json")]  # fmt: skip
     assert custodian is not None
     regions = [arg for region in REGIONS for arg in ("--region", region)]
@@ -167,7 +169,11 @@ def measure(tool: str, estate: Estate, custodian: Path | None, out: Path) -> Sam
     with open(out / "log.txt", "w") as log:
         start = time.perf_counter()
         process = subprocess.Popen(
-            command(tool, out, custodian), env=tool_env(estate.url), stdout=log, stderr=log, cwd=out
+            command(tool, out, custodian, estate.types),
+            env=tool_env(estate.url),
+            stdout=log,
+            stderr=log,
+            cwd=out,
         )
         try:
             _, status, usage = _wait(process)
@@ -225,19 +231,65 @@ def flagged_by_maptag(report: Path) -> dict[str, int]:
     return dict(flagged)
 
 
+# Custodian's policy name -> the maptag type it covers (bench/policies/map-migrated.yml).
 C7N_TYPES = {
     "map-ec2-instance": "ec2:instance",
     "map-ec2-volume": "ec2:volume",
     "map-ec2-snapshot": "ec2:snapshot",
     "map-ec2-image": "ec2:image",
+    "map-ec2-natgateway": "ec2:natgateway",
+    "map-ec2-transit-gateway": "ec2:transit-gateway",
+    "map-ec2-transit-gateway-attachment": "ec2:transit-gateway-attachment",
+    "map-ec2-elastic-ip": "ec2:elastic-ip",
+    "map-ec2-vpc-endpoint": "ec2:vpc-endpoint",
+    "map-ec2-vpn-connection": "ec2:vpn-connection",
+    "map-ec2-dedicated-host": "ec2:dedicated-host",
     "map-rds-db": "rds:db",
     "map-rds-cluster": "rds:cluster",
     "map-rds-snapshot": "rds:snapshot",
+    "map-rds-cluster-snapshot": "rds:cluster-snapshot",
+    "map-rds-db-proxy": "rds:db-proxy",
     "map-s3-bucket": "s3:bucket",
     "map-dynamodb-table": "dynamodb:table",
     "map-lambda-function": "lambda:function",
     "map-elb-loadbalancer": "elasticloadbalancing:loadbalancer",
     "map-efs-file-system": "elasticfilesystem:file-system",
+    "map-autoscaling-group": "autoscaling:autoScalingGroup",
+    "map-dax-cache": "dax:cache",
+    "map-dms-rep": "dms:rep",
+    "map-ecr-repository": "ecr:repository",
+    "map-ecs-cluster": "ecs:cluster",
+    "map-ecs-service": "ecs:service",
+    "map-ecs-task": "ecs:task",
+    "map-eks-cluster": "eks:cluster",
+    "map-eks-nodegroup": "eks:nodegroup",
+    "map-elasticache-cluster": "elasticache:cluster",
+    "map-elasticache-replicationgroup": "elasticache:replicationgroup",
+    "map-elasticbeanstalk-environment": "elasticbeanstalk:environment",
+    "map-emr-cluster": "elasticmapreduce:cluster",
+    "map-emr-serverless-application": "emr-serverless:application",
+    "map-es-domain": "es:domain",
+    "map-firehose-deliverystream": "firehose:deliverystream",
+    "map-fsx-file-system": "fsx:file-system",
+    "map-fsx-backup": "fsx:backup",
+    "map-glacier-vault": "glacier:vault",
+    "map-glue-job": "glue:job",
+    "map-glue-crawler": "glue:crawler",
+    "map-kafka-cluster": "kafka:cluster",
+    "map-kinesis-stream": "kinesis:stream",
+    "map-kms-key": "kms:key",
+    "map-logs-log-group": "logs:log-group",
+    "map-memorydb-cluster": "memorydb:cluster",
+    "map-mq-broker": "mq:broker",
+    "map-network-firewall": "network-firewall:firewall",
+    "map-redshift-cluster": "redshift:cluster",
+    "map-sagemaker-endpoint": "sagemaker:endpoint",
+    "map-sagemaker-notebook-instance": "sagemaker:notebook-instance",
+    "map-secretsmanager-secret": "secretsmanager:secret",
+    "map-transfer-server": "transfer:server",
+    "map-workspaces-workspace": "workspaces:workspace",
+    "map-cloudfront-distribution": "cloudfront:distribution",
+    "map-route53-hostedzone": "route53:hostedzone",
 }
 
 
@@ -265,7 +317,7 @@ def bench_size(
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     print(f"bench: seeding {size} resources ...", flush=True)
     with Estate(size, replay) as estate:
-        minimum = paging_minimum(estate.census, REGIONS)
+        minimum = estate.paging_minimum
         print(f"bench: seeded {estate.resources} resources in {estate.seed_s:.0f} s", flush=True)
         print(f"bench: paging minimum {minimum} calls", flush=True)
         work = WORK / str(size)

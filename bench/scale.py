@@ -22,6 +22,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 from bench.paging import paging_minimum
+from maptag.scan import UNIT_THREADS
 
 RESULTS = Path(__file__).resolve().parent / "results.json"
 
@@ -59,20 +60,21 @@ MGH_LIST_PAGE = 100  # ListMigrationTasks returns at most 100 tasks a call (API 
 
 @dataclass(frozen=True)
 class Measured:
-    """maptag's own costs at one vCPU (defaults: measured on the current engine, see README
-    "Organization scale": `python -m bench.run --sizes 1000,10000 --tools maptag`)."""
+    """maptag's own costs at one vCPU (defaults: measured on the current engine, see
+    docs/performance.md, "Organization scale": `python -m bench.run --sizes 1000,10000`)."""
 
     cpu_fixed_s: float = 0.93  # interpreter, imports, set-up: paid at each cold start
     cpu_per_resource_s: float = 0.00022  # parsing, tag reads, judge, findings, per resource
     # API calls per resource beyond one list call per type: S3, DynamoDB and Lambda tags come
     # 100 at a time through the Tagging API (66 calls at 10,002 resources, 33 at 1,002)
     calls_per_resource: float = 0.0037
-    # boto3 clients for a unit's 8 services when the process's botocore loader is new (the
-    # scan_unit handler makes a boto3.Session per invocation), and when it already holds the
-    # service models (a session kept across warm invocations; assumed-role sessions share
-    # the caller's loader): measured here with time.process_time()
-    cpu_per_unit_s: float = 0.35
-    cpu_per_unit_shared_s: float = 0.065
+    # An empty unit of every type (its 38 services' clients and its ~70 list calls) when the
+    # process's botocore loader already holds the service models (a session kept across warm
+    # invocations; assumed-role sessions share the caller's loader): 0.78 s of CPU measured by
+    # `python -m bench.empty_unit` (warm, 0 ms a call); with a new session per invocation,
+    # parsing the 38 models again adds ~1.2 s (cProfile, json decoding), an estimate.
+    cpu_per_unit_s: float = 2.0
+    cpu_per_unit_shared_s: float = 0.78
     # publish, per resource and pass (JSON report, HTML report, Security Hub): bench/publish_cpu.py
     publish_cpu_per_resource_pass_s: float = 0.0000055
     # publish, per Migration Hub call (botocore, the local hub's validation included): bench/hub_publish.py
@@ -165,6 +167,12 @@ def empty_unit_calls() -> int:
     return paging_minimum({}, ["any-region"]) + 1
 
 
+def empty_unit_wait_s(latency: float) -> float:
+    """An empty unit's calls at ``latency`` each: families of types list UNIT_THREADS at a time
+    (maptag.scan), so the wait is the calls divided among them (bench.empty_unit measures it)."""
+    return empty_unit_calls() * latency / UNIT_THREADS
+
+
 def imported_findings(s: Settings, findings: int) -> int:
     """Findings sent to Security Hub per scan: all of them, or the new, changed and resolved ones
     plus the unchanged ones whose refresh is due (spread evenly over the refresh period)."""
@@ -205,12 +213,12 @@ def simulate(s: Settings, m: Measured) -> Estimate:
     latency, s3 = s.latency_ms / 1000, s.s3_ms / 1000
     cpu_scale = max(1.0, LAMBDA_VCPU_MB / s.memory_mb) * (s.arm_cpu_factor if s.arm64 else 1.0)
 
-    # A unit: its calls one after another (types in turn), its CPU (clients, then per
+    # A unit: its calls (families of types UNIT_THREADS at a time), its CPU (clients, then per
     # resource) at the Lambda's share of a vCPU, and two S3 writes (result and findings).
     fixed_calls = empty_unit_calls()
     active_calls = fixed_calls + m.calls_per_resource * per_active
     unit_cpu = m.cpu_per_unit_shared_s if s.shared_client_models else m.cpu_per_unit_s
-    empty_s = fixed_calls * latency + unit_cpu * cpu_scale + 2 * s3
+    empty_s = empty_unit_wait_s(latency) + unit_cpu * cpu_scale + 2 * s3
     active_s = (
         empty_s + (active_calls - fixed_calls) * latency + m.cpu_per_resource_s * per_active * cpu_scale
     )
@@ -311,9 +319,7 @@ def largest_unit(s: Settings, m: Measured) -> int:
     cpu_scale = max(1.0, LAMBDA_VCPU_MB / s.memory_mb) * (s.arm_cpu_factor if s.arm64 else 1.0)
     unit_cpu = m.cpu_per_unit_shared_s if s.shared_client_models else m.cpu_per_unit_s
     # a cold start, the empty unit's calls, then each resource's share of calls and CPU
-    fixed = (
-        m.cpu_fixed_s * cpu_scale + empty_unit_calls() * latency + unit_cpu * cpu_scale + 2 * s.s3_ms / 1000
-    )
+    fixed = m.cpu_fixed_s * cpu_scale + empty_unit_wait_s(latency) + unit_cpu * cpu_scale + 2 * s.s3_ms / 1000
     per_resource = m.calls_per_resource * latency + m.cpu_per_resource_s * cpu_scale
     return max(0, math.floor((UNIT_TIMEOUT_S[s.children] - fixed) / per_resource))
 

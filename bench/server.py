@@ -3,7 +3,8 @@
 Run as its own process (`python -m bench.server --size N`) so that neither the tools nor the
 harness share its memory: a child forked from a big parent would inherit the parent's peak
 RSS in its rusage. It seeds the estate in-process (not timed), prints one JSON line with its
-URL and the estate's census, and serves until its standard input closes.
+URL, the estate's census, the types to scan and their paging minimum, and serves until its
+standard input closes.
 
 Both tools reach it through AWS_ENDPOINT_URL; every HTTP request is one AWS API call,
 counted the same way whoever makes it. GET /__bench__/calls returns the counts so far
@@ -36,13 +37,15 @@ class CountingMiddleware:
     identical request (same service, region, operation, parameters and page token) gets the
     same answer. The warm-up run of each tool fills the cache; the measured runs then time
     the tools, not moto's XML serializer, which otherwise spends ~85 % of the server's time
-    (py-spy, README "Performance") rendering DescribeInstances/DescribeVolumes pages.
+    (py-spy, docs/performance.md) rendering DescribeInstances/DescribeVolumes pages.
     moto's own /moto-api/ calls are neither counted nor cached.
     """
 
-    def __init__(self, app: WsgiApp, replay: bool = True) -> None:
+    def __init__(self, app: WsgiApp, replay: bool = True, latency_s: float = 0.0) -> None:
         self._app = app
         self._replay = replay
+        # AWS's round trip, added to every counted call (bench.empty_unit: 0 and 80 ms)
+        self._latency_s = latency_s
         self._lock = threading.Lock()
         self.calls: Counter[str] = Counter()
         self._answers: dict[tuple[str, ...], tuple[str, list[tuple[str, str]], bytes]] = {}
@@ -62,6 +65,8 @@ class CountingMiddleware:
         name = operation(environ, request_body)
         with self._lock:
             self.calls[name] += 1
+        if self._latency_s:
+            time.sleep(self._latency_s)
         if not self._replay:
             return self._app(environ, start_response)
         key = (
@@ -218,7 +223,7 @@ def answer_arn_lists_whole() -> None:
     ResourceGroupsTaggingAPIBackend.get_resources = get_resources  # type: ignore[method-assign]
 
 
-def serve(size: int, seed_value: int, replay: bool) -> None:
+def serve(size: int, seed_value: int, replay: bool, latency_s: float = 0.0) -> None:
     os.environ["MOTO_EC2_LOAD_DEFAULT_AMIS"] = "false"
     os.environ["MOTO_RDS_SNAPSHOT_LIMIT"] = str(10 * size)  # moto's default quota is 1,000
     speed_up_moto_ec2_tags()
@@ -232,7 +237,9 @@ def serve(size: int, seed_value: int, replay: bool) -> None:
     )
     from werkzeug.serving import make_server
 
-    from bench.estate import EstatePlan, census, seed
+    from bench.estate import REGIONS, EstatePlan, census, seed
+    from bench.paging import paging_minimum
+    from maptag.local.embedded import EMBEDDED_TYPES
 
     class QuietHandler(MotoRequestHandler):  # type: ignore[misc]
         def log_request(self, *args: Any, **kwargs: Any) -> None:
@@ -241,12 +248,12 @@ def serve(size: int, seed_value: int, replay: bool) -> None:
     started = time.perf_counter()
     mock = mock_aws()
     mock.start()
-    expected = seed(EstatePlan.of(size), seed_value)
-    found = census()
+    expected, made = seed(EstatePlan.of(size), seed_value) if size else (Counter(), Counter())
+    found = census() + made
     mock.stop(remove_data=False)  # the server below serves the same in-process backends
     seeded = time.perf_counter() - started
 
-    app = CountingMiddleware(DomainDispatcherApplication(create_backend_app), replay=replay)
+    app = CountingMiddleware(DomainDispatcherApplication(create_backend_app), replay, latency_s)
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
     host, port = server.server_address[:2]
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -257,6 +264,9 @@ def serve(size: int, seed_value: int, replay: bool) -> None:
                 "url": f"http://{host}:{port}",
                 "seed_s": round(seeded, 1),
                 "census": [[rtype, region, count] for (rtype, region), count in sorted(found.items())],
+                # what moto can answer: the types maptag is asked to scan (maptag.local.embedded)
+                "types": list(EMBEDDED_TYPES),
+                "paging_minimum": paging_minimum(found, REGIONS, EMBEDDED_TYPES),
                 "expected": [[rtype, verdict, count] for (rtype, verdict), count in sorted(expected.items())],
             }
         ),
@@ -268,11 +278,14 @@ def serve(size: int, seed_value: int, replay: bool) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--size", type=int, required=True)
+    parser.add_argument("--size", type=int, required=True, help="resources to seed (0: an empty account)")
     parser.add_argument("--seed", type=int, default=6)
     parser.add_argument("--no-replay", dest="replay", action="store_false", help="never answer from memory")
+    parser.add_argument(
+        "--latency-ms", type=float, default=0.0, help="added to every call (AWS's round trip)"
+    )
     args = parser.parse_args()
-    serve(args.size, args.seed, args.replay)
+    serve(args.size, args.seed, args.replay, args.latency_ms / 1000)
 
 
 if __name__ == "__main__":

@@ -157,8 +157,8 @@ class _FewerCollections:
 
     A scan allocates millions of short-lived, acyclic objects (parsed pages) beside
     botocore's large service models; at the default thresholds (700, 10, 10) the collector
-    walks that heap again and again: ~20 % of a 10,000-resource scan's CPU (README
-    "Performance"). Cycles are still collected, after 50,000 allocations instead of 700; the
+    walks that heap again and again: ~20 % of a 10,000-resource scan's CPU
+    (docs/performance.md). Cycles are still collected, after 50,000 allocations instead of 700; the
     process's own thresholds come back when the last concurrent unit ends.
     """
 
@@ -190,7 +190,9 @@ _FEWER_COLLECTIONS = _FewerCollections()
 
 # Families of types (a root and its dependents) list concurrently within a unit, at most this
 # many at a time, and at most PER_SERVICE of them against one service (its API rate is shared).
-UNIT_THREADS = 4
+# 8: an empty unit of every type waits ~70 calls / 8 (2.0 s at 80 ms a call with 4, 1.45 s
+# with 8: python -m bench.empty_unit, docs/performance.md).
+UNIT_THREADS = 8
 PER_SERVICE = 2
 # The service's own answer that it is not offered where it was asked.
 NOT_OFFERED = frozenset({"UnsupportedOperation", "InvalidAction", "UnknownOperationException"})

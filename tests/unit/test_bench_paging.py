@@ -5,10 +5,14 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+import yaml
 
+from bench.estate import HELD_BY, EstatePlan
 from bench.paging import PAGING, list_calls, paging_minimum
+from bench.run import C7N_TYPES, POLICIES
 from bench.scale import Measured, Settings, compare, imported_findings, largest_unit, scenarios, simulate
-from maptag.resources.declarations import TYPE_NAMES
+from maptag.local.embedded import EMBEDDED_TYPES
+from maptag.resources.declarations import BY_NAME, TYPE_NAMES
 
 REGIONS = ("us-east-1", "eu-west-1")
 
@@ -27,12 +31,29 @@ def test_a_list_call_returns_one_page_and_an_empty_listing_still_costs_one(
     assert list_calls(count, page) == calls
 
 
-def test_an_empty_estate_costs_one_list_call_per_type_and_region_and_one_bucket_listing() -> None:
+def test_an_empty_estate_costs_one_list_call_per_type_and_region_and_one_global_listing() -> None:
     # Given two regions with nothing in them
     # When the minimum is computed
     minimum = paging_minimum({}, REGIONS)
-    # Then every regional type is listed in each region, S3's account-wide listing once
-    assert minimum == (len(PAGING) - 1) * len(REGIONS) + 1
+    # Then every regional type is listed in each region (load balancers twice: ELBv2 and
+    # Classic), each account-wide type once (S3, CloudFront, Route 53), and a type listed per
+    # parent (ECS services and tasks, EKS node groups) not at all: there is no parent to ask
+    account_wide = {"s3:bucket", "cloudfront:distribution", "route53:hostedzone"}
+    nested = {"ecs:service", "ecs:task", "eks:nodegroup"}
+    assert {name for name, paging in PAGING.items() if paging.account_wide} == account_wide
+    assert {name for name, paging in PAGING.items() if paging.within} == nested
+    regional = len(PAGING) - len(account_wide) - len(nested) + 1
+    assert minimum == regional * len(REGIONS) + len(account_wide)
+
+
+def test_a_type_listed_per_parent_costs_a_listing_per_parent_and_its_describe_batches() -> None:
+    # Given 3 ECS clusters holding 25 services in one region
+    census = {("ecs:cluster", "us-east-1"): 3, ("ecs:service", "us-east-1"): 25}
+    # When the minimum is computed for ECS alone
+    minimum = paging_minimum(census, REGIONS, types=["ecs:cluster", "ecs:service"])
+    # Then: clusters listed in each region + described in one batch; services listed once per
+    # cluster and described 10 at a time (DescribeServices)
+    assert minimum == 2 + 1 + 3 + 3
 
 
 def test_tag_reads_follow_each_service_strategy() -> None:
@@ -81,11 +102,16 @@ def test_scale_publish_reading_every_unit_back_one_by_one_passes_lambdas_limit_a
     assert serial.publish_s > 15 * 60 > parallel.publish_s
 
 
-def test_scale_the_default_deployment_meets_the_target_and_the_previous_defaults_did_not() -> None:
+def test_scale_the_deployment_at_1024_mb_meets_the_target_and_the_previous_defaults_did_not() -> None:
     measured = Measured()
-    columns = {name: simulate(s, measured) for name, s in scenarios(Settings()).items()}
+    # With every type (issue 9) an empty unit's ~70 calls and 38 services' clients need more
+    # than the 512 MB scan_unit has today: at 512 MB the model misses 15 min (docs/performance.md)
+    assert simulate(Settings(), measured).wall_s > 15 * 60
+    columns = {
+        name: simulate(s, measured) for name, s in scenarios(replace(Settings(), memory_mb=1024)).items()
+    }
     before, previous, deployed = columns.values()
-    # 1,000 accounts × 17 regions in at most 15 minutes and $1, with no flag
+    # 1,000 accounts × 17 regions in at most 15 minutes and $1 at 1,024 MB
     assert deployed.wall_s <= 15 * 60
     assert deployed.total <= 1.0
     assert previous.wall_s > 15 * 60
@@ -116,3 +142,28 @@ def test_scale_a_larger_unit_than_an_express_try_holds_is_flagged() -> None:
     assert "past the 90 s one try may take with maptag:child_workflow=express" in compare(
         {"crowded": crowded}, measured
     )
+
+
+def test_custodian_has_an_equivalent_policy_for_every_type_the_bench_scans_but_two() -> None:
+    # Given the Custodian policies the bench runs and the types maptag scans there
+    policies = yaml.safe_load(POLICIES.read_text(encoding="utf-8"))["policies"]
+    # Then every policy maps to one maptag type, and only the two Custodian lacks go without
+    assert sorted(p["name"] for p in policies) == sorted(C7N_TYPES)
+    assert set(EMBEDDED_TYPES) - set(C7N_TYPES.values()) == {
+        "acm-pca:certificate-authority",
+        "backup:recoveryPoint",
+    }
+    # And the DB&A prefixes are accepted exactly on the database & analytics types
+    dba = {C7N_TYPES[p["name"]] for p in policies if "comm12345" in str(p["filters"])}
+    assert dba == {name for name in C7N_TYPES.values() if BY_NAME[name].dba}
+
+
+def test_the_bench_estate_never_plans_a_dependent_without_its_holder() -> None:
+    # Given a small estate, where the lone EKS cluster falls in the first region
+    plan = EstatePlan.of(1000)
+    # Then the second region gets no node groups (a seeder would make an untagged cluster)
+    for held, holder in HELD_BY.items():
+        for region in REGIONS:
+            if plan.count(holder, region) == 0:
+                assert plan.count(held, region) == 0, (held, region)
+    assert plan.count("eks:nodegroup", "us-east-1") > 0

@@ -2,7 +2,11 @@
 
 Two accounts × two regions of a company half-way through a MAP 2.0 migration: servers
 launched by Application Migration Service (MGN) with their volumes, backups and AMIs, and
-RDS, S3, DynamoDB, Lambda, ELB and EFS resources. Most carry a correct `map-migrated` tag;
+RDS, S3, DynamoDB, Lambda, ELB and EFS resources; around them what a lift-and-shift with
+containers and managed databases brings (NAT gateways, Elastic IPs, ECS and EKS clusters with
+their services, tasks and node groups, ElastiCache, Redshift, MSK, log groups, KMS keys,
+secrets, ECR repositories, ...), created through maptag.local.seeders, the one place that
+knows how to create each of those types in moto. Most carry a correct `map-migrated` tag;
 every defect kind of docs/map-tagging-rules.md appears at least once, and so do MGN's own
 tooling, resources older than the agreement and resources an exclusion rule covers.
 
@@ -35,6 +39,7 @@ import time_machine
 from maptag.aws import client_config
 from maptag.coverage import Totals
 from maptag.local.embedded import EMBEDDED_TYPES
+from maptag.local.seeders import SEEDERS, SeedContext
 from maptag.model import ScanUnit, Verdict
 from maptag.resources.declarations import BY_NAME, TYPE_NAMES, required_actions
 from maptag.rules import DBA_PREFIXES
@@ -131,6 +136,8 @@ GAP_IMAGE = _tagging("untagged dependent: AMI of a tagged instance", M)
 GAP_RDS_SNAPSHOT = _tagging("untagged dependent: snapshot of a tagged database", M)
 GAP_AUTOMATED = _tagging("untagged dependent: automated snapshot (CopyTagsToSnapshot off)", M)
 MGN_UNTAGGED = _tagging("missing: MGN launch without MAP auto-tagging", M)
+GAP_VPN_ATTACHMENT = _tagging("untagged dependent: attachment AWS made for a VPN connection", M)
+GAP_TASK = _tagging("untagged dependent: task of a tagged service (propagateTags off)", M)
 
 # Why a resource is out of scope, as the manifest tells it.
 EXCLUDED_STORIES = {
@@ -160,6 +167,64 @@ SINGLE_TYPES: tuple[SingleType, ...] = (
     "elasticfilesystem:file-system",
     "rds:cluster",
 )
+
+
+# The types created through maptag.local.seeders at the top of their own stack, with their
+# weight among the backbone's managed resources: log groups, secrets, keys and repositories
+# are the many small ones; clusters of every kind the few big ones. What they hold (ECS
+# services and tasks, EKS node groups, transit gateway attachments and VPN connections) is
+# made inside them. UNINDEXED types are left out (maptag.local.embedded).
+MANAGED_WEIGHTS: dict[str, float] = {
+    "logs:log-group": 10,
+    "secretsmanager:secret": 6,
+    "kms:key": 5,
+    "ecr:repository": 5,
+    "ec2:elastic-ip": 5,
+    "autoscaling:autoScalingGroup": 4,
+    "ec2:natgateway": 3,
+    "ec2:vpc-endpoint": 3,
+    "ecs:cluster": 6,
+    "eks:cluster": 3,
+    "elasticache:cluster": 2,
+    "elasticache:replicationgroup": 2,
+    "glue:job": 2,
+    "redshift:cluster": 1,
+    "kafka:cluster": 1,
+    "firehose:deliverystream": 1,
+    "glue:crawler": 1,
+    "dms:rep": 1,
+    "rds:db-proxy": 1,
+    "elasticbeanstalk:environment": 1,
+    "elasticmapreduce:cluster": 1,
+    "emr-serverless:application": 1,
+    "sagemaker:endpoint": 1,
+    "sagemaker:notebook-instance": 1,
+    "mq:broker": 1,
+    "workspaces:workspace": 1,
+    "cloudfront:distribution": 1,
+    "route53:hostedzone": 1,
+    "ec2:transit-gateway": 0.5,
+    "ec2:dedicated-host": 0.5,
+    "network-firewall:firewall": 0.5,
+    "transfer:server": 0.5,
+    "acm-pca:certificate-authority": 0.5,
+}
+# Made inside a managed resource above, or (rds:cluster-snapshot) of an RDS cluster.
+CONTAINED_TYPES: tuple[str, ...] = (
+    "ecs:service",
+    "ecs:task",
+    "eks:nodegroup",
+    "ec2:transit-gateway-attachment",
+    "ec2:vpn-connection",
+    "rds:cluster-snapshot",
+)
+# Every type the estate seeds. The rest of EMBEDDED_TYPES (UNINDEXED ones; FSx, whose file
+# systems moto leaves undated; AWS Backup recovery points; Glacier vaults, whose tags moto
+# lacks) are tested through botocore's Stubber (tests/integration/resources/).
+SEEDED_TYPES: tuple[str, ...] = ("ec2:instance", "ec2:volume", "ec2:snapshot", "ec2:image", "rds:snapshot",
+                                 *SINGLE_TYPES, *MANAGED_WEIGHTS, *CONTAINED_TYPES)  # fmt: skip
+# The unit region where a global type (CloudFront, Route 53) is listed and reported.
+GLOBAL_REGION = "us-east-1"
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,7 +281,7 @@ class Single:
 
     @property
     def resources(self) -> int:
-        automated = 1 if self.type == "rds:db" else 0
+        automated = 1 if self.type in ("rds:db", "rds:cluster") else 0
         return 1 + automated + (1 if self.backup else 0)
 
     def outcome(self) -> tuple[Verdict, str]:
@@ -225,7 +290,32 @@ class Single:
         return self.tagging.verdict, self.tagging.story
 
 
-Blueprint = Fleet | Single
+@dataclass(frozen=True, slots=True)
+class Managed:
+    """A resource of a type maptag.local.seeders creates, with what was made inside it (an ECS
+    cluster's services and their tasks, an EKS cluster's node groups, a transit gateway's
+    attachments): the children are created with this resource's ARN as their parent."""
+
+    unit: ScanUnit
+    app: str
+    era: Era
+    type: str
+    tagging: Tagging
+    excluded: str | None = None
+    children: tuple[Managed, ...] = ()
+
+    @property
+    def resources(self) -> int:
+        made_with = 1 if self.type == "ec2:vpn-connection" else 0  # its transit gateway attachment
+        return 1 + made_with + sum(child.resources for child in self.children)
+
+    def outcome(self) -> tuple[Verdict, str]:
+        if self.excluded:
+            return Verdict.EXCLUDED, self.excluded
+        return self.tagging.verdict, self.tagging.story
+
+
+Blueprint = Fleet | Single | Managed
 
 
 @dataclass(frozen=True, slots=True)
@@ -327,6 +417,45 @@ def _showcase(rng: random.Random, spread: Iterator[ScanUnit]) -> Iterator[Bluepr
     yield Single(next(spread), "billing", "wave2", "rds:db", COMPLIANT, copy_tags=False)
 
 
+def _managed(
+    unit: ScanUnit, app: str, era: Era, kind: str, tagging: Tagging, rng: random.Random | None = None
+) -> Managed:
+    """A managed resource and what it holds: ``rng`` sizes it, without one it is the smallest."""
+    if BY_NAME[kind].is_global:
+        unit = ScanUnit(unit.account_id, GLOBAL_REGION)
+
+    def many(low: int, high: int) -> int:
+        return rng.randint(low, high) if rng is not None else low
+
+    def child(kind: str, tagging: Tagging, *children: Managed) -> Managed:
+        return Managed(unit, app, era, kind, tagging, children=children)
+
+    children: tuple[Managed, ...] = ()
+    if kind == "ecs:cluster":
+        # A service's tasks carry its tags only with propagateTags (docs/resource-types.md).
+        task_tagging = (GAP_TASK, tagging) if tagging is COMPLIANT else (tagging, tagging)
+        tasks = tuple(child("ecs:task", task_tagging[i % 2]) for i in range(many(2, 4)))
+        children = tuple(child("ecs:service", tagging, *tasks) for _ in range(many(1, 3)))
+    elif kind == "eks:cluster":
+        children = tuple(child("eks:nodegroup", tagging) for _ in range(many(1, 2)))
+    elif kind == "ec2:transit-gateway":
+        children = (child("ec2:transit-gateway-attachment", tagging), child("ec2:vpn-connection", tagging))
+    return Managed(unit, app, era, kind, tagging, children=children)
+
+
+def _managed_showcase(rng: random.Random, spread: Iterator[ScanUnit]) -> Iterator[Blueprint]:
+    """Every managed type once, compliant or with the next defect that fits it (the stacks
+    compliant, so their untagged dependents show); an Aurora cluster with a manual snapshot."""
+    taggings = iter(_cycle((COMPLIANT, *DEFECTS)))
+    stacks = ("ecs:cluster", "eks:cluster", "ec2:transit-gateway")
+    for kind in MANAGED_WEIGHTS:
+        tagging = COMPLIANT if kind in stacks else next(taggings)
+        while not fits(tagging, kind):
+            tagging = next(taggings)
+        yield _managed(next(spread), rng.choice(APPS), rng.choice(WAVES), kind, tagging)
+    yield Single(next(spread), "ledger", "wave3", "rds:cluster", COMPLIANT, backup=COMPLIANT)
+
+
 def _structure(rng: random.Random, place: Iterator[ScanUnit]) -> Iterator[Blueprint]:
     """What a migrating account × region has: MGN tooling, older resources, a sandbox."""
     tooling = _tagging("MGN tooling", M)
@@ -340,6 +469,8 @@ def _structure(rng: random.Random, place: Iterator[ScanUnit]) -> Iterator[Bluepr
     yield Fleet(next(place), "sandbox", "wave3", 1, "sandbox", UNTAGGED, UNTAGGED)
     yield Single(next(place), "sandbox", "wave3", "lambda:function", UNTAGGED, excluded=sandbox)
     yield Single(next(place), "cdk", "wave1", "s3:bucket", UNTAGGED, excluded=EXCLUDED_STORIES["cdk"])
+    yield Managed(next(place), "sandbox", "wave3", "logs:log-group", UNTAGGED, excluded=sandbox)
+    yield Managed(next(place), rng.choice(APPS), "before", "kms:key", UNTAGGED, excluded=before)
 
 
 def _backbone(rng: random.Random, unit: ScanUnit) -> Blueprint:
@@ -349,7 +480,13 @@ def _backbone(rng: random.Random, unit: ScanUnit) -> Blueprint:
         return rng.choice(DEFECTS) if rng.random() < defect_rate else COMPLIANT
 
     app, era = rng.choice(APPS), rng.choice(WAVES)
-    kind = rng.choices(("fleet", *SINGLE_TYPES), weights=(10, 8, 8, 8, 6, 3, 3, 2))[0]
+    kind = rng.choices(("fleet", *SINGLE_TYPES, "managed"), weights=(10, 8, 8, 8, 6, 3, 3, 2, 22))[0]
+    if kind == "managed":
+        kind = rng.choices(list(MANAGED_WEIGHTS), weights=list(MANAGED_WEIGHTS.values()))[0]
+        managed_tagging = tagging(0.06)
+        while not fits(managed_tagging, kind):
+            managed_tagging = tagging(0.06)
+        return _managed(unit, app, era, kind, managed_tagging, rng)
     if kind == "fleet":
         instance = MGN_UNTAGGED if rng.random() < 0.02 else tagging(0.05)
         volume = GAP_VOLUME if rng.random() < 0.06 else instance
@@ -398,7 +535,7 @@ def minimum_resources() -> int:
 
 def _fixed(rng: random.Random, size: int) -> list[Blueprint]:
     spread = iter(_cycle(units()))
-    fixed: list[Blueprint] = list(_showcase(rng, spread))
+    fixed: list[Blueprint] = [*_showcase(rng, spread), *_managed_showcase(rng, spread)]
     if size >= STRUCTURE_PER_UNIT_FROM:
         for unit in units():
             fixed.extend(_structure(rng, itertools.repeat(unit)))
@@ -417,7 +554,7 @@ def plan_estate(size: int = DEFAULT_RESOURCES, seed: int = DEFAULT_SEED) -> list
     spread = iter(_cycle(units()))
     while total < size:
         piece = _backbone(rng, next(spread))
-        if isinstance(piece, Fleet) and total + piece.resources > size + 4:
+        if not isinstance(piece, Single) and total + piece.resources > size + 4:
             continue  # keep the estate close to the size asked for
         blueprints.append(piece)
         total += piece.resources
@@ -476,7 +613,7 @@ def seed_estate(
             for blueprint in blueprints:
                 if isinstance(blueprint, Fleet) and blueprint.backup_era == era:
                     seeders[blueprint.unit].back_up(blueprint)
-                if isinstance(blueprint, Single) and blueprint.backup and era == "now":
+                if isinstance(blueprint, Single) and blueprint.type == "rds:db" and era == "now":
                     seeders[blueprint.unit].back_up_database(blueprint)
     for seeder in seeders.values():
         seeder.finish()
@@ -561,6 +698,7 @@ class UnitSeeder:
         self._serial: Counter[str] = Counter()
         self._image: str | None = None
         self._subnets: list[str] | None = None
+        self._context: SeedContext | None = None
         # Fleet -> [(instance id, [volume ids])] for backups taken later
         self._launched: dict[int, list[tuple[str, list[str]]]] = {}
         # AMI id -> (its fleet, the instance it was made from): their snapshots are found at the end
@@ -599,6 +737,8 @@ class UnitSeeder:
     def create(self, blueprint: Blueprint) -> None:
         if isinstance(blueprint, Fleet):
             self._launch(blueprint)
+        elif isinstance(blueprint, Managed):
+            self._seed(blueprint)
         else:
             CREATORS[blueprint.type](self, blueprint)
 
@@ -767,6 +907,36 @@ class UnitSeeder:
 
     # -- other services ---------------------------------------------------------------------------
 
+    def _seed_context(self) -> SeedContext:
+        if self._context is None:
+            self._context = SeedContext(self._session, self.unit.region, self.unit.account_id)
+        return self._context
+
+    def _seed(self, managed: Managed, parent: str | None = None) -> None:
+        """One managed resource through its seeder, then what it holds, inside it."""
+        identity = {"environment": "sandbox"} if managed.app == "sandbox" else {"app": managed.app}
+        tags = _tags(managed.tagging, identity)
+        short = managed.type.split(":", 1)[1].lower().replace("-", "")[:8]
+        name = self._name(managed.app, short)
+        arn = SEEDERS[managed.type](self._seed_context(), name, tags or None, parent)
+        # a transit gateway's attachments are made in it, but the scan names no parent for them
+        reported = parent if BY_NAME[managed.type].parent is not None else None
+        self._record(arn, managed.type, managed.outcome(), parent=reported)
+        for child in managed.children:
+            self._seed(child, arn)
+        if managed.type == "ec2:vpn-connection":
+            self._vpn_attachment(arn, managed)
+
+    def _vpn_attachment(self, vpn_arn: str, vpn: Managed) -> None:
+        """A VPN connection on a transit gateway comes with its attachment, made untagged."""
+        found = self.client("ec2").describe_transit_gateway_attachments(
+            Filters=[{"Name": "resource-id", "Values": [vpn_arn.rsplit("/", 1)[-1]]}]
+        )["TransitGatewayAttachments"]
+        for attachment in found:
+            arn = self._arn("ec2", f"transit-gateway-attachment/{attachment['TransitGatewayAttachmentId']}")
+            outcome = vpn.outcome() if vpn.excluded else (Verdict.MISSING, GAP_VPN_ATTACHMENT.story)
+            self._record(arn, "ec2:transit-gateway-attachment", outcome)
+
     def _db(self, single: Single) -> None:
         name = self._name(single.app, "db")
         engine = self._rng.choice(("postgres", "mysql", "oracle-ee", "sqlserver-se"))
@@ -793,7 +963,8 @@ class UnitSeeder:
             self._record(arn, "rds:snapshot", outcome, parent=db_arn)
 
     def back_up_database(self, single: Single) -> None:
-        assert single.backup is not None
+        if single.backup is None:
+            return
         db = self._databases[id(single)]
         name = f"{db}-manual-{self._hex(4)}"
         self.client("rds").create_db_snapshot(
@@ -817,7 +988,21 @@ class UnitSeeder:
             MasterUserPassword="demo-only-not-a-secret",
             **_tag_list(single.tagging, {"app": single.app}),
         )
-        self._record(self._arn("rds", f"cluster:{name}"), "rds:cluster", single.outcome())
+        cluster_arn = self._arn("rds", f"cluster:{name}")
+        self._record(cluster_arn, "rds:cluster", single.outcome())
+        # RDS takes an automated snapshot of a new cluster too (without CopyTagsToSnapshot: untagged)
+        automated = self.client("rds").describe_db_cluster_snapshots(
+            DBClusterIdentifier=name, SnapshotType="automated"
+        )["DBClusterSnapshots"]
+        outcome = single.outcome() if single.excluded else (Verdict.MISSING, GAP_AUTOMATED.story)
+        for snapshot in automated:
+            self._record(snapshot["DBClusterSnapshotArn"], "rds:cluster-snapshot", outcome, cluster_arn)
+        if single.backup is not None:
+            tags = _tags(single.backup, {"app": single.app}) or None
+            snapshot = f"{name}-manual-{self._hex(4)}"
+            made = SEEDERS["rds:cluster-snapshot"](self._seed_context(), snapshot, tags, cluster_arn)
+            backup = (single.backup.verdict, single.backup.story)
+            self._record(made, "rds:cluster-snapshot", backup, cluster_arn)
 
     def _bucket(self, single: Single) -> None:
         account, region = self.unit.account_id, self.unit.region

@@ -13,8 +13,10 @@ def _specs(kind: str, tags: Tags) -> dict[str, Any]:
     return {"TagSpecifications": [{"ResourceType": kind, "Tags": pairs(tags)}]} if tags else {}
 
 
-def _transit_gateway(ctx: SeedContext) -> str:
-    """One untagged transit gateway per context, for attachments and VPN connections."""
+def _transit_gateway(ctx: SeedContext, parent: str | None) -> str:
+    """The gateway ``parent`` (its ARN), or one untagged transit gateway per context."""
+    if parent is not None:
+        return parent.rsplit("/", 1)[-1]
     return ctx.once(
         "transit-gateway",
         lambda: str(ctx.client("ec2").create_transit_gateway()["TransitGateway"]["TransitGatewayId"]),
@@ -46,12 +48,13 @@ def transit_gateway(ctx: SeedContext, name: str, tags: Tags, parent: str | None 
 
 
 def transit_gateway_attachment(ctx: SeedContext, name: str, tags: Tags, parent: str | None = None) -> str:
+    """An attachment to the gateway ``parent`` (its ARN), or to an untagged gateway of its own."""
     ec2 = ctx.client("ec2")
     # A gateway takes one attachment per VPC: each attachment gets a VPC of its own.
     vpc = ec2.create_vpc(CidrBlock="10.30.0.0/16")["Vpc"]["VpcId"]
     subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.30.1.0/24")["Subnet"]["SubnetId"]
     found = ec2.create_transit_gateway_vpc_attachment(
-        TransitGatewayId=_transit_gateway(ctx), VpcId=vpc, SubnetIds=[subnet]
+        TransitGatewayId=_transit_gateway(ctx, parent), VpcId=vpc, SubnetIds=[subnet]
     )
     attachment = found["TransitGatewayVpcAttachment"]["TransitGatewayAttachmentId"]
     if tags:
@@ -78,10 +81,11 @@ def vpc_endpoint(ctx: SeedContext, name: str, tags: Tags, parent: str | None = N
 
 
 def vpn_connection(ctx: SeedContext, name: str, tags: Tags, parent: str | None = None) -> str:
+    """A VPN connection on the gateway ``parent`` (its ARN), or on an untagged gateway of its own."""
     found = ctx.client("ec2").create_vpn_connection(
         Type="ipsec.1",
         CustomerGatewayId=_customer_gateway(ctx),
-        TransitGatewayId=_transit_gateway(ctx),
+        TransitGatewayId=_transit_gateway(ctx, parent),
         **_specs("vpn-connection", tags),
     )
     return ctx.arn("ec2", f"vpn-connection/{found['VpnConnection']['VpnConnectionId']}")
