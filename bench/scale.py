@@ -110,7 +110,7 @@ class Settings:
     resources_per_account: int = 500
     # the Distributed Map's MaxConcurrency: the units up to maptag's ceiling (maptag:max_concurrency)
     concurrency: int = 64
-    memory_mb: int = 512  # scan_unit Lambda
+    memory_mb: int = 1024  # scan_unit Lambda
     publish_memory_mb: int = 2048
     arm64: bool = True  # every function on Graviton
     children: str = "express"  # maptag:child_workflow: express | standard

@@ -76,9 +76,10 @@ UNIT_LIMITS = {
 CHILD_TYPES = {"express": sfn.StateMachineType.EXPRESS, "standard": sfn.StateMachineType.STANDARD}
 
 PLAN = FunctionSpec("Plan", "handlers.plan.handler", "maptag: plan the run's units", Duration.minutes(2), 256)
-# A unit mostly waits on AWS: 512 MB (a third of a vCPU) scans one as fast as 1,024 (bench/scale.py).
+# A unit with every type makes ~70 calls through ~38 services' clients: 1,024 MB (0.58 of a vCPU)
+# keeps a full Organization scan within 15 minutes, 512 MB does not (bench/scale.py).
 SCAN_UNIT = FunctionSpec(
-    "ScanUnit", "handlers.scan_unit.handler", "maptag: scan one account × region", Duration.seconds(90), 512
+    "ScanUnit", "handlers.scan_unit.handler", "maptag: scan one account × region", Duration.seconds(90), 1024
 )
 # runs/<run id>/published/<sink>.json (maptag.run_store): publish writes nothing else under runs/.
 PUBLISHED_MARKERS = f"{constants.RUNS_PREFIX}*/published/"

@@ -133,7 +133,7 @@ def test_scan_function_is_512_mb_arm64_with_the_arm64_powertools_layer(
     app: Synthesized = request.getfixturevalue(which)
     scan = scan_unit_of(app.scanner)
     assert scan["Architectures"] == ["arm64"]
-    assert scan["MemorySize"] == 512
+    assert scan["MemorySize"] == 1024
     (layer,) = scan["Layers"]
     assert f":layer:AWSLambdaPowertoolsPythonV3-python313-arm64:{constants.POWERTOOLS_LAYER_VERSION}" in (
         json.dumps(layer)
