@@ -123,7 +123,7 @@ def client_config(session: boto3.Session) -> Config:
 def parse_timestamp(value: Any) -> datetime:
     """botocore's timestamp parser, without dateutil for the ISO 8601 times AWS sends.
 
-    dateutil was 12-19 % of a scan's CPU (README "Performance"). A string with an explicit
+    dateutil was 12-19 % of a scan's CPU (docs/performance.md). A string with an explicit
     offset (``Z``, ``+00:00``) is read by ``datetime.fromisoformat``: the same instant, as
     timezone-aware; anything else (epoch numbers, RFC 822 dates, naive times) goes to
     botocore's own parser, so every result equals what botocore would have returned.

@@ -315,7 +315,7 @@ def test_a_scan_collects_garbage_less_often_and_leaves_the_process_as_it_found_i
         after = gc.get_threshold()
     finally:
         gc.set_threshold(*saved)
-    # Then the scan collected less often (README "Performance") and restored the process's own
+    # Then the scan collected less often (docs/performance.md) and restored the process's own
     assert result.status == "ok"
     assert seen == [(50_000, 20, 20)] * 3
     assert after == (800, 11, 12)

@@ -31,6 +31,7 @@ from types import FrameType
 from typing import IO, Any
 
 from maptag.commands import EXIT_FINDINGS, EXIT_OK, EXIT_UNIT_FAILED
+from maptag.local.embedded import EMBEDDED_TYPES
 from maptag.local.estate import Manifest
 
 # Fake credentials: moto accepts any; the scan assumes ROLE_NAME into the member account.
@@ -230,7 +231,7 @@ def run_demo(options: DemoOptions) -> int:
             f"history in which maptag first saw {opened:,} of its resources untagged 1 to 60 days ago"
         )
         args = scan_arguments(manifest, options)
-        say(f"Scanning it exactly as `maptag scan` does:\n  maptag scan {shlex.join(args)}\n")
+        say(f"Scanning it exactly as `maptag scan` does:\n  maptag scan {shown_command(args)}\n")
         started = time.perf_counter()
         code, check, files = _scan(options.cli_parser, args, options.output_dir, manifest, sys.stdout)
         scanned = time.perf_counter() - started
@@ -272,10 +273,10 @@ def fix_and_rescan(
     journal = output_dir / "fix-journal.jsonl"
     journal.unlink(missing_ok=True)
     fix = ["fix", "--from-report", str(report), "--role-name", manifest.role_name]
-    say(f"\nThe fix plan (maptag {shlex.join(fix)}):")
+    say(f"\nThe fix plan (maptag {shown_command(fix)}):")
     code = _run_cli(cli_parser, fix)
     apply = [*fix, "--apply", "--max-changes", str(DEMO_MAX_CHANGES), "--journal", str(journal)]
-    say(f"\nApplying it (maptag {shlex.join(apply)}):")
+    say(f"\nApplying it (maptag {shown_command(apply)}):")
     code = max(code, _run_cli(cli_parser, apply))
     after = _coverage(cli_parser, manifest.scan_args())
     say(
@@ -485,6 +486,15 @@ def _interrupt(_signum: int, _frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
+def shown_command(args: list[str], types: str | None = None) -> str:
+    """A scan's flags as a person reads them: the embedded AWS's long list of types (`--types`,
+    maptag.local.embedded) shown by name, or as ``types`` (a shell variable) to paste."""
+    shown = shlex.join(args)
+    listed = ",".join(EMBEDDED_TYPES)
+    placeholder = types or f"<the {len(EMBEDDED_TYPES)} types the embedded AWS lists>"
+    return shown.replace(listed, placeholder)
+
+
 def keep_running(say: Any, aws: EmbeddedAws, manifest: Manifest) -> None:
     """Serve until Ctrl-C (or SIGTERM), after printing how to reach the embedded AWS."""
     maptag = _maptag_command()
@@ -493,7 +503,10 @@ def keep_running(say: Any, aws: EmbeddedAws, manifest: Manifest) -> None:
     say("  unset AWS_PROFILE AWS_SESSION_TOKEN")
     for name, value in aws.exports().items():
         say(f"  export {name}={shlex.quote(value)}")
-    say(f"  {maptag} scan {shlex.join(manifest.scan_args())} --format csv")
+    # the types the embedded AWS can list, once, so the scan line stays short
+    say(f"  export MAPTAG_DEMO_TYPES={','.join(EMBEDDED_TYPES)}")
+    scan = shown_command(manifest.scan_args(), '"$MAPTAG_DEMO_TYPES"')
+    say(f"  {maptag} scan {scan} --format csv")
     if aws.hub_endpoint:
         say(f"  {maptag} hub tasks")
         say("  aws mgh list-migration-tasks")
