@@ -36,6 +36,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import botocore.session
 
+from maptag.resources.declarations import TYPES
+
 # Services the scanner talks to, by the name they sign requests with and by their event id.
 MODELS = (
     "ec2",
@@ -58,7 +60,9 @@ def _protocols() -> tuple[dict[str, str], dict[str, str]]:
     core = botocore.session.get_session()
     by_event: dict[str, str] = {}
     by_signing: dict[str, str] = {}
-    for name in MODELS:
+    # every service a scan may call: the fixed ones above and each declared type's own
+    services = dict.fromkeys([*MODELS, *(t.service for t in TYPES for t in (t, *t.also))])
+    for name in services:
         model = core.get_service_model(name)
         # the protocol botocore speaks (the Tagging API lists CBOR first, botocore picks JSON)
         protocol = model.resolved_protocol

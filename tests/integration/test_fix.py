@@ -23,6 +23,7 @@ from botocore.exceptions import ClientError
 from moto import mock_aws
 
 from maptag.cli import main
+from maptag.local.embedded import UNWRITABLE
 from maptag.resources.declarations import BY_NAME, TYPE_NAMES
 from tests.integration.moto_seed import NO_MAP_TAG, SEEDERS, policy, scan
 
@@ -95,22 +96,9 @@ def wire(monkeypatch: pytest.MonkeyPatch) -> Iterator[WireLog]:
         yield log
 
 
-# moto 5.2.5's TagResources answers "Service not yet supported" for these (and cannot list the
-# types without a seeder): their writes are driven through the Stubber (test_fix_writers.py).
-NOT_WRITTEN_BY_MOTO = frozenset(
-    {
-        "acm-pca:certificate-authority", "dax:cache", "ecr:repository", "eks:cluster", "eks:nodegroup",
-        "elasticbeanstalk:environment", "elasticmapreduce:cluster", "emr-serverless:application", "es:domain",
-        "kinesis:stream", "memorydb:cluster", "mq:broker", "network-firewall:firewall", "redshift:cluster",
-        "route53:hostedzone", "transfer:server",
-        "workspaces:workspace",  # tagged, but its UntagResources is "not yet supported": no undo
-    }
-)  # fmt: skip
-# moto moves a task's lastStatus on at every DescribeTasks (DEACTIVATING, STOPPING, …): by the
-# re-read before the write it has stopped, and the fix rightly skips it as gone.
-MOTO_TYPES = [
-    name for name in TYPE_NAMES if name in SEEDERS and name not in NOT_WRITTEN_BY_MOTO and name != "ecs:task"
-]
+# moto cannot write these types' tags (maptag.local.embedded.UNWRITABLE): their writes are driven
+# through the Stubber (test_fix_writers.py).
+MOTO_TYPES = [name for name in TYPE_NAMES if name in SEEDERS and name not in UNWRITABLE]
 FIX_ALL = [*FIX, "--types", ",".join(MOTO_TYPES)]
 
 

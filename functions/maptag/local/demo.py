@@ -31,7 +31,7 @@ from types import FrameType
 from typing import IO, Any
 
 from maptag.commands import EXIT_FINDINGS, EXIT_OK, EXIT_UNIT_FAILED
-from maptag.local.embedded import EMBEDDED_TYPES
+from maptag.local.embedded import EMBEDDED_TYPES, WRITABLE_TYPES
 from maptag.local.estate import Manifest
 
 # Fake credentials: moto accepts any; the scan assumes ROLE_NAME into the member account.
@@ -272,7 +272,10 @@ def fix_and_rescan(
     before = json.loads(report.read_text(encoding="utf-8"))["totals"]["coverage_percent"]
     journal = output_dir / "fix-journal.jsonl"
     journal.unlink(missing_ok=True)
-    fix = ["fix", "--from-report", str(report), "--role-name", manifest.role_name]
+    # the estate's scope, and the types moto can write (maptag.local.embedded)
+    scope = manifest.scan_args()
+    scope[scope.index("--types") + 1] = ",".join(WRITABLE_TYPES)
+    fix = ["fix", *scope]
     say(f"\nThe fix plan (maptag {shown_command(fix)}):")
     code = _run_cli(cli_parser, fix)
     apply = [*fix, "--apply", "--max-changes", str(DEMO_MAX_CHANGES), "--journal", str(journal)]
@@ -489,10 +492,11 @@ def _interrupt(_signum: int, _frame: FrameType | None) -> None:
 def shown_command(args: list[str], types: str | None = None) -> str:
     """A scan's flags as a person reads them: the embedded AWS's long list of types (`--types`,
     maptag.local.embedded) shown by name, or as ``types`` (a shell variable) to paste."""
-    shown = shlex.join(args)
-    listed = ",".join(EMBEDDED_TYPES)
+    shown = shlex.join(args).replace(
+        ",".join(WRITABLE_TYPES), f"<the {len(WRITABLE_TYPES)} types moto can tag>"
+    )
     placeholder = types or f"<the {len(EMBEDDED_TYPES)} types the embedded AWS lists>"
-    return shown.replace(listed, placeholder)
+    return shown.replace(",".join(EMBEDDED_TYPES), placeholder)
 
 
 def keep_running(say: Any, aws: EmbeddedAws, manifest: Manifest) -> None:
