@@ -17,6 +17,7 @@ timeout costs seconds, not minutes. Nothing of maptag's own code is replaced.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import signal
@@ -162,6 +163,24 @@ class Lab:
         return CliRun(child.returncode, seconds, stderr, report, tally.total, faults, Counter(tally.requests))
 
 
+# moto moves an ECS task's lastStatus on at every DescribeTasks (RUNNING, DEACTIVATING, …,
+# STOPPED): each scan of the same estate sees fewer live tasks, whatever the faults. The suite
+# compares scans of one estate, so it leaves ECS tasks out (tests/integration/resources cover them).
+MOVING_TYPES = ("ecs:task",)
+
+
+def _without_moving_types(manifest: Any) -> Any:
+    kept = [r for r in manifest.resources if r.type not in MOVING_TYPES]
+    return dataclasses.replace(manifest, resources=kept)
+
+
+def _scan_args(manifest: Any) -> list[str]:
+    args = list(manifest.scan_args())
+    where = args.index("--types") + 1
+    args[where] = ",".join(t for t in args[where].split(",") if t not in MOVING_TYPES)
+    return args
+
+
 @contextmanager
 def lab(resources: int, seed: int, work: Path) -> Iterator[Lab]:
     """Seed the demo estate in an embedded AWS; a fault proxy and a local hub in front of it."""
@@ -174,7 +193,7 @@ def lab(resources: int, seed: int, work: Path) -> Iterator[Lab]:
         hub = HubState()
         hub_url = stack.enter_context(running_hub(hub))
         os.environ["AWS_ENDPOINT_URL_MIGRATIONHUB_CONFIG"] = hub_url
-        manifest = seed_estate(resources, seed)
+        manifest = _without_moving_types(seed_estate(resources, seed))
         set_home_region(manifest.accounts[0])
         os.environ.pop("AWS_ENDPOINT_URL_MIGRATIONHUB_CONFIG")
         proxy = stack.enter_context(
@@ -184,7 +203,7 @@ def lab(resources: int, seed: int, work: Path) -> Iterator[Lab]:
             proxy=proxy,
             hub=hub,
             hub_url=hub_url,
-            scan_args=manifest.scan_args(),
+            scan_args=_scan_args(manifest),
             accounts=manifest.accounts,
             regions=manifest.regions,
             work=work,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 
 from bench.reliability import run_suite
+from maptag.local.estate import minimum_resources
 
 pytestmark = pytest.mark.slow
 
@@ -30,7 +31,7 @@ SHORT = (
 
 
 def test_the_short_reliability_suite_holds() -> None:
-    suite = run_suite(SHORT, resources=100)
+    suite = run_suite(SHORT, resources=minimum_resources())
 
     # the clean scan found the seeded estate (checked against its manifest), and exits 1: findings
     assert suite.clean.exit_code == 1
