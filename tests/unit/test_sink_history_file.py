@@ -194,3 +194,14 @@ def test_rows_carry_no_tag_values(tmp_path: Path) -> None:
     text = json.dumps(items)
     assert "MIG12345" not in text
     assert "arn:" not in text
+
+
+def test_a_camel_case_type_name_is_a_type(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # type names follow the ARN's spelling: autoscaling:autoScalingGroup, backup:recoveryPoint
+    path = tmp_path / "history.jsonl"
+    record_run(path, 0, 5)
+    code = main(
+        ["history", "--file", str(path), "--type", "autoscaling:autoScalingGroup", "--format", "json"]
+    )
+    assert code == 0, capsys.readouterr().err
+    assert json.loads(capsys.readouterr().out)["scope"]["type"] == "autoscaling:autoScalingGroup"

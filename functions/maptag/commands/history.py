@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 FORMATS = ("table", "json")
 MAX_RUNS = 1000
 SPARKS = "▁▂▃▄▅▆▇█"
-_TYPE = re.compile(r"[a-z0-9-]+:[a-z0-9-]+")
+_TYPE = re.compile(r"[a-z0-9-]+:[A-Za-z0-9-]+")  # autoscaling:autoScalingGroup, backup:recoveryPoint
 _TABLE = re.compile(r"[A-Za-z0-9_.-]{3,255}")
 
 
