@@ -18,6 +18,10 @@ freezegun.configure(extend_ignore_list=["aws_lambda_powertools"])
 # pipe, so the suite starts without them: a test that wants a terminal width sets it itself.
 for _name in ("COLUMNS", "LINES"):
     os.environ.pop(_name, None)
+# moto builds its EC2 backends (and, unless told not to, 1,301 public AMIs with snapshots owned by
+# its default account) whenever a backend is made or reset, module-scoped fixtures included:
+# never with them in this suite (docs/toolchain.md).
+os.environ["MOTO_EC2_LOAD_DEFAULT_AMIS"] = "false"
 
 
 @pytest.fixture(autouse=True)

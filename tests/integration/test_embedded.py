@@ -33,6 +33,7 @@ def clients() -> Iterator[Clients]:
         env.setenv("AWS_ACCESS_KEY_ID", "testing")
         env.setenv("AWS_SECRET_ACCESS_KEY", "testing")
         env.setenv("AWS_MAX_ATTEMPTS", "1")
+        env.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
         with mock_aws():
             yield Clients(boto3.Session(region_name=REGION), REGION)
 
