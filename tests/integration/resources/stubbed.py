@@ -17,6 +17,7 @@ from typing import Any
 import boto3
 from botocore.stub import Stubber
 
+from maptag import scan as maptag_scan
 from maptag.aws import Clients
 from maptag.model import Finding, ScanUnit, Verdict
 from maptag.scan import UnitResult, scan_unit
@@ -67,7 +68,13 @@ class StubbedAws:
     def scan(self, types: list[str], **values: Any) -> StubbedOutcome:
         findings: list[Finding] = []
         scan_policy = policy(regions=[self.region], types=types, **values)
-        unit = scan_unit(ScanUnit(self.account, self.region), self.clients, scan_policy, findings.append)
+        # A Stubber answers in the order its answers were queued: the unit's families of types
+        # list one at a time here (in declaration order), not concurrently as in a real scan.
+        threads, maptag_scan.UNIT_THREADS = maptag_scan.UNIT_THREADS, 1
+        try:
+            unit = scan_unit(ScanUnit(self.account, self.region), self.clients, scan_policy, findings.append)
+        finally:
+            maptag_scan.UNIT_THREADS = threads
         for stubber in self.stubs.values():
             stubber.assert_no_pending_responses()
         return StubbedOutcome(findings, unit)
