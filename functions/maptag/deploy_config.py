@@ -25,11 +25,10 @@ from pydantic import (
     model_validator,
 )
 
-from maptag.money import parse_credit_rate
-from maptag.policy import ACCOUNT_ID, Policy, PolicyError, _one_line, known_names
+from maptag.app import checks
+from maptag.policy import ACCOUNT_ID, Policy, PolicyError, _one_line
 from maptag.rules import quote
-from maptag.sinks.migration_hub import validate_stream
-from maptag.sinks.security_hub import DEFAULT_REFRESH_DAYS, MAX_REFRESH_DAYS
+from maptag.sinks.security_hub import DEFAULT_REFRESH_DAYS
 
 COST_SOURCES = ("cost-explorer", "athena")
 _GLUE_NAME = re.compile(r"[a-z0-9_]{1,255}")
@@ -178,7 +177,7 @@ class DeployConfig(BaseModel):
     def _credit_rate(cls, raw: Any) -> Any:
         if raw in (None, ""):
             return None
-        return parse_credit_rate(raw)
+        return checks.credit_rate(raw)
 
     @model_validator(mode="after")
     def _cost_settings(self) -> DeployConfig:
@@ -215,7 +214,7 @@ class DeployConfig(BaseModel):
     @field_validator("sinks", mode="before")
     @classmethod
     def _sinks(cls, raw: Any) -> tuple[str, ...]:
-        return known_names(raw, SINKS, "sink")
+        return checks.sinks(raw, SINKS)
 
     @field_validator("notification_email", mode="before")
     @classmethod
@@ -229,18 +228,12 @@ class DeployConfig(BaseModel):
     @field_validator("securityhub_refresh_days", mode="before")
     @classmethod
     def _refresh_days(cls, raw: Any) -> int:
-        if isinstance(raw, bool) or not isinstance(raw, int) or not 0 <= raw <= MAX_REFRESH_DAYS:
-            shown = quote(raw) if isinstance(raw, str) else str(raw).lower()
-            raise ValueError(
-                f"{shown} is not a number of days from 0 to {MAX_REFRESH_DAYS} "
-                "(Security Hub deletes findings not updated for 90 days)"
-            )
-        return raw
+        return checks.refresh_days(raw)
 
     @field_validator("hub_stream")
     @classmethod
     def _stream(cls, value: str) -> str:
-        return validate_stream(value)  # the publisher's own check: StreamNameError is a ValueError
+        return checks.stream(value)
 
     @field_validator("child_workflow")
     @classmethod
@@ -433,8 +426,8 @@ def _engagement_file(path: Any) -> tuple[dict[str, Any], dict[str, str]]:
     if path in (None, ""):
         return {}, {}
     # Imported here: the handlers, which also import this module, never read the file.
-    from maptag.commands import UsageError
-    from maptag.commands.scan import load_config
+    from maptag.app.errors import UsageError
+    from maptag.app.settings import load_config
 
     try:
         loaded = load_config(Path(str(path)))

@@ -1,4 +1,4 @@
-"""The hints after a scan (commands/hints.py): a pure function over the report's resources."""
+"""The hints after a scan (app/hints.py): a pure function over the report's resources."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from maptag.commands.hints import scan_hints
+from maptag.app.hints import scan_hints
 from maptag.policy import Policy
 
 LABELS = {"mpe_ids": "--mpe-id", "exclusions": "--exclude"}

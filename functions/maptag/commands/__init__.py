@@ -1,14 +1,17 @@
-"""One module per `maptag` subcommand; each has `register(subparsers)` (cli.py lists them)."""
+"""One module per `maptag` subcommand; each has `register(subparsers)` (cli.py lists them).
+
+A command parses its arguments and calls the application layer (maptag/app/); the exit codes
+and the usage error live there (app/exit_codes.py, app/errors.py).
+"""
 
 from __future__ import annotations
 
 import sys
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_UNIT_FAILED = 0, 1, 2, 3
+from maptag.app.errors import UsageError
+from maptag.app.exit_codes import EXIT_FINDINGS, EXIT_OK, EXIT_UNIT_FAILED, EXIT_USAGE
 
-
-class UsageError(Exception):
-    """Bad input: printed as one line naming the bad value, exit code 2."""
+__all__ = ["EXIT_FINDINGS", "EXIT_OK", "EXIT_UNIT_FAILED", "EXIT_USAGE", "UsageError", "csv_list", "warn"]
 
 
 def csv_list(text: str) -> list[str]:

@@ -3,16 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import importlib
 from pathlib import Path
 from typing import Any
 
-from maptag.commands import UsageError
-
-DEFAULT_OUTPUT_DIR = Path("maptag-demo")
-# The embedded AWS is the `demo` extra (pyproject.toml): `pip install .` leaves it out.
-EXTRA_MODULES = ("moto.server", "time_machine")
-INSTALL_EXTRA = "pip install 'maptag[demo]'"
+from maptag.app.demo import DEFAULT_OUTPUT_DIR
 
 
 def register(commands: Any) -> None:
@@ -57,43 +51,28 @@ def _count(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
 
 
-def require_extra() -> None:
-    """The demo's modules are importable, or one line saying how to install them (exit 2)."""
-    for name in EXTRA_MODULES:
-        try:
-            importlib.import_module(name)
-        except ModuleNotFoundError as missing:
-            raise UsageError(
-                f"demo: the embedded AWS is not installed (no module {missing.name!r}): {INSTALL_EXTRA}"
-            ) from None
-
-
 def run(args: argparse.Namespace) -> int:
-    require_extra()
-    from maptag.local.demo import DemoOptions, run_demo
-    from maptag.local.estate import DEFAULT_RESOURCES, DEFAULT_SEED, MAX_RESOURCES, minimum_resources
+    from maptag.app import demo
 
-    resources = DEFAULT_RESOURCES if args.resources is None else args.resources
-    smallest = minimum_resources()
-    if not smallest <= resources <= MAX_RESOURCES:
-        raise UsageError(
-            f"--resources: {resources} is outside {smallest}..{MAX_RESOURCES} "
-            "(the smallest estate that still shows every defect kind, and the largest seeded in time)"
-        )
-    output_dir: Path = args.output_dir
-    if output_dir.exists() and not output_dir.is_dir():
-        raise UsageError(f"--output-dir: {str(output_dir)!r} exists and is not a directory")
-    try:
-        output_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise UsageError(f"--output-dir: cannot create {str(output_dir)!r}: {error.strerror}") from None
-    seed = DEFAULT_SEED if args.seed is None else args.seed
-    options = DemoOptions(
-        resources=resources,
-        output_dir=output_dir,
-        cli_parser=args.cli_parser,
+    demo.require_extra()  # before the estate's defaults: the estate needs the extra
+    from maptag.local.estate import DEFAULT_RESOURCES, DEFAULT_SEED
+
+    parser: argparse.ArgumentParser = args.cli_parser
+
+    def run_command(argv: list[str]) -> int:
+        """A maptag command line, parsed and run as the user would type it."""
+        parsed = parser.parse_args(argv)
+        return int(parsed.handler(parsed))
+
+    request = demo.DemoRequest(
+        resources=DEFAULT_RESOURCES if args.resources is None else args.resources,
+        output_dir=args.output_dir,
+        run_command=run_command,
         keep_running=args.keep_running,
-        seed=seed,
+        seed=DEFAULT_SEED if args.seed is None else args.seed,
         fix=args.fix,
     )
-    return run_demo(options)
+    demo.check(request)
+    from maptag.local.demo import run_demo  # the demo extra: imported only once checked
+
+    return run_demo(request).code

@@ -18,8 +18,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
-from maptag.commands import EXIT_FINDINGS, EXIT_OK, EXIT_UNIT_FAILED, UsageError, warn
-from maptag.commands.scan import BY_NAME, Settings, add_scope_flags, merge, scanned
+from maptag.app.exit_codes import after_units
+from maptag.app.settings import spellings
+from maptag.commands import EXIT_FINDINGS, EXIT_OK, UsageError, warn
+from maptag.commands.scan import add_scope_flags
 from maptag.fix.plan import Change, FixPlan, plan_fixes, value_problem
 from maptag.rules import quote
 
@@ -69,18 +71,21 @@ def run(args: argparse.Namespace) -> int:
     if args.undo is not None:
         return _undo(args)
     if args.from_report is not None:
-        given = [BY_NAME[name].flag for name in _POLICY_FLAGS if getattr(args, name, None) is not None]
+        given = [spellings()[name].flag for name in _POLICY_FLAGS if getattr(args, name, None) is not None]
         if given or args.config is not None:
             shown = ", ".join(str(flag) for flag in [*given, *(["--config"] if args.config else [])])
             raise UsageError(f"--from-report: plans with the report's own policy; drop {shown}")
         policy, items, failed_units = _read_report(args.from_report, args.role_name)
         return _fix(args, policy, items, failed_units)
-    chosen = _scope_only(merge(args))
+    from maptag.app.scan import ScanRequest, scanned
+    from maptag.app.settings import ScopeSettings, resolve
     from maptag.console import ScanConsole
     from maptag.console import Settings as Console
 
+    # only the scope: a config file shared with `maptag scan` may hold its other settings
+    request = ScanRequest(settings=resolve(vars(args), args.config, ScopeSettings))
     console = ScanConsole(enabled=args.fix_format == "table" and sys.stderr.isatty() and not Console.quiet)
-    with scanned(chosen, console) as report:
+    with scanned(request, console) as report:
         for failed in report.failed_units:
             print(f"maptag: error: unit {failed.unit.key} failed: {failed.error}", file=sys.stderr)
         return _fix(args, report.policy, list(report.resources()), len(report.failed_units))
@@ -97,17 +102,6 @@ _POLICY_FLAGS = (
     "exclusions",
     "accept_legacy",
 )
-
-
-def _scope_only(chosen: Settings) -> Settings:
-    """The settings `maptag fix` uses (a shared config file may hold `maptag scan`'s others)."""
-    from maptag.policy import Policy
-
-    keep = set(Policy.model_fields)
-    return Settings(
-        values={k: v for k, v in chosen.values.items() if k in keep},
-        origin={k: v for k, v in chosen.origin.items() if k in keep},
-    )
 
 
 def _read_report(path: Path, role_name: str | None) -> tuple[Any, list[dict[str, Any]], int]:
@@ -159,7 +153,7 @@ def _fix(args: argparse.Namespace, policy: Any, items: list[dict[str, Any]], fai
             raise UsageError(f"--value: {problem}")
     plan = plan_fixes(items, policy, value=value, remove_near_miss=args.remove_near_miss)
     code = _execute(args, plan.changes, plan, policy, "plan")
-    return EXIT_UNIT_FAILED if failed_units else code
+    return after_units(code, failed_units)
 
 
 def _undo(args: argparse.Namespace) -> int:

@@ -47,7 +47,7 @@ def latest_key(report_format: str) -> str:
 def fetch(args: argparse.Namespace) -> int:
     import boto3
 
-    from maptag.commands.scan import open_report
+    from maptag.app.scan import open_report
     from maptag.console import note
 
     if args.format not in FORMATS:

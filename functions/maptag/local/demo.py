@@ -2,15 +2,15 @@
 
 An embedded moto server (and the local Migration Hub) on free loopback ports, reached the
 standard way (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE_ID> and fake credentials in this
-process's environment); a seeded migrated estate (estate.py); one scan through
-`maptag scan`'s own code (commands/scan.py `scanned`, the same flags, the same publish); the
-table, the HTML and JSON reports; and a check that every seeded resource got the verdict it
-was seeded for. Nothing in the scanner knows it runs in a demo.
+process's environment); a seeded migrated estate (estate.py); one scan through the
+application layer `maptag scan` uses (app.scan.run: the same checks, the same publish, the
+same exit code rules), its request built from the seeded engagement and shown as the
+equivalent command line; the table, the HTML and JSON reports; and a check that every seeded
+resource got the verdict it was seeded for. Nothing in the scanner knows it runs in a demo.
 """
 
 from __future__ import annotations
 
-import argparse
 import csv
 import gzip
 import json
@@ -22,7 +22,7 @@ import signal
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -30,7 +30,9 @@ from pathlib import Path
 from types import FrameType
 from typing import IO, Any
 
-from maptag.commands import EXIT_FINDINGS, EXIT_OK, EXIT_UNIT_FAILED
+from maptag.app.demo import DemoRequest, DemoResult, exit_code
+from maptag.app.scan import ScanRequest
+from maptag.app.settings import Sourced
 from maptag.local.embedded import EMBEDDED_TYPES, WRITABLE_TYPES
 from maptag.local.estate import Manifest
 
@@ -187,20 +189,8 @@ def check_report(manifest: Manifest, resources: Iterator[Mapping[str, Any]]) -> 
     return check
 
 
-@dataclass
-class DemoOptions:
-    resources: int
-    output_dir: Path
-    # the maptag CLI's parser: the demo runs `maptag scan`, `hub tasks` and `history` through it
-    cli_parser: argparse.ArgumentParser
-    keep_running: bool = False
-    seed: int = 0
-    with_hub: bool = True
-    fix: bool = False
-
-
-def run_demo(options: DemoOptions) -> int:
-    """Seed, scan, report, check; with keep_running, serve until Ctrl-C. Returns the exit code."""
+def run_demo(options: DemoRequest) -> DemoResult:
+    """Seed, scan, report, check; with keep_running, serve until Ctrl-C."""
     from maptag.local.estate import ACCOUNTS, seed_estate
 
     options.output_dir.mkdir(parents=True, exist_ok=True)
@@ -230,10 +220,11 @@ def run_demo(options: DemoOptions) -> int:
             f"Seeded a CUR 2.0 export of the estate's last 14 days ({lines:,} lines, {cur_file}) and a "
             f"history in which maptag first saw {opened:,} of its resources untagged 1 to 60 days ago"
         )
-        args = scan_arguments(manifest, options)
-        say(f"Scanning it exactly as `maptag scan` does:\n  maptag scan {shown_command(args)}\n")
+        request = scan_request(manifest, options)
+        shown = shown_command(request.settings.as_argv())
+        say(f"Scanning it exactly as `maptag scan` does:\n  maptag scan {shown}\n")
         started = time.perf_counter()
-        code, check, files = _scan(options.cli_parser, args, options.output_dir, manifest, sys.stdout)
+        code, check, files = _scan(request, options.output_dir, manifest, sys.stdout)
         scanned = time.perf_counter() - started
 
         _report_check(say, check)
@@ -244,12 +235,12 @@ def run_demo(options: DemoOptions) -> int:
         say(f"  history {history_file} (coverage per run, unit and type)")
         if aws.hub_endpoint:
             say("\nMigration Hub now shows (maptag hub tasks):")
-            code = max(code, show_hub_tasks(options.cli_parser))
+            code = max(code, show_hub_tasks(options.run_command))
         say(f"\nCoverage over time (maptag history --file {history_file}):")
         history = ["history", "--file", str(history_file), "--runs", "5"]
-        code = max(code, _run_cli(options.cli_parser, history))
+        code = max(code, options.run_command(history))
         if options.fix:
-            code = max(code, fix_and_rescan(options.cli_parser, say, manifest, options.output_dir))
+            code = max(code, fix_and_rescan(options.run_command, say, manifest, options.output_dir))
         total = seeded + scanned
         say(
             f"Time: seeding {seeded:.1f} s + scan {scanned:.1f} s = {total:.1f} s "
@@ -257,7 +248,7 @@ def run_demo(options: DemoOptions) -> int:
         )
         if options.keep_running:
             keep_running(say, aws, manifest)
-    return code
+    return DemoResult(code=code, check_ok=check.ok)
 
 
 # The demo fixes its whole estate in one run: the cap names its size (docs/fix.md).
@@ -265,7 +256,7 @@ DEMO_MAX_CHANGES = 100_000
 
 
 def fix_and_rescan(
-    cli_parser: argparse.ArgumentParser, say: Any, manifest: Manifest, output_dir: Path
+    run_command: Callable[[list[str]], int], say: Any, manifest: Manifest, output_dir: Path
 ) -> int:
     """`maptag fix` on the demo's report: the plan, --apply, then a scan: coverage before and after."""
     report = output_dir / "report.json"
@@ -273,15 +264,13 @@ def fix_and_rescan(
     journal = output_dir / "fix-journal.jsonl"
     journal.unlink(missing_ok=True)
     # the estate's scope, and the types moto can write (maptag.local.embedded)
-    scope = manifest.scan_args()
-    scope[scope.index("--types") + 1] = ",".join(WRITABLE_TYPES)
-    fix = ["fix", *scope]
+    fix = ["fix", *Sourced(values={**engagement(manifest), "types": list(WRITABLE_TYPES)}).as_argv()]
     say(f"\nThe fix plan (maptag {shown_command(fix)}):")
-    code = _run_cli(cli_parser, fix)
+    code = run_command(fix)
     apply = [*fix, "--apply", "--max-changes", str(DEMO_MAX_CHANGES), "--journal", str(journal)]
     say(f"\nApplying it (maptag {shown_command(apply)}):")
-    code = max(code, _run_cli(cli_parser, apply))
-    after = _coverage(cli_parser, manifest.scan_args())
+    code = max(code, run_command(apply))
+    after = _coverage(ScanRequest.from_values(engagement(manifest)))
     say(
         f"\nCoverage before the fix {_percent(before)}, after {_percent(after)}; what is left needs a "
         f"decision. Undo: maptag fix --undo {journal} --apply --max-changes {DEMO_MAX_CHANGES}"
@@ -289,12 +278,11 @@ def fix_and_rescan(
     return code
 
 
-def _coverage(cli_parser: argparse.ArgumentParser, args: list[str]) -> float | None:
-    from maptag.commands import scan as scan_command
+def _coverage(request: ScanRequest) -> float | None:
+    from maptag.app.scan import scanned
     from maptag.console import ScanConsole
 
-    chosen = scan_command.merge(cli_parser.parse_args(["scan", *args]))
-    with scan_command.scanned(chosen, ScanConsole(enabled=False)) as report:
+    with scanned(request, ScanConsole(enabled=False)) as report:
         return report.totals.coverage_percent
 
 
@@ -302,45 +290,55 @@ def _percent(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.1f} %"
 
 
-def scan_arguments(manifest: Manifest, options: DemoOptions) -> list[str]:
-    """The `maptag scan` flags for the seeded engagement, publishing to history and the local hub."""
-    args = manifest.scan_args()
+def engagement(manifest: Manifest) -> dict[str, Any]:
+    """The seeded engagement as scan settings (app.settings.ScanSettings), every type the
+    embedded AWS can list (maptag.local.embedded)."""
+    values: dict[str, Any] = {
+        "mpe_ids": [manifest.mpe_id],
+        "regions": list(manifest.regions),
+        "accounts": list(manifest.accounts),
+        "role_name": manifest.role_name,
+        "agreement_start": manifest.agreement_start.isoformat(),
+        "types": list(EMBEDDED_TYPES),
+    }
+    if manifest.exclusions:
+        values["exclusions"] = list(manifest.exclusions)
+    return values
+
+
+def scan_request(manifest: Manifest, options: DemoRequest) -> ScanRequest:
+    """The seeded engagement's scan, publishing to history and the local hub."""
+    values = engagement(manifest)
     # The seeded spend and the demo engagement's (fictional) credit rate: maptag assumes none.
-    args += ["--costs", str(options.output_dir / CUR_FILE), "--credit-rate", str(DEMO_CREDIT_RATE)]
+    values |= {"costs": str(options.output_dir / CUR_FILE), "credit_rate": float(DEMO_CREDIT_RATE)}
     if not options.with_hub:
-        return [*args, "--publish", "history"]
+        return ScanRequest.from_values({**values, "publish": ["history"]})
     # The demo's own outbox: never the user's real ~/.maptag one.
     outbox = str(options.output_dir / "migration-hub-outbox.json")
-    return [*args, "--publish", "migration-hub,history", "--outbox", outbox]
+    return ScanRequest.from_values({**values, "publish": ["migration-hub", "history"], "outbox": outbox})
 
 
 def _scan(
-    cli_parser: argparse.ArgumentParser, args: list[str], output_dir: Path, manifest: Manifest, out: IO[str]
+    request: ScanRequest, output_dir: Path, manifest: Manifest, out: IO[str]
 ) -> tuple[int, Check, dict[str, Path]]:
-    """One scan through `maptag scan`'s parser, settings, scan and publish; several reports."""
-    from maptag.commands import scan as scan_command
+    """One scan as `maptag scan` runs it (app.scan.run), the table on ``out`` and two report
+    files; the exit code counts failed units, a failed check and a failed publish."""
+    from maptag.app import scan
     from maptag.console import ScanConsole
     from maptag.sinks.report_writers import write_report
 
-    chosen = scan_command.merge(cli_parser.parse_args(["scan", *args]))
-    opts = scan_command.options(chosen)
     files = {"HTML": output_dir / "report.html", "JSON": output_dir / "report.json"}
-    with scan_command.scanned(chosen, ScanConsole(enabled=True)) as report:
-        write_report(report, "table", out)
+    checks: list[Check] = []
+
+    def write_files_and_check(report: Any) -> None:
         for label, path in files.items():
             with open(path, "w", encoding="utf-8") as stream:
                 write_report(report, label.lower(), stream)
-        for failed in report.failed_units:
-            print(f"maptag: error: unit {failed.unit.key} failed: {failed.error}", file=sys.stderr)
-        published = scan_command.publish(report, opts)
-        check = check_report(manifest, report.resources())
-        code = EXIT_UNIT_FAILED if report.failed_units else EXIT_OK
-    if not check.ok:
-        code = max(code, EXIT_FINDINGS)
-    if not published:
-        code = max(code, EXIT_UNIT_FAILED)
+        checks.append(check_report(manifest, report.resources()))
+
+    result = scan.run(request, ScanConsole(enabled=True), out, write_files_and_check)
     out.flush()
-    return code, check, files
+    return exit_code(result, checks[0].ok), checks[0], files
 
 
 # Spend a day by type in the demo's bill (low, high), in USD: the orders of magnitude AWS bills.
@@ -434,14 +432,9 @@ def seed_history(manifest: Manifest, history_file: Path, seed: int, now: datetim
     return FileHistory(history_file).write(rows)
 
 
-def show_hub_tasks(cli_parser: argparse.ArgumentParser) -> int:
+def show_hub_tasks(run_command: Callable[[list[str]], int]) -> int:
     """`maptag hub tasks`, as the user would type it: the tasks the Migration Hub console lists."""
-    return _run_cli(cli_parser, ["hub", "tasks"])
-
-
-def _run_cli(cli_parser: argparse.ArgumentParser, argv: list[str]) -> int:
-    args = cli_parser.parse_args(argv)
-    return int(args.handler(args))
+    return run_command(["hub", "tasks"])
 
 
 def _describe_estate(say: Any, manifest: Manifest, seconds: float) -> None:
@@ -509,7 +502,7 @@ def keep_running(say: Any, aws: EmbeddedAws, manifest: Manifest) -> None:
         say(f"  export {name}={shlex.quote(value)}")
     # the types the embedded AWS can list, once, so the scan line stays short
     say(f"  export MAPTAG_DEMO_TYPES={','.join(EMBEDDED_TYPES)}")
-    scan = shown_command(manifest.scan_args(), '"$MAPTAG_DEMO_TYPES"')
+    scan = shown_command(Sourced(values=engagement(manifest)).as_argv(), '"$MAPTAG_DEMO_TYPES"')
     say(f"  {maptag} scan {scan} --format csv")
     if aws.hub_endpoint:
         say(f"  {maptag} hub tasks")
