@@ -19,10 +19,11 @@ from typing import Any
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
+from maptag.app import fix
 from maptag.aws import describe_error, make_client
 from maptag.costs import athena_costs, cost_explorer_lines
 from maptag.deploy_config import TAGGER_ROLE_NAME, DeployConfig
-from maptag.fix.apply import APPLIED, Journal, Outcome, apply_changes
+from maptag.fix.apply import APPLIED, Journal, Outcome
 from maptag.fix.plan import FixPlan, plan_fixes
 from maptag.model import ScanUnit
 from maptag.money import CostBook, CostError, Ledger, Money, cost_book
@@ -460,23 +461,30 @@ def remediate_run(
         "applied": 0,
         "not_applied": [],
     }
-    outcomes: list[Outcome] = []
-    if len(plan.changes) > config.remediation_max_changes:
+    # Every account, the scanner's own too, is written through its tagger role only.
+    tagger = config.policy.model_copy(update={"role_name": TAGGER_ROLE_NAME})
+    result = fix.run(
+        fix.FixRequest(
+            plan=plan,
+            policy=config.policy,
+            max_changes=config.remediation_max_changes,
+            apply=config.remediation == "apply" and bool(plan.changes),
+            journal=lambda: _UploadedJournal(Path(tempfile.mkdtemp()) / "fix-journal.jsonl", store),
+            clients=lambda: AccountAccess(session, tagger, caller="").clients,
+        )
+    )
+    outcomes = list(result.outcomes)
+    if result.refused:
         summary["refused"] = (
             f"{len(plan.changes)} changes, more than remediation_max_changes "
             f"({config.remediation_max_changes}): nothing written"
         )
-    elif config.remediation == "apply" and plan.changes:
-        # Every account, the scanner's own too, is written through its tagger role only.
-        tagger = config.policy.model_copy(update={"role_name": TAGGER_ROLE_NAME})
-        access = AccountAccess(session, tagger, caller="")
-        journal = _UploadedJournal(Path(tempfile.mkdtemp()) / "fix-journal.jsonl", store)
-        outcomes = list(apply_changes(plan.changes, access.clients, journal, config.policy))
-        summary["applied"] = sum(o.result == APPLIED for o in outcomes)
-        summary["not_applied"] = [
-            f"{o.result}: {o.change.arn}: {o.detail}" for o in outcomes if o.result != APPLIED
-        ][:_LISTED]
-        summary["journal_key"] = journal.key
+    elif isinstance(result.journal, _UploadedJournal):
+        summary["applied"] = result.applied
+        summary["not_applied"] = [f"{o.result}: {o.change.arn}: {o.detail}" for o in result.not_applied][
+            :_LISTED
+        ]
+        summary["journal_key"] = result.journal.key
         summary["events"] = _change_events(session, outcomes, run_id, scanned_at)
     store.put_report("fix-summary.json", json.dumps(summary, indent=1).encode(), "application/json")
     if resources.topic_arn:

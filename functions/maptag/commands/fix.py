@@ -20,9 +20,9 @@ from typing import IO, Any
 
 from maptag.app.exit_codes import after_units
 from maptag.app.settings import spellings
-from maptag.commands import EXIT_FINDINGS, EXIT_OK, UsageError, warn
+from maptag.commands import UsageError, warn
 from maptag.commands.scan import add_scope_flags
-from maptag.fix.plan import Change, FixPlan, plan_fixes, value_problem
+from maptag.fix.plan import FixPlan, plan_fixes, value_problem
 from maptag.rules import quote
 
 DEFAULT_MAX_CHANGES = 100
@@ -152,7 +152,7 @@ def _fix(args: argparse.Namespace, policy: Any, items: list[dict[str, Any]], fai
         if problem is not None:
             raise UsageError(f"--value: {problem}")
     plan = plan_fixes(items, policy, value=value, remove_near_miss=args.remove_near_miss)
-    code = _execute(args, plan.changes, plan, policy, "plan")
+    code = _execute(args, plan, policy, "plan")
     return after_units(code, failed_units)
 
 
@@ -167,13 +167,26 @@ def _undo(args: argparse.Namespace) -> int:
     except (OSError, UnicodeDecodeError) as error:
         raise UsageError(f"--undo: cannot read {shown}: {error}") from None
     changes = undo_changes(applied)
-    return _execute(args, changes, FixPlan(changes=changes), None, "undo")
+    return _execute(args, FixPlan(changes=changes), None, "undo")
 
 
-def _execute(args: argparse.Namespace, changes: list[Change], plan: FixPlan, policy: Any, mode: str) -> int:
-    """Show the plan; with --apply (and within the cap) make it. The exit code."""
+def _execute(args: argparse.Namespace, plan: FixPlan, policy: Any, mode: str) -> int:
+    """Show the plan; with --apply (and within the cap) make it (app.fix.run). The exit code."""
+    from maptag.app import fix
+
     out = sys.stdout
-    if len(changes) > args.max_changes:
+    changes = plan.changes
+    journal_path = args.journal or Path(f"maptag-fix-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}.jsonl")
+    request = fix.FixRequest(
+        plan=plan,
+        policy=policy,
+        max_changes=args.max_changes,
+        apply=args.apply,
+        journal=lambda: _journal(journal_path),
+        clients=lambda: _clients_for(args, policy),
+    )
+    result = fix.run(request)
+    if result.refused:
         _show(out, args.fix_format, mode, plan, None, None)
         raise UsageError(
             f"--max-changes: the {mode} holds {len(changes)} changes, more than {args.max_changes}: "
@@ -183,24 +196,22 @@ def _execute(args: argparse.Namespace, changes: list[Change], plan: FixPlan, pol
         _show(out, args.fix_format, mode, plan, None, None)
         if changes:
             _note(f"maptag: nothing written: run again with --apply to make these {len(changes)} changes")
-        return EXIT_OK
-    from maptag.fix.apply import APPLIED, Journal, apply_changes
+        return result.code
+    _show(out, args.fix_format, mode, plan, result.outcomes, journal_path)
+    for outcome in result.not_applied:
+        print(f"maptag: error: {outcome.result}: {outcome.change.arn}: {outcome.detail}", file=sys.stderr)
+    _note(f"maptag: {result.applied} of {len(result.outcomes)} changes applied; journal: {journal_path}")
+    return result.code
 
-    journal_path = args.journal or Path(f"maptag-fix-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}.jsonl")
+
+def _journal(path: Path) -> Any:
+    """The journal, created before any change is made (one line, exit 2, when it cannot be)."""
+    from maptag.fix.apply import Journal
+
     try:
-        journal = Journal(journal_path)
+        return Journal(path)
     except OSError as error:
-        raise UsageError(
-            f"--journal: cannot write {quote(str(journal_path), 200)}: {error.strerror}"
-        ) from None
-    outcomes = list(apply_changes(changes, _clients_for(args, policy), journal, policy))
-    _show(out, args.fix_format, mode, plan, outcomes, journal_path)
-    for outcome in outcomes:
-        if outcome.result != APPLIED:
-            print(f"maptag: error: {outcome.result}: {outcome.change.arn}: {outcome.detail}", file=sys.stderr)
-    applied = sum(outcome.result == APPLIED for outcome in outcomes)
-    _note(f"maptag: {applied} of {len(outcomes)} changes applied; journal: {journal_path}")
-    return EXIT_OK if applied == len(outcomes) else EXIT_FINDINGS
+        raise UsageError(f"--journal: cannot write {quote(str(path), 200)}: {error.strerror}") from None
 
 
 def _clients_for(args: argparse.Namespace, policy: Any) -> Any:

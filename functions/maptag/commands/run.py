@@ -18,8 +18,9 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from maptag.app.exit_codes import scan_exit_code
 from maptag.aws import describe_error
-from maptag.commands import EXIT_FINDINGS, EXIT_OK, EXIT_UNIT_FAILED, UsageError
+from maptag.commands import EXIT_OK, EXIT_UNIT_FAILED, UsageError
 from maptag.rules import quote
 
 DEFAULT_STACK = "Maptag"  # infra/constants.py SCANNER_STACK (not imported: the CLI never loads infra)
@@ -125,6 +126,4 @@ def finished(status: str, described: Mapping[str, Any], out: Any) -> int:
     for sink, outcome in (result.get("sinks") or {}).items():
         if outcome != "ok":
             print(f"maptag: error: {sink}: {outcome}", file=sys.stderr)
-    if failed:
-        return EXIT_UNIT_FAILED
-    return EXIT_FINDINGS if to_fix else EXIT_OK
+    return scan_exit_code(failed_units=bool(failed), coverage=coverage, non_compliant=to_fix)
