@@ -27,7 +27,7 @@ def publish_local(
     run = RunInfo.new(scanned_at=report.generated_at)
     if name == "history":
         store = FileHistory(default_file())
-        # the open resources read before the report was written (commands/scan.py prior_for)
+        # the open resources read before the report was written (app/scan.py prior_for)
         prior = report.money.ledger.prior if report.money is not None else None
         if dry_run:
             rows = sum(1 for _ in history_rows(report, run))
