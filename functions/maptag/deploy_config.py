@@ -28,6 +28,7 @@ from pydantic import (
 from maptag.app import checks
 from maptag.policy import ACCOUNT_ID, Policy, PolicyError, _one_line
 from maptag.rules import quote
+from maptag.sinks import registry
 from maptag.sinks.security_hub import DEFAULT_REFRESH_DAYS
 
 COST_SOURCES = ("cost-explorer", "athena")
@@ -64,9 +65,10 @@ MAP_CONCURRENCY_CEILING = 64
 DEPLOYED = "deployed"
 
 INVENTORY = ("weekly", "always", "off")
-SINKS = ("security-hub", "sns", "events", "metrics", "migration-hub")
+# The sinks a deployment can use, and its defaults, as each sink declares (sinks/registry.py);
 # Migration Hub on by default: an account without a home region is skipped (docs/reliability.md).
-DEFAULT_SINKS = ("security-hub", "sns", "events", "metrics", "migration-hub")
+SINKS = registry.DEPLOYED_NAMES
+DEFAULT_SINKS = registry.DEFAULT_NAMES
 DEFAULT_SCHEDULE = "cron(0 6 * * ? *)"
 DEFAULT_ROLE_NAME = "maptag-member-readonly"
 # The Distributed Map's child workflows: Express (at most 5 minutes each, billed per request

@@ -29,13 +29,13 @@ from maptag.model import ScanUnit
 from maptag.money import CostBook, CostError, Ledger, Money, cost_book
 from maptag.run_store import RunStore, run_id_of
 from maptag.scan import AccountAccess, UnitResult, UnitUnreachable, plan, scan_unit
-from maptag.sinks import events, history, metrics, migration_hub, s3_report, security_hub, sns_digest
+from maptag.sinks import events, history, migration_hub, migration_hub_sink, registry, s3_report, sns_digest
 from maptag.sinks.html_report import TREND_RUNS
 from maptag.sinks.outbox import DynamoDBOutbox
 from maptag.sinks.outcome import RunInfo, SinkOutcome, guarded
 from maptag.sinks.report import ScanReport
+from maptag.sinks.sink import Deliver, Delivery
 
-MIGRATION_HUB = "migration-hub"
 logger = logging.getLogger(__name__)
 
 # A unit whose result is missing and whose failure the Map did not record either.
@@ -128,88 +128,31 @@ class PublishedRun:
         }
 
 
-Sink = Callable[[ScanReport, RunInfo, DeployConfig, boto3.Session, Resources], SinkOutcome]
+# A sink's deliver function (sinks/sink.py); the deployment's sinks by name, from the registry.
+Sink = Deliver
+SINKS: dict[str, Sink] = {sink.name: sink.deliver for sink in registry.deployed()}
 
 
-def _security_hub(
-    report: ScanReport, run: RunInfo, config: DeployConfig, session: boto3.Session, _r: Resources
-) -> SinkOutcome:
-    return security_hub.publish_findings(
-        report, run, session=session, refresh_days=config.securityhub_refresh_days
-    )
-
-
-def _sns(
-    report: ScanReport, run: RunInfo, _c: DeployConfig, session: boto3.Session, res: Resources
-) -> SinkOutcome:
-    if not res.topic_arn:
-        return SinkOutcome(sns_digest.NAME, False, "no digest topic in this deployment (TOPIC_ARN)")
-    return sns_digest.send_digest(report, run, topic_arn=res.topic_arn, session=session)
-
-
-def _events(
-    report: ScanReport, run: RunInfo, _c: DeployConfig, session: boto3.Session, _r: Resources
-) -> SinkOutcome:
-    return events.put_run_events(report, run, session=session)
-
-
-def _metrics(
-    report: ScanReport, run: RunInfo, config: DeployConfig, _s: boto3.Session, _r: Resources
-) -> SinkOutcome:
-    return metrics.emit_metrics(report, run, per_unit=config.unit_metrics)
-
-
-def _migration_hub(
-    report: ScanReport, _run: RunInfo, config: DeployConfig, session: boto3.Session, res: Resources
-) -> SinkOutcome:
-    def deliver() -> SinkOutcome:
-        settings = migration_hub.HubSettings(
+def delivery(config: DeployConfig, session: boto3.Session, res: Resources) -> Delivery:
+    """What the deployed sinks need: the settings of maptag:sinks' sinks and the resources."""
+    hub = outbox = None
+    if migration_hub_sink.NAME in config.sinks:
+        hub = migration_hub.HubSettings(
             stream=config.hub_stream,
             server_tasks=config.server_tasks,
             next_update_seconds=migration_hub.next_update_seconds(config.schedule_interval_seconds),
         )
-        box = None
         if res.outbox_table:
-            box = DynamoDBOutbox(res.outbox_table, make_client(session, "dynamodb", _region(session)))
-        result = migration_hub.publish(
-            report, settings, session=session, outbox=box, skip_without_home_region=True
-        )
-        if result.skipped:
-            # Migration Hub is a default sink: an account without a home region is told, not failed.
-            return SinkOutcome(MIGRATION_HUB, True, no_home_region(_account(session)), skipped=True)
-        return SinkOutcome(MIGRATION_HUB, not result.failed, "; ".join(result.lines()))
-
-    return guarded(MIGRATION_HUB, deliver)
-
-
-def no_home_region(account: str) -> str:
-    """The run result's and the digest's line for an account without a Migration Hub home region."""
-    command = (
-        "`aws migrationhub-config create-home-region-control --home-region REGION "
-        f"--target Type=ACCOUNT,Id={account}`"
+            outbox = DynamoDBOutbox(res.outbox_table, make_client(session, "dynamodb", _region(session)))
+    return Delivery(
+        session=session,
+        deployed=True,
+        securityhub_refresh_days=config.securityhub_refresh_days,
+        hub=hub,
+        outbox=outbox,
+        topic_arn=res.topic_arn,
+        unit_metrics=config.unit_metrics,
     )
-    return (
-        f"skipped: no Migration Hub home region in account {account} (set one with {command}, "
-        f"or remove {MIGRATION_HUB} from maptag:sinks)"
-    )
-
-
-def _account(session: boto3.Session) -> str:
-    """The caller's account: GetCallerIdentity needs no IAM permission (STS API reference)."""
-    try:
-        return str(make_client(session, "sts", _region(session)).get_caller_identity()["Account"])
-    except (ClientError, BotoCoreError):
-        return "(this account)"
-
-
-# DeployConfig.sinks names → the library sink delivering to it (maptag/sinks/).
-SINKS: dict[str, Sink] = {
-    "security-hub": _security_hub,
-    "sns": _sns,
-    "events": _events,
-    "metrics": _metrics,
-    MIGRATION_HUB: _migration_hub,
-}
 
 
 def history_trend(session: boto3.Session, resources: Resources) -> list[tuple[str, float]] | None:
@@ -290,6 +233,7 @@ def publish_run(
             )
 
         published.outcomes.append(once(history.NAME, history_sink))
+    where = delivery(config, session, resources)
     # The digest last: it names the sinks skipped for this account, once per run.
     for name in sorted(config.sinks, key=lambda name: name == sns_digest.NAME):
         sink = sinks.get(name)
@@ -298,7 +242,7 @@ def publish_run(
             continue
         notices = tuple(f"{o.name} {o.detail}" for o in published.outcomes if o.skipped)
         # Each sink is guarded: one that fails never hides the others.
-        deliver = partial(sink, report, published.run.with_notices(notices), config, session, resources)
+        deliver = partial(sink, report, published.run.with_notices(notices), where)
         published.outcomes.append(once(name, deliver))
     return published
 

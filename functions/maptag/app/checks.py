@@ -10,8 +10,8 @@ from typing import Any
 from maptag.money import parse_credit_rate
 from maptag.policy import known_names
 from maptag.rules import quote
-from maptag.sinks import SINKS
 from maptag.sinks.migration_hub import DEFAULT_STREAM, validate_stream
+from maptag.sinks.registry import LAPTOP_NAMES
 from maptag.sinks.security_hub import MAX_REFRESH_DAYS
 
 __all__ = ["DEFAULT_STREAM", "cost_source", "credit_rate", "laptop_sinks", "refresh_days", "sinks", "stream"]
@@ -24,7 +24,7 @@ def sinks(raw: Any, known: Sequence[str]) -> tuple[str, ...]:
 
 def laptop_sinks(raw: Any) -> tuple[str, ...]:
     """`maptag scan --publish`'s sink names."""
-    return sinks(raw, sorted(SINKS))
+    return sinks(raw, sorted(LAPTOP_NAMES))
 
 
 def refresh_days(raw: Any) -> int:

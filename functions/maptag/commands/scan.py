@@ -12,11 +12,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from maptag import sinks
 from maptag.app.settings import FORMATS
 from maptag.resources.declarations import TYPE_NAMES
 from maptag.rules import quote
 from maptag.sinks.migration_hub import DEFAULT_STREAM
+from maptag.sinks.registry import LAPTOP_NAMES
 
 
 def register(commands: Any) -> None:
@@ -43,7 +43,7 @@ def register(commands: Any) -> None:
         "--publish",
         type=_csv,
         metavar="SINK,...",
-        help=f"also publish to these sinks ({', '.join(sorted(sinks.SINKS))})",
+        help=f"also publish to these sinks ({', '.join(sorted(LAPTOP_NAMES))})",
     )
     scan.add_argument(
         "--dry-run",

@@ -21,6 +21,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from maptag.aws import Clients, describe_error
 from maptag.sinks.outcome import RunInfo, SinkOutcome, guarded
 from maptag.sinks.report import ScanReport
+from maptag.sinks.sink import Delivery, Sink
 from maptag.sinks.sns_digest import status_of
 
 logger = logging.getLogger(__name__)
@@ -167,3 +168,10 @@ def _entry(detail_type: str, detail: dict[str, Any], run: RunInfo, event_bus: st
         detail = {**detail, "error": "(too long for an event: see the report)"}
         entry["Detail"] = json.dumps(detail, separators=(",", ":"))
     return entry
+
+
+def _deliver(report: ScanReport, run: RunInfo, delivery: Delivery) -> SinkOutcome:
+    return put_run_events(report, run, session=delivery.session)
+
+
+SINK = Sink(NAME, "EventBridge events: the run, and each failed unit", _deliver, deployed=True, default=True)

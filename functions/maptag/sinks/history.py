@@ -41,6 +41,7 @@ from maptag.money import NON_COMPLIANT, SinceState
 from maptag.scan import UnitResult
 from maptag.sinks.outcome import RunInfo, SinkOutcome, guarded
 from maptag.sinks.report import ScanReport
+from maptag.sinks.sink import Delivery, Sink
 
 NAME = "history"
 PREFIX = "history#"
@@ -479,3 +480,29 @@ def prior_states(store: HistoryStore | None, report: ScanReport) -> dict[str, Si
     if store is None:
         return None
     return store.resource_states([r.unit for r in report.units])
+
+
+def _deliver(report: ScanReport, run: RunInfo, delivery: Delivery) -> SinkOutcome:
+    """The run appended to the local history file (deployed, publish_run always records the
+    run in the history table: it is not a maptag:sinks choice)."""
+    store = FileHistory(default_file())
+    # the open resources read before the report was written (app/scan.py prior_for)
+    prior = report.money.ledger.prior if report.money is not None else None
+    if delivery.dry_run:
+        rows = sum(1 for _ in history_rows(report, run))
+        changes = sum(1 for _ in resource_changes(report, prior or {}, run))
+        return SinkOutcome(
+            NAME,
+            True,
+            f"dry run: would append {rows} coverage row(s) and {changes} resource verdict change(s) "
+            f"to {store.where}",
+        )
+    return record_history(report, run, store, prior=prior)
+
+
+SINK = Sink(
+    NAME,
+    "coverage per run × unit × type appended to the local history file (maptag history)",
+    _deliver,
+    laptop=True,
+)

@@ -31,6 +31,7 @@ from maptag.coverage import Totals
 from maptag.scan import UnitResult
 from maptag.sinks.outcome import RunInfo, SinkOutcome, guarded
 from maptag.sinks.report import ScanReport
+from maptag.sinks.sink import Delivery, Sink
 
 NAME = "metrics"
 NAMESPACE = "maptag"
@@ -121,3 +122,11 @@ def _unit_record(run_id: str, result: UnitResult) -> dict[str, object]:
         "coverage_percent": totals.coverage_shown,
         "failed": result.failed,
     }
+
+
+def _deliver(report: ScanReport, run: RunInfo, delivery: Delivery) -> SinkOutcome:
+    return emit_metrics(report, run, per_unit=delivery.unit_metrics)
+
+
+SINK = Sink(NAME, "CloudWatch metrics: coverage and counts (per unit with maptag:unit_metrics)", _deliver,
+            deployed=True, default=True)  # fmt: skip

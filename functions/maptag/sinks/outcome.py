@@ -77,6 +77,8 @@ class SinkOutcome:
     detail: str
     links: Mapping[str, str] = field(default_factory=dict)
     skipped: bool = False
+    # what a laptop run prints for it, each line with its `maptag: ` prefix (the CLI's stderr)
+    lines: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, object]:
         shown: dict[str, object] = {"name": self.name, "ok": self.ok, "detail": self.detail}

@@ -63,6 +63,7 @@ from maptag.resources import declarations
 from maptag.rules import MAP_KEY
 from maptag.sinks.outcome import RunInfo, SinkOutcome, guarded
 from maptag.sinks.report import ScanReport
+from maptag.sinks.sink import Delivery, Sink
 
 logger = logging.getLogger(__name__)
 
@@ -591,3 +592,24 @@ def _short_name(arn: str) -> str:
 
 def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _deliver(report: ScanReport, run: RunInfo, delivery: Delivery) -> SinkOutcome:
+    days = delivery.securityhub_refresh_days
+    return publish_findings(
+        report,
+        run,
+        session=delivery.session,
+        refresh_days=DEFAULT_REFRESH_DAYS if days is None else days,
+        dry_run=delivery.dry_run,
+    )
+
+
+SINK = Sink(
+    NAME,
+    "one finding per non-compliant resource in your Security Hub; fixed ones resolved",
+    _deliver,
+    laptop=True,
+    deployed=True,
+    default=True,
+)

@@ -23,6 +23,7 @@ from maptag.money import money_text
 from maptag.scan import UnitResult
 from maptag.sinks.outcome import RunInfo, SinkOutcome, guarded
 from maptag.sinks.report import ScanReport, money_line
+from maptag.sinks.sink import Delivery, Sink
 
 NAME = "sns"
 SUBJECT_LIMIT = 99  # SNS: subjects must be ASCII and less than 100 characters
@@ -221,3 +222,14 @@ def _fit(head: Sequence[str], sections: Sequence[Section], limit: int) -> str:
             out.append(line)
             used += cost
     return "\n".join(out).rstrip() + "\n"
+
+
+def _deliver(report: ScanReport, run: RunInfo, delivery: Delivery) -> SinkOutcome:
+    if not delivery.topic_arn:
+        return SinkOutcome(NAME, False, "no digest topic in this deployment (TOPIC_ARN)")
+    return send_digest(report, run, topic_arn=delivery.topic_arn, session=delivery.session)
+
+
+SINK = Sink(
+    NAME, "one e-mail digest of the run to the deployment's topic", _deliver, deployed=True, default=True
+)
