@@ -23,7 +23,7 @@ from maptag.coverage import Totals
 from maptag.sinks.history import CoverageRow, Scope
 from maptag.sinks.html_report import write_html
 from maptag.sinks.report import ScanReport
-from tests.view_fixtures import FIX, costed_report
+from tests.support.view_fixtures import FIX, costed_report
 
 pytestmark = pytest.mark.slow
 

@@ -21,9 +21,9 @@ from aws_cdk import App
 from infra import constants
 from infra.app import build, config_of
 from maptag.local.embedded import EMBEDDED_TYPES
-from tests.deployed import BUCKET, REGION, TABLE, LambdaContext, World, deployed_world, report_json
-from tests.e2e.asl import Execution, definition_of
-from tests.infrastructure.conftest import cdk_json_context
+from tests.support.asl import execute
+from tests.support.deployed import BUCKET, REGION, TABLE, World, deployed_world, report_json
+from tests.support.synth import cdk_json_context
 
 pytestmark = pytest.mark.xdist_group("cdk")
 
@@ -69,18 +69,6 @@ def synthesized_world(
 def world(template: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
     with synthesized_world(template, monkeypatch) as created:
         yield created
-
-
-def execute(template: dict[str, Any], name: str, start: datetime, **faults: Any) -> Execution:
-    definition, handlers = definition_of(template)
-    (bucket_id,) = [
-        k for k, r in template["Resources"].items() if r["Type"] == "AWS::S3::Bucket" and "ReportsBucket" in k
-    ]
-    execution = Execution(
-        definition, handlers, {f"ref:{bucket_id}": BUCKET}, LambdaContext(), name=name, start=start, **faults
-    )
-    execution.run({"trigger": "schedule"})  # what the EventBridge schedule sends
-    return execution
 
 
 def findings_by_resource() -> dict[str, dict[str, Any]]:

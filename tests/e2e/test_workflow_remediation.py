@@ -15,9 +15,9 @@ from aws_cdk import App
 
 from infra import constants
 from infra.app import build, config_of
-from tests.deployed import World, deployed_world, report_json
-from tests.e2e.test_workflow import execute
-from tests.infrastructure.conftest import cdk_json_context
+from tests.support.asl import execute
+from tests.support.deployed import World, deployed_world, report_json
+from tests.support.synth import cdk_json_context
 
 pytestmark = pytest.mark.xdist_group("cdk")
 

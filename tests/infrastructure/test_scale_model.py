@@ -10,7 +10,7 @@ from infra.constructs.scan_workflow import PUBLISH, SCAN_UNIT, UNIT_LIMITS
 from maptag.deploy_config import DeployConfig
 from maptag.run_store import READ_THREADS
 from maptag.sinks.migration_hub import HUB_WORKERS
-from tests.infrastructure.conftest import deployment_context
+from tests.support.synth import deployment_context
 
 
 def test_the_models_deployed_settings_are_the_deployments_defaults() -> None:

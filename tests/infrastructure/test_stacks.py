@@ -20,8 +20,8 @@ from infra.stacks import ScannerStack
 from maptag.policy import PolicyError
 from maptag.resources.declarations import TYPE_NAMES, required_actions
 from maptag.sinks.outbox import TABLE_KEY
-from tests.infrastructure.conftest import ROOT, Synthesized, deployment_context
-from tests.infrastructure.iam import (
+from tests.support.iam import (
+    NO_RESOURCE_TYPE,
     actions_of,
     as_list,
     flat,
@@ -30,6 +30,7 @@ from tests.infrastructure.iam import (
     role_statements,
     statements,
 )
+from tests.support.synth import ROOT, Synthesized, deployment_context
 
 # One worker builds the stacks once (make test runs -n 2 --dist loadgroup).
 pytestmark = pytest.mark.xdist_group("cdk")
@@ -501,27 +502,6 @@ _TAG_WRITE = re.compile(
     r"^[a-z0-9-]+:(Tag|Untag|CreateTags|CreateOrUpdateTags|DeleteTags|AddTags|RemoveTags|ChangeTags|UpdateTags|Put\w*Tagging|\*)",
     re.I,
 )
-
-# Actions that have no resource type in IAM: "*" is their only form.
-NO_RESOURCE_TYPE = {
-    "xray:PutTraceSegments",
-    "xray:PutTelemetryRecords",
-    "xray:GetSamplingRules",
-    "xray:GetSamplingTargets",
-    "logs:CreateLogDelivery",
-    "logs:GetLogDelivery",
-    "logs:UpdateLogDelivery",
-    "logs:DeleteLogDelivery",
-    "logs:ListLogDeliveries",
-    "logs:PutResourcePolicy",
-    "logs:DescribeResourcePolicies",
-    "logs:DescribeLogGroups",
-    "organizations:ListAccounts",
-    "mgh:GetHomeRegion",
-    "mgh:ListProgressUpdateStreams",
-    "mgh:ListMigrationTasks",
-    *(action for action in read_only_actions() if action not in RESOURCE_SCOPED),
-}
 
 
 @pytest.mark.parametrize("which", ["org_app", "accounts_app"])

@@ -25,7 +25,7 @@ import pytest
 from moto import mock_aws
 
 from maptag.cli import main
-from tests.integration.moto_seed import seed_bucket
+from tests.support.moto_seed import seed_bucket
 
 REGION = "us-east-1"
 BUCKETS = ["scan", "--mpe-id", "12345", "--regions", REGION, "--types", "s3:bucket"]

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import boto3
 import pytest
-from cli_estate import aws_env, moto_server
 
-from tests.integration.faults import error_response
+from tests.support.cli_estate import aws_env, moto_server
+from tests.support.faults import error_response
 
 pytestmark = pytest.mark.slow
 

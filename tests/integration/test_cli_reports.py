@@ -20,12 +20,22 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cli_estate import ACCOUNT, AWKWARD, HOSTILE, REGIONS, SCAN, Estate, aws_env, moto_server, seed
 from jsonschema import Draft202012Validator
 
 from maptag.cli import main
 from maptag.sinks.html_report import SCRIPT, STYLE
 from maptag.sinks.report import SCHEMA_FILE
+from tests.support.cli_estate import (
+    ACCOUNT,
+    AWKWARD,
+    HOSTILE,
+    REGIONS,
+    SCAN,
+    Estate,
+    aws_env,
+    moto_server,
+    seed,
+)
 
 pytestmark = pytest.mark.slow
 

@@ -15,11 +15,20 @@ from typing import Any
 
 import boto3
 import pytest
-from cli_estate import ACCOUNT, OTHER_ACCOUNT, SCAN, Estate, aws_env, enforce_iam, moto_server, seed
 from jsonschema import Draft202012Validator
 
 from maptag.cli import main
 from maptag.sinks.report import SCHEMA_FILE
+from tests.support.cli_estate import (
+    ACCOUNT,
+    OTHER_ACCOUNT,
+    SCAN,
+    Estate,
+    aws_env,
+    enforce_iam,
+    moto_server,
+    seed,
+)
 
 pytestmark = pytest.mark.slow
 

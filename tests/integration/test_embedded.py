@@ -19,7 +19,7 @@ from maptag.local.embedded import EMBEDDED_TYPES, NOT_MODELLED
 from maptag.model import ScanUnit
 from maptag.resources.declarations import TYPE_NAMES
 from maptag.scan import scan_unit
-from tests.integration.moto_seed import ACCOUNT, policy
+from tests.support.moto_seed import ACCOUNT, policy
 
 REGION = "us-east-1"
 

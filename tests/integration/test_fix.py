@@ -25,7 +25,7 @@ from moto import mock_aws
 from maptag.cli import main
 from maptag.local.embedded import UNWRITABLE
 from maptag.resources.declarations import BY_NAME, TYPE_NAMES
-from tests.integration.moto_seed import NO_MAP_TAG, SEEDERS, policy, scan
+from tests.support.moto_seed import NO_MAP_TAG, SEEDERS, policy, scan
 
 pytestmark = pytest.mark.xdist_group("fix")
 

@@ -15,7 +15,7 @@ import pytest
 from moto import mock_aws
 
 from maptag.local.seeders import SEEDERS, SeedContext
-from tests.integration.moto_seed import ACCOUNT, COMPLIANT, policy, scan
+from tests.support.moto_seed import ACCOUNT, COMPLIANT, policy, scan
 
 GLOBAL = ["cloudfront:distribution", "route53:hostedzone"]
 

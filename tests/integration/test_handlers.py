@@ -16,34 +16,29 @@ import botocore.loaders
 import pytest
 from pydantic import ValidationError
 
-from handlers import observability, plan, publish, scan_unit
+from handlers import observability, publish, scan_unit
 from maptag.model import Finding, Resource, ScanUnit, Verdict
 from maptag.run_store import RunStore
 from maptag.scan import UnitResult
-from tests.deployed import BUCKET, REGION, SCANNER, TABLE, LambdaContext, World, deployed_world, report_json
-
-COMPLIANT = {"map-migrated": "mig12345"}
-STARTED = "2026-11-23T06:00:00.000Z"
+from tests.support.deployed import (
+    BUCKET,
+    COMPLIANT,
+    REGION,
+    SCANNER,
+    TABLE,
+    LambdaContext,
+    World,
+    deployed_world,
+    item,
+    report_json,
+    run_plan,
+)
 
 
 @pytest.fixture
 def world(monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
     with deployed_world(monkeypatch) as created:
         yield created
-
-
-def run_plan(execution: str = "exec-1") -> dict[str, Any]:
-    return plan.handler({"execution_name": execution, "started_at": STARTED}, LambdaContext())
-
-
-def item(state: dict[str, Any], account: str) -> dict[str, Any]:
-    """The Distributed Map's ItemSelector output for one unit."""
-    return {
-        "run_id": state["run_id"],
-        "caller_account": state["caller_account"],
-        "account_id": account,
-        "region": REGION,
-    }
 
 
 def test_plan_writes_every_organization_account_times_region_to_s3(world: World) -> None:

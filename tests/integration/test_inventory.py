@@ -18,7 +18,7 @@ from moto import mock_aws
 
 from maptag.cli import main
 from maptag.resources.inventory import type_of_arn
-from tests.integration.moto_seed import policy, scan
+from tests.support.moto_seed import policy, scan
 
 REGION = "eu-west-1"
 

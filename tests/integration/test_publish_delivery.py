@@ -22,8 +22,19 @@ import pytest
 from handlers import publish, scan_unit
 from maptag.deploy_config import DEFAULT_SINKS
 from maptag.workflow import SINKS, Resources, Sink, publish_run
-from tests.deployed import BUCKET, OUTBOX, REGION, SCANNER, TABLE, LambdaContext, World, deployed_world
-from tests.integration.test_handlers import COMPLIANT, item, run_plan
+from tests.support.deployed import (
+    BUCKET,
+    COMPLIANT,
+    OUTBOX,
+    REGION,
+    SCANNER,
+    TABLE,
+    LambdaContext,
+    World,
+    deployed_world,
+    item,
+    run_plan,
+)
 
 SKIPPED = (
     f"skipped: no Migration Hub home region in account {SCANNER} (set one with "

@@ -12,7 +12,7 @@ import boto3
 import pytest
 
 from handlers import observability, plan, remediate, scan_unit
-from tests.deployed import BUCKET, REGION, LambdaContext, World, deployed_world
+from tests.support.deployed import BUCKET, REGION, LambdaContext, World, deployed_world
 
 STARTED = "2026-11-23T06:00:00.000Z"
 

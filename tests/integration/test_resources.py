@@ -21,9 +21,9 @@ from moto import mock_aws
 
 from maptag.model import Verdict
 from maptag.resources.declarations import BY_NAME, TYPE_NAMES, TYPES
-from tests.integration.faults import Faults
-from tests.integration.moto_seed import ACCOUNT, COMPLIANT, NO_MAP_TAG, SEEDERS, ScanOutcome, policy, scan
-from tests.integration.resources import STUBBED, UNINDEXED_BY_MOTO
+from tests.support.faults import Faults
+from tests.support.moto_gaps import STUBBED, UNINDEXED_BY_MOTO
+from tests.support.moto_seed import ACCOUNT, COMPLIANT, NO_MAP_TAG, SEEDERS, ScanOutcome, policy, scan
 
 # One seeded estate per module: keep its tests on one xdist worker (make test: --dist loadgroup).
 pytestmark = pytest.mark.xdist_group("scan-resources")

@@ -18,7 +18,7 @@ from moto import mock_aws
 from moto.core import set_initial_no_auth_action_count
 
 from maptag.model import Finding, Verdict
-from tests.integration.moto_seed import (
+from tests.support.moto_seed import (
     COMPLIANT,
     ScanOutcome,
     base_image,

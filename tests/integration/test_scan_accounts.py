@@ -22,7 +22,7 @@ from moto.core import set_initial_no_auth_action_count
 
 from maptag.model import ScanUnit, Verdict
 from maptag.scan import plan
-from tests.integration.moto_seed import (
+from tests.support.moto_seed import (
     ACCOUNT,
     COMPLIANT,
     keyed_session,

@@ -24,7 +24,8 @@ from maptag.model import ScanUnit
 from maptag.resources.collector import UnitContext, collect
 from maptag.resources.declarations import BY_NAME, TYPE_NAMES, ResourceType
 from maptag.scan import scan_unit
-from tests.integration.moto_seed import (
+from tests.support.moto_gaps import STUBBED
+from tests.support.moto_seed import (
     COMPLIANT,
     policy,
     scan,
@@ -32,7 +33,6 @@ from tests.integration.moto_seed import (
     seed_function,
     seed_volume,
 )
-from tests.integration.resources import STUBBED
 
 REGION = "us-east-1"
 

@@ -21,7 +21,7 @@ from maptag.model import Verdict
 from maptag.resources.declarations import BY_NAME, TAGGING_API_ACTION, required_actions
 from maptag.resources.schema import TaggingApi
 from maptag.scan import CALLER_ACTIONS
-from tests.integration.moto_seed import (
+from tests.support.moto_seed import (
     COMPLIANT,
     SEEDERS,
     ScanOutcome,
@@ -29,7 +29,7 @@ from tests.integration.moto_seed import (
     policy,
     scanner_session,
 )
-from tests.integration.wire import Wire
+from tests.support.wire import Wire
 
 # One seeded estate per module: keep its tests on one xdist worker (make test: --dist loadgroup).
 pytestmark = pytest.mark.xdist_group("scan-permissions")

@@ -17,7 +17,7 @@ from moto.core import set_initial_no_auth_action_count
 from maptag.cli import main
 from maptag.model import ScanUnit
 from maptag.scan import ScanError, plan
-from tests.integration.moto_seed import ACCOUNT, policy
+from tests.support.moto_seed import ACCOUNT, policy
 
 SCAN = ["scan", "--mpe-id", "12345", "--regions", "us-east-1", "--format", "json"]
 

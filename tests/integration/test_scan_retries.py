@@ -14,8 +14,8 @@ import pytest
 from moto import mock_aws
 
 from maptag.model import Verdict
-from tests.integration.faults import Faults
-from tests.integration.moto_seed import (
+from tests.support.faults import Faults
+from tests.support.moto_seed import (
     ACCOUNT,
     COMPLIANT,
     NO_MAP_TAG,

@@ -13,8 +13,8 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoReque
 from werkzeug.serving import make_server
 
 from maptag.model import Verdict
-from tests.integration.faults import Faults
-from tests.integration.moto_seed import ACCOUNT, COMPLIANT, policy, scan, seed_bucket, seed_volume
+from tests.support.faults import Faults
+from tests.support.moto_seed import ACCOUNT, COMPLIANT, policy, scan, seed_bucket, seed_volume
 
 MEMBER = "111111111111"
 ROLE = "MaptagReadOnly"

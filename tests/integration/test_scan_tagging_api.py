@@ -20,8 +20,8 @@ from moto.core import set_initial_no_auth_action_count
 from maptag.model import Verdict
 from maptag.resources.declarations import TAGGING_API_ACTION, required_actions
 from maptag.scan import CALLER_ACTIONS
-from tests.integration.faults import Faults
-from tests.integration.moto_seed import (
+from tests.support.faults import Faults
+from tests.support.moto_seed import (
     ACCOUNT,
     COMPLIANT,
     MPE_VALUE,
@@ -35,7 +35,7 @@ from tests.integration.moto_seed import (
     seed_function,
     seed_table,
 )
-from tests.integration.wire import Wire
+from tests.support.wire import Wire
 
 REGION = "us-east-1"
 OTHER = "eu-west-1"

@@ -14,7 +14,7 @@ from moto import mock_aws
 from maptag.model import ScanUnit, Verdict
 from maptag.sinks.events import SCAN_COMPLETED, SOURCE, UNIT_FAILED, batches, put_run_events, run_events
 from maptag.sinks.outcome import RunInfo
-from tests.sink_fixtures import ACCOUNT, UnitSpec, built_report, many
+from tests.support.sink_fixtures import ACCOUNT, UnitSpec, built_report, many
 
 REGION = "us-east-1"
 RUN = RunInfo("run-9", datetime.now(UTC).replace(microsecond=0), "https://console.example/r.html")

@@ -15,7 +15,7 @@ from maptag.cli import main
 from maptag.model import ScanUnit, Verdict
 from maptag.sinks.history import DynamoHistory, Scope, record_history
 from maptag.sinks.outcome import RunInfo
-from tests.sink_fixtures import ACCOUNT, UnitSpec, built_report, many
+from tests.support.sink_fixtures import ACCOUNT, UnitSpec, built_report, many
 
 TABLE = "maptag-history"
 REGION = "us-east-1"

@@ -14,7 +14,7 @@ from maptag.model import ScanUnit, Verdict
 from maptag.sinks.outcome import RunInfo
 from maptag.sinks.s3_report import put_reports
 from maptag.sinks.sns_digest import build_digest
-from tests.sink_fixtures import ACCOUNT, UnitSpec, built_report, many
+from tests.support.sink_fixtures import ACCOUNT, UnitSpec, built_report, many
 
 REGION = "eu-west-1"
 BUCKET = "maptag-reports-123456789012"

@@ -14,7 +14,7 @@ from maptag.model import ScanUnit, Verdict
 from maptag.policy import Policy
 from maptag.sinks.outcome import RunInfo
 from maptag.sinks.security_hub import GENERATOR_ID, finding_id, product_arn, publish_findings
-from tests.sink_fixtures import ACCOUNT, UnitSpec, built_report, finding, many, scanned_report
+from tests.support.sink_fixtures import ACCOUNT, UnitSpec, built_report, finding, many, scanned_report
 
 REGION = "us-east-1"
 FIRST = RunInfo("run-1", datetime(2026, 11, 23, 10, 0, tzinfo=UTC), "https://example.test/run-1.html")

@@ -24,7 +24,7 @@ from maptag.model import ScanUnit, Verdict
 from maptag.sinks.outcome import RunInfo, SinkOutcome
 from maptag.sinks.report import ScanReport
 from maptag.sinks.security_hub import finding_id, product_arn, publish_findings
-from tests.sink_fixtures import ACCOUNT, UnitSpec, built_report, finding, many
+from tests.support.sink_fixtures import ACCOUNT, UnitSpec, built_report, finding, many
 
 REGION = "us-east-1"
 UNIT = ScanUnit(ACCOUNT, REGION)

@@ -14,7 +14,7 @@ from moto import mock_aws
 from maptag.model import ScanUnit, Verdict
 from maptag.sinks.outcome import RunInfo
 from maptag.sinks.sns_digest import send_digest
-from tests.sink_fixtures import ACCOUNT, UnitSpec, built_report, many
+from tests.support.sink_fixtures import ACCOUNT, UnitSpec, built_report, many
 
 REGION = "us-east-1"
 RUN = RunInfo("run-7", datetime(2026, 11, 23, 10, 0, tzinfo=UTC), "https://console.example/report.html")

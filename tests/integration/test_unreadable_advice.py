@@ -13,8 +13,8 @@ import pytest
 from moto import mock_aws
 
 from maptag.model import Verdict
-from tests.integration.faults import Faults
-from tests.integration.moto_seed import COMPLIANT, policy, scan, seed_bucket
+from tests.support.faults import Faults
+from tests.support.moto_seed import COMPLIANT, policy, scan, seed_bucket
 
 REGION = "us-east-1"
 PERMISSION_ADVICE = "allow the scanning role to read this resource's tags"

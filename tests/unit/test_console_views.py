@@ -9,7 +9,7 @@ import re
 import pytest
 
 from maptag.console import print_report
-from tests.view_fixtures import FIX, costed_report
+from tests.support.view_fixtures import FIX, costed_report
 
 
 def printed(columns: int, monkeypatch: pytest.MonkeyPatch) -> str:

@@ -25,7 +25,7 @@ from maptag.sinks.history import FileHistory, HistoryError, Scope, record_histor
 from maptag.sinks.migration_hub import OutboxError, TaskUpdate
 from maptag.sinks.outbox import FileOutbox
 from maptag.sinks.outcome import RunInfo
-from tests.sink_fixtures import ACCOUNT, UnitSpec, built_report, many
+from tests.support.sink_fixtures import ACCOUNT, UnitSpec, built_report, many
 
 UNIT = ScanUnit(ACCOUNT, "us-east-1")
 

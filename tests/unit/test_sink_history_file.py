@@ -12,7 +12,7 @@ from maptag.cli import main
 from maptag.model import ScanUnit, Verdict
 from maptag.sinks.history import FileHistory, Scope, history_rows, record_history
 from maptag.sinks.outcome import RunInfo
-from tests.sink_fixtures import ACCOUNT, OTHER_ACCOUNT, UnitSpec, built_report, many
+from tests.support.sink_fixtures import ACCOUNT, OTHER_ACCOUNT, UnitSpec, built_report, many
 
 EAST, WEST, OTHER = (
     ScanUnit(ACCOUNT, "us-east-1"),

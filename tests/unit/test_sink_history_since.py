@@ -11,7 +11,7 @@ from maptag.money import SinceState
 from maptag.policy import Policy
 from maptag.sinks.history import FileHistory, open_states, resource_changes
 from maptag.sinks.outcome import RunInfo
-from tests.sink_fixtures import ACCOUNT, UnitSpec, built_report, finding
+from tests.support.sink_fixtures import ACCOUNT, UnitSpec, built_report, finding
 
 EAST, WEST = ScanUnit(ACCOUNT, "us-east-1"), ScanUnit(ACCOUNT, "eu-west-1")
 RUN = RunInfo("run-9", datetime(2026, 12, 1, 6, 0, tzinfo=UTC))

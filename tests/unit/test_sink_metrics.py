@@ -11,7 +11,7 @@ import pytest
 from maptag.model import ScanUnit, Verdict
 from maptag.sinks.metrics import emit_metrics
 from maptag.sinks.outcome import RunInfo
-from tests.sink_fixtures import ACCOUNT, OTHER_ACCOUNT, UnitSpec, built_report, many
+from tests.support.sink_fixtures import ACCOUNT, OTHER_ACCOUNT, UnitSpec, built_report, many
 
 # A run that started three hours ago (a large Organization scan, or a retried publish)
 RUN = RunInfo("run-3", datetime.now(UTC).replace(microsecond=0) - timedelta(hours=3))

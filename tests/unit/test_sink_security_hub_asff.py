@@ -18,7 +18,7 @@ from maptag.sinks.security_hub import (
     asff_finding,
     finding_id,
 )
-from tests.sink_fixtures import ACCOUNT, finding
+from tests.support.sink_fixtures import ACCOUNT, finding
 
 RUN = RunInfo("run-1", datetime(2026, 11, 23, 10, 0, tzinfo=UTC))
 HUB = Hub(region="us-east-1", account_id="999999999999")

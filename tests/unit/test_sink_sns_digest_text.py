@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from maptag.model import ScanUnit, Verdict
 from maptag.sinks.outcome import RunInfo
 from maptag.sinks.sns_digest import build_digest, worst_units
-from tests.sink_fixtures import ACCOUNT, UnitSpec, built_report, many
+from tests.support.sink_fixtures import ACCOUNT, UnitSpec, built_report, many
 
 RUN = RunInfo("r1", datetime(2026, 11, 23, 10, 0, tzinfo=UTC))
 

@@ -24,9 +24,9 @@ from moto.core import set_initial_no_auth_action_count
 from maptag.model import Verdict
 from maptag.resources.declarations import BY_NAME, TAGGING_API_ACTION, required_actions
 from maptag.scan import CALLER_ACTIONS
-from tests.integration.faults import Faults
-from tests.integration.moto_seed import COMPLIANT, SEEDERS, ScanOutcome, keyed_session, policy, scan
-from tests.integration.resources import UNINDEXED_BY_MOTO
+from tests.support.faults import Faults
+from tests.support.moto_gaps import UNINDEXED_BY_MOTO
+from tests.support.moto_seed import COMPLIANT, SEEDERS, ScanOutcome, keyed_session, policy, scan
 
 pytestmark = pytest.mark.xdist_group("dba-permissions")
 

@@ -20,7 +20,7 @@ from moto import mock_aws
 from maptag.model import Verdict
 from maptag.resources.declarations import required_actions
 from maptag.scan import CALLER_ACTIONS
-from tests.integration.moto_seed import (
+from tests.support.moto_seed import (
     ACCOUNT,
     COMPLIANT,
     NO_MAP_TAG,
@@ -31,7 +31,7 @@ from tests.integration.moto_seed import (
     scanner_session,
     seed_load_balancer,
 )
-from tests.integration.wire import Wire
+from tests.support.wire import Wire
 
 REGION = "eu-west-1"
 TYPE = "elasticloadbalancing:loadbalancer"

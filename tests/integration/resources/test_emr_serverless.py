@@ -12,8 +12,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from maptag.model import Verdict
-from tests.integration.moto_seed import ACCOUNT, COMPLIANT
-from tests.integration.resources.stubbed import StubbedAws
+from tests.support.moto_seed import ACCOUNT, COMPLIANT
+from tests.support.stubbed import StubbedAws
 
 REGION = "eu-west-1"
 TYPE = "emr-serverless:application"

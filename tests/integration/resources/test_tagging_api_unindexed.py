@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from maptag.model import Verdict
-from tests.integration.resources.cases import tag_mappings
-from tests.integration.resources.stubbed import StubbedAws
+from tests.support.resource_cases import tag_mappings
+from tests.support.stubbed import StubbedAws
 
 PREFIX = "eu-west-1:123456789012"
 

@@ -21,7 +21,7 @@ from maptag.model import Verdict
 from maptag.resources.declarations import BY_NAME, TAGGING_API_ACTION, required_actions
 from maptag.resources.schema import TaggingApi
 from maptag.scan import CALLER_ACTIONS
-from tests.integration.moto_seed import COMPLIANT, SEEDERS, ScanOutcome, keyed_session, policy, scan
+from tests.support.moto_seed import COMPLIANT, SEEDERS, ScanOutcome, keyed_session, policy, scan
 
 REGION = "us-east-1"
 _USERS = itertools.count()

@@ -1,8 +1,9 @@
-"""Per-service tests of the resource types moto does not model (botocore's Stubber, with answers
-the service model validates) and of each service's least privilege.
+"""What moto (docs/toolchain.md) does not answer as AWS does, for the tests that depend on it.
 
-STUBBED names the types tested only here (no moto seeder): test_resources.py checks that every
-declared type is either seeded in moto or stubbed here.
+STUBBED names the types moto does not model: they are tested only through botocore's Stubber,
+with answers the service model validates, in tests/integration/resources/test_<service>.py;
+tests/integration/resources/test_every_type.py checks that every declared type is either seeded
+in moto or stubbed.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ STUBBED: frozenset[str] = frozenset(
 # moto's GetResources indexes none of these services' resources, where AWS's answers for every
 # type (Resource Groups Tagging API Reference, "Services that support the Resource Groups
 # Tagging API": GetResources supports all resource types). In moto their tags are read with the
-# Tagging API denied, through each type's own per-resource fallback (test_resources.py); the
+# Tagging API denied, through each type's own per-resource fallback (resources/test_every_type.py); the
 # batched read is checked with Stubber in resources/test_<service>.py.
 UNINDEXED_BY_MOTO: frozenset[str] = frozenset(
     {"kinesis:stream", "memorydb:cluster", "dax:cache", "es:domain"}

@@ -27,7 +27,7 @@ from maptag.model import Finding, ScanUnit
 from maptag.policy import Policy
 from maptag.resources.declarations import TYPE_NAMES
 from maptag.scan import UnitResult, plan, run_scan
-from tests.integration.resources import STUBBED
+from tests.support.moto_gaps import STUBBED
 
 ACCOUNT = "123456789012"  # moto's default account
 MPE_VALUE = "mig12345"

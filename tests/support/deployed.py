@@ -18,11 +18,12 @@ import boto3
 import pytest
 from moto.server import ThreadedMotoServer
 
+from handlers import plan
 from maptag.deploy_config import DeployConfig
 from maptag.local.embedded import EMBEDDED_TYPES
 from maptag.local.migration_hub import HubState, running_hub
 from maptag.sinks.outbox import TABLE_KEY
-from tests.integration.moto_seed import launch
+from tests.support.moto_seed import launch
 
 REGION = "us-east-1"
 SCANNER = "123456789012"  # moto's default account: where the stack runs
@@ -30,6 +31,8 @@ ROLE = "maptag-member-readonly"
 BUCKET = "maptag-reports"
 TABLE = "maptag-history"
 OUTBOX = "maptag-outbox"
+COMPLIANT = {"map-migrated": "mig12345"}
+STARTED = "2026-11-23T06:00:00.000Z"
 
 
 @dataclass
@@ -181,3 +184,17 @@ def report_json(run_id: str) -> dict[str, Any]:
     ]
     assert len(keys) == 1, keys
     return dict(json.loads(s3.get_object(Bucket=BUCKET, Key=keys[0])["Body"].read()))
+
+
+def run_plan(execution: str = "exec-1") -> dict[str, Any]:
+    return plan.handler({"execution_name": execution, "started_at": STARTED}, LambdaContext())
+
+
+def item(state: dict[str, Any], account: str) -> dict[str, Any]:
+    """The Distributed Map's ItemSelector output for one unit."""
+    return {
+        "run_id": state["run_id"],
+        "caller_account": state["caller_account"],
+        "account_id": account,
+        "region": REGION,
+    }

@@ -7,6 +7,8 @@ from typing import Any
 
 from aws_cdk.assertions import Template
 
+from infra.constructs.member_role import RESOURCE_SCOPED, read_only_actions
+
 
 def as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
@@ -56,3 +58,25 @@ def flat(value: Any) -> str:
     if "Fn::GetAtt" in value:
         return "${" + ".".join(value["Fn::GetAtt"]) + "}"
     raise ValueError(value)
+
+
+# Actions that have no resource type in IAM: "*" is their only form.
+NO_RESOURCE_TYPE = {
+    "xray:PutTraceSegments",
+    "xray:PutTelemetryRecords",
+    "xray:GetSamplingRules",
+    "xray:GetSamplingTargets",
+    "logs:CreateLogDelivery",
+    "logs:GetLogDelivery",
+    "logs:UpdateLogDelivery",
+    "logs:DeleteLogDelivery",
+    "logs:ListLogDeliveries",
+    "logs:PutResourcePolicy",
+    "logs:DescribeResourcePolicies",
+    "logs:DescribeLogGroups",
+    "organizations:ListAccounts",
+    "mgh:GetHomeRegion",
+    "mgh:ListProgressUpdateStreams",
+    "mgh:ListMigrationTasks",
+    *(action for action in read_only_actions() if action not in RESOURCE_SCOPED),
+}

@@ -20,6 +20,8 @@ from typing import Any
 
 import boto3
 
+from tests.support.deployed import BUCKET, LambdaContext
+
 Handler = Callable[[dict[str, Any], Any], Any]
 
 
@@ -237,3 +239,16 @@ def place(data: Any, result: Any, result_path: str | None) -> Any:
     if not result_path.startswith("$.") or "." in result_path[2:]:
         raise NotImplementedError(f"ResultPath {result_path}")
     return {**data, result_path[2:]: result}
+
+
+def execute(template: dict[str, Any], name: str, start: datetime, **faults: Any) -> Execution:
+    """The scanner stack's workflow run once, started as its EventBridge schedule starts it."""
+    definition, handlers = definition_of(template)
+    (bucket_id,) = [
+        k for k, r in template["Resources"].items() if r["Type"] == "AWS::S3::Bucket" and "ReportsBucket" in k
+    ]
+    execution = Execution(
+        definition, handlers, {f"ref:{bucket_id}": BUCKET}, LambdaContext(), name=name, start=start, **faults
+    )
+    execution.run({"trigger": "schedule"})  # what the EventBridge schedule sends
+    return execution

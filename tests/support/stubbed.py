@@ -21,7 +21,7 @@ from maptag import scan as maptag_scan
 from maptag.aws import Clients
 from maptag.model import Finding, ScanUnit, Verdict
 from maptag.scan import UnitResult, scan_unit
-from tests.integration.moto_seed import ACCOUNT, policy
+from tests.support.moto_seed import ACCOUNT, policy
 
 
 @dataclass

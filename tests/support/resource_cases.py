@@ -12,8 +12,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from maptag.model import Verdict
-from tests.integration.moto_seed import COMPLIANT, MPE_VALUE, NO_MAP_TAG
-from tests.integration.resources.stubbed import StubbedOutcome
+from tests.support.moto_seed import COMPLIANT, MPE_VALUE, NO_MAP_TAG
+from tests.support.stubbed import StubbedOutcome
 
 AGREEMENT_START = "2025-01-01"
 NEW = datetime(2025, 6, 15, 10, 30, tzinfo=UTC)
