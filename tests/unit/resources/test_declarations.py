@@ -34,7 +34,7 @@ from maptag.resources.schema import (
 )
 from maptag.sinks.report import SCHEMA_FILE
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 # IAM actions whose name is not the API operation's (Service Authorization Reference).
 IAM_NAMES = {("s3", "ListBuckets"): "s3:ListAllMyBuckets"}
 # ASFF Resources[].Type values Security Hub documents (AWS Security Finding Format, Resources).
