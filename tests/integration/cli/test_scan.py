@@ -32,7 +32,7 @@ from tests.support.cli_estate import (
 
 pytestmark = pytest.mark.slow
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 VALIDATOR = Draft202012Validator(json.loads(SCHEMA_FILE.read_text(encoding="utf-8")))
 # Buckets only, to keep each scan quick: 1 compliant, 1 invalid, 1 missing, 1 excluded (33.33 %).
 BUCKETS = [*SCAN, "--types", "s3:bucket"]
