@@ -24,7 +24,7 @@ pytestmark = pytest.mark.xdist_group("cdk")
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    outdir = tmp_path_factory.mktemp("cdk-e2e-remediation")
+    outdir = tmp_path_factory.mktemp("cdk-statemachine-remediation")
     context = {
         **cdk_json_context(),
         "maptag:mpe_ids": "12345",

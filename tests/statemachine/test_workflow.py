@@ -34,7 +34,7 @@ MGN = {"AWSApplicationMigrationServiceSourceServerID": "s-0123456789abcdef0", "N
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """The scanner stack's template, synthesized from cdk.json (default sinks) as `cdk synth` does."""
-    outdir = tmp_path_factory.mktemp("cdk-e2e")
+    outdir = tmp_path_factory.mktemp("cdk-statemachine")
     context = {
         **cdk_json_context(),
         # the embedded estate's engagement (its resources carry mig12345): cdk.json holds none
@@ -44,7 +44,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         "maptag:types": ",".join(EMBEDDED_TYPES),
         "maptag:server_tasks": "true",
     }
-    assert "maptag:sinks" not in context, "the e2e run uses the default sinks"
+    assert "maptag:sinks" not in context, "the state machine run uses the default sinks"
     app = App(context=context, outdir=str(outdir))
     build(app, config_of(app))
     app.synth()

@@ -2,7 +2,7 @@
 
 Only what maptag's state machine uses is supported (Task → Lambda, a Distributed Map with an
 S3 JSON ItemReader and an S3 ResultWriter, Pass, Retry, Catch, JSONPath parameters); anything
-else raises, so a change to the workflow that this runner cannot follow fails the e2e test
+else raises, so a change to the workflow that this runner cannot follow fails the state machine test
 instead of being skipped. Lambda functions are found by their logical id in the template and
 called through the `Handler` the template names: the order comes from the definition.
 """

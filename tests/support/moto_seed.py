@@ -245,7 +245,7 @@ def seed_file_system(session: boto3.Session, region: str, name: str, tags: Tags)
     return f"arn:aws:elasticfilesystem:{region}:{account_of(session)}:file-system/{response['FileSystemId']}"
 
 
-# One seeder per declared type (test_resources.py checks this covers TYPE_NAMES).
+# One seeder per declared type (tests/integration/resources/test_every_type.py checks this covers TYPE_NAMES).
 SEEDERS: dict[str, Seeder] = {
     "ec2:instance": seed_instance,
     "ec2:volume": seed_volume,

@@ -2,7 +2,7 @@
 stderr that names the bad value, never a traceback (docs/contracts.md, "CLI"; PROTOCOL quality bar).
 
 Every case fails before any AWS call, so no AWS stand-in is needed here; the scans
-themselves are tested against moto in test_cli_scan.py.
+themselves are tested against moto in cli/test_scan.py.
 """
 
 from __future__ import annotations

@@ -97,7 +97,7 @@ def wire(monkeypatch: pytest.MonkeyPatch) -> Iterator[WireLog]:
 
 
 # moto cannot write these types' tags (maptag.local.embedded.UNWRITABLE): their writes are driven
-# through the Stubber (test_fix_writers.py).
+# through the Stubber (test_writers.py).
 MOTO_TYPES = [name for name in TYPE_NAMES if name in SEEDERS and name not in UNWRITABLE]
 FIX_ALL = [*FIX, "--types", ",".join(MOTO_TYPES)]
 

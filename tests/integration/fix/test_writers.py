@@ -1,7 +1,7 @@
 """Every declaration's tag write, through botocore's Stubber (the requests and answers are
 validated against the service models): the service's own calls where the type declares a
 writer, the Tagging API's TagResources/UntagResources otherwise. moto models only some of these
-writes (tests/integration/test_fix.py runs those end to end); the Stubber covers every type,
+writes (tests/integration/fix/test_command.py runs those end to end); the Stubber covers every type,
 the ones added later included.
 """
 

@@ -1,5 +1,5 @@
 """The deployed remediation step (maptag:remediation) on moto: plan → scan each unit → remediate,
-the handlers invoked in process as the state machine invokes them (tests/deployed.py).
+the handlers invoked in process as the state machine invokes them (tests/support/deployed.py).
 """
 
 from __future__ import annotations

@@ -5,8 +5,8 @@ without the type's list call the unit fails, naming the type (never a silent zer
 The types moto's Tagging API does not index (resources/__init__.py) are scanned with it denied,
 so their own tag read is what is proven enough here. moto's IAM enforcement rejects every signed
 OpenSearch and MSK request (SignatureDoesNotMatch even under an Allow "*" policy, as for Lambda
-and EFS in test_scan_permissions.py), so es:domain and kafka:cluster are left out: their
-actions are still checked against botocore's models (tests/unit/test_declarations.py).
+and EFS in scan/test_permissions.py), so es:domain and kafka:cluster are left out: their
+actions are still checked against botocore's models (tests/unit/resources/test_declarations.py).
 """
 
 from __future__ import annotations

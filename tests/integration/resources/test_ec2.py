@@ -1,4 +1,4 @@
-"""EC2 networking: what the generic resource test (test_resources.py) does not cover.
+"""EC2 networking: what the generic resource test (test_every_type.py) does not cover.
 
 Capacity reservations are driven through botocore's Stubber: moto 5.2.5 does not implement
 DescribeCapacityReservations (docs/toolchain.md). The other types run in moto: dead states are

@@ -1,6 +1,6 @@
 """Classic load balancers, reported under `elasticloadbalancing:loadbalancer` beside ELBv2's.
 
-test_resources.py seeds ELBv2 load balancers for the type; this module covers the Classic ones
+resources/test_every_type.py seeds ELBv2 load balancers for the type; this module covers the Classic ones
 (their own API, `elb`, listed 400 a page, tags read 20 names a DescribeTags call) in moto:
 found whatever their tags, dated, batched, selected by the one type name, and read with the
 type's declared actions only (moto's IAM enforcement).

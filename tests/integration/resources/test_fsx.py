@@ -2,7 +2,7 @@
 
 moto models no FSx volumes, and the file systems it makes carry no CreationTime (AWS always sends
 one), so file systems and volumes are driven here through botocore's Stubber, whose answers the
-FSx service model validates. Backups are seeded in moto (test_resources.py); moto's backups lack
+FSx service model validates. Backups are seeded in moto (test_every_type.py); moto's backups lack
 the FileSystem member the parent is read from, so the parent is checked here too.
 """
 

@@ -2,7 +2,7 @@
 
 moto's IAM enforcement rejects Route 53's signed requests whatever the policy, so least
 privilege is not checked here; the declaration's actions are checked against the model
-(tests/unit/test_declarations.py).
+(tests/unit/resources/test_declarations.py).
 """
 
 from __future__ import annotations

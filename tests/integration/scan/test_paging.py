@@ -164,7 +164,7 @@ def _listings(names: Iterable[str]) -> list[ResourceType]:
 
 def test_declared_page_sizes_are_each_apis_maximum() -> None:
     # Every listing documented here declares that maximum (the others' page sizes are checked
-    # against botocore's models in tests/unit/test_declarations.py).
+    # against botocore's models in tests/unit/resources/test_declarations.py).
     declared = {(t.service, t.listing.operation): t.listing.page_size for t in _listings(TYPE_NAMES)}
     documented = {
         operation: None if size is None else int(size) for operation, (_, size) in DOCUMENTED_MAXIMUM.items()
