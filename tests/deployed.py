@@ -21,7 +21,7 @@ from moto.server import ThreadedMotoServer
 from maptag.deploy_config import DeployConfig
 from maptag.local.embedded import EMBEDDED_TYPES
 from maptag.local.migration_hub import HubState, running_hub
-from maptag.sinks.outbox import TABLE_KEY
+from maptag.migration_hub.outbox import TABLE_KEY
 from tests.integration.moto_seed import launch
 
 REGION = "us-east-1"

@@ -15,7 +15,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
-from maptag.sinks.outbox import TABLE_KEY
+from maptag.migration_hub.outbox import TABLE_KEY
 
 
 class MigrationHubAccess(Construct):

@@ -17,9 +17,9 @@ from infra.app import build, config_of
 from infra.constructs.member_role import RESOURCE_SCOPED, read_only_actions
 from infra.constructs.scan_workflow import EXPRESS_CHILD_LIMIT, UNIT_LIMITS
 from infra.stacks import ScannerStack
+from maptag.migration_hub.outbox import TABLE_KEY
 from maptag.policy import PolicyError
 from maptag.resources.declarations import TYPE_NAMES, required_actions
-from maptag.sinks.outbox import TABLE_KEY
 from tests.infrastructure.conftest import ROOT, Synthesized, deployment_context
 from tests.infrastructure.iam import (
     actions_of,

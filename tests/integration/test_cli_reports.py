@@ -24,8 +24,8 @@ from cli_estate import ACCOUNT, AWKWARD, HOSTILE, REGIONS, SCAN, Estate, aws_env
 from jsonschema import Draft202012Validator
 
 from maptag.cli import main
-from maptag.sinks.html_report import SCRIPT, STYLE
-from maptag.sinks.report import SCHEMA_FILE
+from maptag.report.html import SCRIPT, STYLE
+from maptag.report.model import SCHEMA_FILE
 
 pytestmark = pytest.mark.slow
 

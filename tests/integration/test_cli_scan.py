@@ -19,7 +19,7 @@ from cli_estate import ACCOUNT, OTHER_ACCOUNT, SCAN, Estate, aws_env, enforce_ia
 from jsonschema import Draft202012Validator
 
 from maptag.cli import main
-from maptag.sinks.report import SCHEMA_FILE
+from maptag.report.model import SCHEMA_FILE
 
 pytestmark = pytest.mark.slow
 

@@ -12,8 +12,9 @@ import pytest
 from moto import mock_aws
 
 from maptag.local.migration_hub import HubState, running_hub
-from maptag.sinks.migration_hub import OutboxError, RetryPolicy, TaskUpdate, publish
-from maptag.sinks.outbox import TABLE_KEY, DynamoDBOutbox
+from maptag.migration_hub.outbox import TABLE_KEY, DynamoDBOutbox
+from maptag.migration_hub.publisher import OutboxError, RetryPolicy, TaskUpdate
+from maptag.sinks.migration_hub import publish
 
 T0 = datetime(2026, 11, 23, 10, tzinfo=UTC)
 FAST = RetryPolicy(attempts=3, base_delay=0.001, max_delay=0.005)

@@ -19,8 +19,8 @@ import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
 from maptag.aws import Clients, describe_error
+from maptag.report.model import ScanReport
 from maptag.sinks.outcome import RunInfo, SinkOutcome, guarded
-from maptag.sinks.report import ScanReport
 from maptag.sinks.sns_digest import status_of
 
 logger = logging.getLogger(__name__)

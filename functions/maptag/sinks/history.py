@@ -38,9 +38,9 @@ from maptag.coverage import Totals
 from maptag.files import append_lines, read_json_lines
 from maptag.model import ScanUnit, Verdict
 from maptag.money import NON_COMPLIANT, SinceState
+from maptag.report.model import ScanReport
 from maptag.scan import UnitResult
 from maptag.sinks.outcome import RunInfo, SinkOutcome, guarded
-from maptag.sinks.report import ScanReport
 
 NAME = "history"
 PREFIX = "history#"

@@ -28,9 +28,9 @@ import json
 from aws_lambda_powertools.metrics import EphemeralMetrics, MetricUnit
 
 from maptag.coverage import Totals
+from maptag.report.model import ScanReport
 from maptag.scan import UnitResult
 from maptag.sinks.outcome import RunInfo, SinkOutcome, guarded
-from maptag.sinks.report import ScanReport
 
 NAME = "metrics"
 NAMESPACE = "maptag"

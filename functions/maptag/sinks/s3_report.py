@@ -19,9 +19,9 @@ from urllib.parse import quote
 import boto3
 
 from maptag.aws import Clients, partition_of
+from maptag.report.model import ScanReport
+from maptag.report.writers import WRITERS
 from maptag.sinks.outcome import RunInfo, SinkOutcome, guarded
-from maptag.sinks.report import ScanReport
-from maptag.sinks.report_writers import WRITERS
 
 NAME = "s3-report"
 PREFIX = "reports/"

@@ -24,7 +24,7 @@ except ImportError:  # Windows: no advisory locks; concurrent CLI runs there may
 
 from maptag.aws import describe_error, error_code
 from maptag.files import output_file
-from maptag.sinks.migration_hub import HUB_WORKERS, OutboxError, TaskUpdate
+from maptag.migration_hub.publisher import HUB_WORKERS, OutboxError, TaskUpdate
 
 OUTBOX_SCHEMA = "maptag/hub-outbox@1"
 # The DynamoDB table's partition key (a string): "<stream>/<task>".
