@@ -28,6 +28,7 @@ from maptag.migration_hub.outbox import DynamoDBOutbox
 from maptag.migration_hub.publisher import HubSettings, next_update_seconds
 from maptag.model import ScanUnit
 from maptag.money import CostBook, CostError, Ledger, Money, cost_book
+from maptag.names import EVENT_SOURCE
 from maptag.report.html import TREND_RUNS
 from maptag.report.model import ScanReport
 from maptag.run_store import RunStore, run_id_of
@@ -506,7 +507,7 @@ def _change_events(session: boto3.Session, outcomes: list[Outcome], run_id: str,
     entries = (
         {
             "Time": at,
-            "Source": events.SOURCE,
+            "Source": EVENT_SOURCE,
             "DetailType": TAG_CHANGED,
             "Detail": json.dumps(
                 {"run_id": run_id, **o.change.to_json(), "result": o.result, "detail": o.detail},
