@@ -20,9 +20,6 @@ ATTRIBUTES_MAX = 100
 ATTRIBUTE_VALUE_MAX = 256
 
 
-# --- names and texts -----------------------------------------------------------------------
-
-
 class StreamNameError(ValueError):
     """A progress update stream name the service would reject; the message names it."""
 

@@ -12,8 +12,6 @@ from maptag.migration_hub.names import DEFAULT_STREAM
 from maptag.migration_hub.publisher import MigrationHubPublisher, RetryPolicy
 from maptag.rules import quote
 
-# --- reading tasks back (`maptag hub tasks`) -----------------------------------------------
-
 
 class UnknownStream(LookupError):
     """The stream does not exist in the home region; the message names the ones that do."""
