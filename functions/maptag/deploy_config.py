@@ -25,10 +25,10 @@ from pydantic import (
     model_validator,
 )
 
+from maptag.migration_hub.names import validate_stream
 from maptag.money import parse_credit_rate
 from maptag.policy import ACCOUNT_ID, Policy, PolicyError, _one_line, known_names
 from maptag.rules import quote
-from maptag.sinks.migration_hub import validate_stream
 from maptag.sinks.security_hub import DEFAULT_REFRESH_DAYS, MAX_REFRESH_DAYS
 
 COST_SOURCES = ("cost-explorer", "athena")

@@ -24,15 +24,17 @@ from maptag.costs import athena_costs, cost_explorer_lines
 from maptag.deploy_config import TAGGER_ROLE_NAME, DeployConfig
 from maptag.fix.apply import APPLIED, Journal, Outcome, apply_changes
 from maptag.fix.plan import FixPlan, plan_fixes
+from maptag.migration_hub.outbox import DynamoDBOutbox
+from maptag.migration_hub.publisher import HubSettings, next_update_seconds
 from maptag.model import ScanUnit
 from maptag.money import CostBook, CostError, Ledger, Money, cost_book
+from maptag.names import EVENT_SOURCE
+from maptag.report.html import TREND_RUNS
+from maptag.report.model import ScanReport
 from maptag.run_store import RunStore, run_id_of
 from maptag.scan import AccountAccess, UnitResult, UnitUnreachable, plan, scan_unit
 from maptag.sinks import events, history, metrics, migration_hub, s3_report, security_hub, sns_digest
-from maptag.sinks.html_report import TREND_RUNS
-from maptag.sinks.outbox import DynamoDBOutbox
 from maptag.sinks.outcome import RunInfo, SinkOutcome, guarded
-from maptag.sinks.report import ScanReport
 
 MIGRATION_HUB = "migration-hub"
 logger = logging.getLogger(__name__)
@@ -162,10 +164,10 @@ def _migration_hub(
     report: ScanReport, _run: RunInfo, config: DeployConfig, session: boto3.Session, res: Resources
 ) -> SinkOutcome:
     def deliver() -> SinkOutcome:
-        settings = migration_hub.HubSettings(
+        settings = HubSettings(
             stream=config.hub_stream,
             server_tasks=config.server_tasks,
-            next_update_seconds=migration_hub.next_update_seconds(config.schedule_interval_seconds),
+            next_update_seconds=next_update_seconds(config.schedule_interval_seconds),
         )
         box = None
         if res.outbox_table:
@@ -505,7 +507,7 @@ def _change_events(session: boto3.Session, outcomes: list[Outcome], run_id: str,
     entries = (
         {
             "Time": at,
-            "Source": events.SOURCE,
+            "Source": EVENT_SOURCE,
             "DetailType": TAG_CHANGED,
             "Detail": json.dumps(
                 {"run_id": run_id, **o.change.to_json(), "result": o.result, "detail": o.detail},

@@ -8,8 +8,8 @@ from bench.scale import DEPLOYED, UNIT_TIMEOUT_S
 from infra import constants
 from infra.constructs.scan_workflow import PUBLISH, SCAN_UNIT, UNIT_LIMITS
 from maptag.deploy_config import DeployConfig
+from maptag.migration_hub.publisher import HUB_WORKERS
 from maptag.run_store import READ_THREADS
-from maptag.sinks.migration_hub import HUB_WORKERS
 from tests.support.synth import deployment_context
 
 

@@ -22,7 +22,7 @@ from handlers import plan
 from maptag.deploy_config import DeployConfig
 from maptag.local.embedded import EMBEDDED_TYPES
 from maptag.local.migration_hub import HubState, running_hub
-from maptag.sinks.outbox import TABLE_KEY
+from maptag.names import OUTBOX_TABLE_KEY
 from tests.support.moto_seed import launch
 
 REGION = "us-east-1"
@@ -129,8 +129,8 @@ def _create(
     )
     dynamodb.create_table(
         TableName=OUTBOX,
-        KeySchema=[{"AttributeName": TABLE_KEY, "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": TABLE_KEY, "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": OUTBOX_TABLE_KEY, "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": OUTBOX_TABLE_KEY, "AttributeType": "S"}],
         BillingMode="PAY_PER_REQUEST",
     )
     sns = boto3.client("sns", region_name=REGION)

@@ -13,8 +13,8 @@ import boto3
 
 from maptag.model import Finding, Judgement, Resource, ScanUnit, Verdict
 from maptag.policy import Policy
+from maptag.report.model import FindingSpool, ScanReport
 from maptag.scan import UnitResult, plan, run_scan
-from maptag.sinks.report import FindingSpool, ScanReport
 
 ACCOUNT = "123456789012"
 OTHER_ACCOUNT = "210987654321"

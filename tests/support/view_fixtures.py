@@ -11,8 +11,8 @@ from typing import Any
 
 from maptag.model import ScanUnit, Verdict
 from maptag.policy import Policy
+from maptag.report.model import ScanReport
 from maptag.scan import UnitResult
-from maptag.sinks.report import ScanReport
 
 HOSTILE = "\"><img src=x onerror=alert(1)><script>alert('x')</script>"
 UNITS = [ScanUnit(account, region) for account in ("123456789012", "210987654321")

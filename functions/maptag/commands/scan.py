@@ -24,16 +24,11 @@ from maptag import sinks
 from maptag.commands import EXIT_FINDINGS, EXIT_OK, EXIT_UNIT_FAILED, EXIT_USAGE, UsageError, warn
 from maptag.commands.hints import scan_hints
 from maptag.files import STDOUT, OutputFile
+from maptag.migration_hub.names import DEFAULT_STREAM, StreamNameError, validate_stream
+from maptag.migration_hub.outbox import FileOutbox
+from maptag.migration_hub.publisher import DEFAULT_NEXT_UPDATE_SECONDS, HubSettings
 from maptag.resources.declarations import TYPE_NAMES
 from maptag.rules import quote
-from maptag.sinks.migration_hub import (
-    DEFAULT_NEXT_UPDATE_SECONDS,
-    DEFAULT_STREAM,
-    HubSettings,
-    StreamNameError,
-    validate_stream,
-)
-from maptag.sinks.outbox import FileOutbox
 from maptag.sinks.security_hub import DEFAULT_REFRESH_DAYS, MAX_REFRESH_DAYS
 
 if TYPE_CHECKING:
@@ -42,7 +37,7 @@ if TYPE_CHECKING:
     from maptag.model import ScanUnit
     from maptag.money import CostBook, SinceState
     from maptag.policy import Policy
-    from maptag.sinks.report import ScanReport
+    from maptag.report.model import ScanReport
 
 FORMATS = ("table", "json", "csv", "html")
 
@@ -558,8 +553,8 @@ def report_destination(opts: Options, chosen: Settings) -> Iterator[OutputFile |
 
 def run(args: argparse.Namespace) -> int:
     from maptag.console import ScanConsole, Settings, note
-    from maptag.sinks.report import overall_line
-    from maptag.sinks.report_writers import write_report
+    from maptag.report.model import overall_line
+    from maptag.report.writers import write_report
 
     chosen = merge(args)
     opts = options(chosen)
@@ -596,8 +591,8 @@ def scanned(values: Settings | dict[str, Any], console: ScanConsole) -> Iterator
 
     from maptag.money import Ledger, Money
     from maptag.policy import PolicyError
+    from maptag.report.model import FindingSpool, ScanReport
     from maptag.scan import plan, run_scan
-    from maptag.sinks.report import FindingSpool, ScanReport
 
     chosen = values if isinstance(values, Settings) else Settings(values=dict(values))
     session = boto3.Session()

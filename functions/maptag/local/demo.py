@@ -320,7 +320,7 @@ def _scan(
     """One scan through `maptag scan`'s parser, settings, scan and publish; several reports."""
     from maptag.commands import scan as scan_command
     from maptag.console import ScanConsole
-    from maptag.sinks.report_writers import write_report
+    from maptag.report.writers import write_report
 
     chosen = scan_command.merge(cli_parser.parse_args(["scan", *args]))
     opts = scan_command.options(chosen)

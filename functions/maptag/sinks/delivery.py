@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import boto3
 
+from maptag.report.model import ScanReport
 from maptag.sinks.history import FileHistory, default_file, history_rows, record_history, resource_changes
 from maptag.sinks.outcome import RunInfo, SinkOutcome
-from maptag.sinks.report import ScanReport
 from maptag.sinks.security_hub import DEFAULT_REFRESH_DAYS, publish_findings
 
 LOCAL_SINKS = ("history", "security-hub")

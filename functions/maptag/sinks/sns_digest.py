@@ -20,9 +20,9 @@ from maptag.aws import Clients
 from maptag.coverage import Totals
 from maptag.model import Verdict
 from maptag.money import money_text
+from maptag.report.model import ScanReport, money_line
 from maptag.scan import UnitResult
 from maptag.sinks.outcome import RunInfo, SinkOutcome, guarded
-from maptag.sinks.report import ScanReport, money_line
 
 NAME = "sns"
 SUBJECT_LIMIT = 99  # SNS: subjects must be ASCII and less than 100 characters

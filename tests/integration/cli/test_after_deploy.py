@@ -22,9 +22,9 @@ from maptag.cli import main
 from maptag.commands import run as run_command
 from maptag.model import ScanUnit
 from maptag.policy import Policy
+from maptag.report.model import FindingSpool, ScanReport
 from maptag.scan import UnitResult
 from maptag.sinks.outcome import RunInfo
-from maptag.sinks.report import FindingSpool, ScanReport
 from maptag.workflow import PublishedRun
 
 REGION = "us-east-1"

@@ -17,7 +17,7 @@ from jsonschema import Draft202012Validator
 from moto import mock_aws
 
 from maptag.cli import main
-from maptag.sinks.report import SCHEMA_FILE
+from maptag.report.model import SCHEMA_FILE
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"  # moto's default account

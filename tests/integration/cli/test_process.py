@@ -179,7 +179,7 @@ def html_pages() -> FixedAnswer:
     [
         (BUCKETS, "is not a query document of the service"),  # STS: XML
         (["history", "--table", "maptag-history"], "is not a JSON document of the service"),  # DynamoDB
-        # Migration Hub's clients are made by sinks/migration_hub.py, not maptag.aws: one line only
+        # Migration Hub's clients are made by migration_hub/publisher.py, not maptag.aws: one line only
         (["hub", "tasks"], ""),
     ],
     ids=["scan", "history --table", "hub tasks"],

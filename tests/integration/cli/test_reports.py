@@ -23,8 +23,8 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from maptag.cli import main
-from maptag.sinks.html_report import SCRIPT, STYLE
-from maptag.sinks.report import SCHEMA_FILE
+from maptag.report.html import SCRIPT, STYLE
+from maptag.report.model import SCHEMA_FILE
 from tests.support.cli_estate import (
     ACCOUNT,
     AWKWARD,

@@ -18,7 +18,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from maptag.cli import main
-from maptag.sinks.report import SCHEMA_FILE
+from maptag.report.model import SCHEMA_FILE
 from tests.support.cli_estate import (
     ACCOUNT,
     OTHER_ACCOUNT,

@@ -24,7 +24,7 @@ from jsonschema import Draft202012Validator
 
 from maptag.cli import main
 from maptag.local.estate import minimum_resources
-from maptag.sinks.report import SCHEMA_FILE
+from maptag.report.model import SCHEMA_FILE
 from maptag.views import short_id
 
 # One process for the module: its tests run in order on one worker.

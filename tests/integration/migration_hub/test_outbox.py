@@ -12,8 +12,10 @@ import pytest
 from moto import mock_aws
 
 from maptag.local.migration_hub import HubState, running_hub
-from maptag.sinks.migration_hub import OutboxError, RetryPolicy, TaskUpdate, publish
-from maptag.sinks.outbox import TABLE_KEY, DynamoDBOutbox
+from maptag.migration_hub.outbox import DynamoDBOutbox
+from maptag.migration_hub.publisher import OutboxError, RetryPolicy, TaskUpdate
+from maptag.names import OUTBOX_TABLE_KEY
+from maptag.sinks.migration_hub import publish
 
 T0 = datetime(2026, 11, 23, 10, tzinfo=UTC)
 FAST = RetryPolicy(attempts=3, base_delay=0.001, max_delay=0.005)
@@ -38,8 +40,8 @@ def dynamodb() -> Iterator[Any]:
         client = boto3.client("dynamodb", region_name="us-east-1")
         client.create_table(
             TableName="maptag-hub-outbox",
-            KeySchema=[{"AttributeName": TABLE_KEY, "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": TABLE_KEY, "AttributeType": "S"}],
+            KeySchema=[{"AttributeName": OUTBOX_TABLE_KEY, "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": OUTBOX_TABLE_KEY, "AttributeType": "S"}],
             BillingMode="PAY_PER_REQUEST",
         )
         yield client

@@ -23,16 +23,16 @@ from hypothesis import strategies as st
 
 from maptag.coverage import Totals
 from maptag.local.migration_hub import HubState, running_hub
-from maptag.sinks.migration_hub import (
+from maptag.migration_hub.outbox import FileOutbox
+from maptag.migration_hub.publisher import (
     HOME_REGION_MISSING,
     IAM_ACTIONS,
     HubSettings,
     PublishResult,
     RetryPolicy,
-    publish,
-    stream_tasks,
 )
-from maptag.sinks.outbox import FileOutbox
+from maptag.migration_hub.views import stream_tasks
+from maptag.sinks.migration_hub import publish
 
 HOME = "us-west-2"
 ACCOUNT = "123456789012"

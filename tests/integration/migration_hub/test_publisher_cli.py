@@ -17,7 +17,7 @@ from moto.server import ThreadedMotoServer
 
 from maptag.cli import main
 from maptag.local.migration_hub import HubState, running_hub
-from maptag.sinks.outbox import FileOutbox
+from maptag.migration_hub.outbox import FileOutbox
 
 HOME = "us-west-2"
 ACCOUNT = "123456789012"  # moto's account

@@ -25,8 +25,9 @@ import pytest
 from bench.fault_proxy import FaultProxy, Rule
 from bench.hub_publish import hub_report
 from maptag.local.migration_hub import Call, HubState, LocalMigrationHub, attach, running_hub
-from maptag.sinks.migration_hub import HUB_WORKERS, LIST_PAGE, RetryPolicy, publish
-from maptag.sinks.outbox import FileOutbox
+from maptag.migration_hub.outbox import FileOutbox
+from maptag.migration_hub.publisher import HUB_WORKERS, LIST_PAGE, RetryPolicy
+from maptag.sinks.migration_hub import publish
 
 HOME = "us-west-2"
 STREAM = "MAP-Tagging"

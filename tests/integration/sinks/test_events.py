@@ -12,7 +12,8 @@ import pytest
 from moto import mock_aws
 
 from maptag.model import ScanUnit, Verdict
-from maptag.sinks.events import SCAN_COMPLETED, SOURCE, UNIT_FAILED, batches, put_run_events, run_events
+from maptag.names import EVENT_SOURCE
+from maptag.sinks.events import SCAN_COMPLETED, UNIT_FAILED, batches, put_run_events, run_events
 from maptag.sinks.outcome import RunInfo
 from tests.support.sink_fixtures import ACCOUNT, UnitSpec, built_report, many
 
@@ -27,7 +28,7 @@ def queue() -> Iterator[str]:
         events = boto3.client("events", region_name=REGION)
         url = sqs.create_queue(QueueName="maptag-events")["QueueUrl"]
         arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-        events.put_rule(Name="maptag-all", EventPattern=json.dumps({"source": [SOURCE]}))
+        events.put_rule(Name="maptag-all", EventPattern=json.dumps({"source": [EVENT_SOURCE]}))
         events.put_targets(Rule="maptag-all", Targets=[{"Id": "q", "Arn": arn}])
         yield url
 

@@ -16,8 +16,8 @@ import pytest
 from moto import mock_aws
 
 from maptag.model import Finding, Judgement, ScanUnit, Verdict
+from maptag.report.model import ScanReport
 from maptag.sinks.outcome import RunInfo, SinkOutcome
-from maptag.sinks.report import ScanReport
 from maptag.sinks.security_hub import finding_id, product_arn, publish_findings
 from tests.support.sink_fixtures import ACCOUNT, UnitSpec, built_report, finding, many
 

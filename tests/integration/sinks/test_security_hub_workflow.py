@@ -21,8 +21,8 @@ from botocore.awsrequest import AWSResponse
 from moto import mock_aws
 
 from maptag.model import ScanUnit, Verdict
+from maptag.report.model import ScanReport
 from maptag.sinks.outcome import RunInfo, SinkOutcome
-from maptag.sinks.report import ScanReport
 from maptag.sinks.security_hub import finding_id, product_arn, publish_findings
 from tests.support.sink_fixtures import ACCOUNT, UnitSpec, built_report, finding, many
 

@@ -15,27 +15,27 @@ from hypothesis import strategies as st
 
 from maptag.coverage import Totals
 from maptag.local.migration_hub.validation import violations
-from maptag.model import Finding, Judgement, Resource, Verdict
-from maptag.sinks.migration_hub import (
+from maptag.migration_hub.mapping import resource_attributes, summary, task_state
+from maptag.migration_hub.names import (
+    StreamNameError,
+    clean_text,
+    server_task_name,
+    unit_task_name,
+    validate_stream,
+)
+from maptag.migration_hub.outbox import FileOutbox, OutboxError
+from maptag.migration_hub.publisher import (
     DEFAULT_NEXT_UPDATE_SECONDS,
     HubSettings,
-    StreamNameError,
     TaskUpdate,
     attributes_request,
-    clean_text,
     import_request,
     newest,
     next_update_seconds,
     notify_request,
     plan_updates,
-    resource_attributes,
-    server_task_name,
-    summary,
-    task_state,
-    unit_task_name,
-    validate_stream,
 )
-from maptag.sinks.outbox import FileOutbox, OutboxError
+from maptag.model import Finding, Judgement, Resource, Verdict
 
 SCANNED = "2026-11-23T10:00:00Z"
 

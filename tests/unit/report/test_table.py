@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from maptag.console import print_report
+from maptag.report.table import print_report
 from tests.support.view_fixtures import FIX, costed_report
 
 

@@ -13,10 +13,11 @@ import pytest
 
 from maptag.model import Finding, Judgement, Resource, ScanUnit, Verdict
 from maptag.policy import Policy
+from maptag.report.html import write_html
+from maptag.report.json_csv import write_csv, write_json
+from maptag.report.model import FindingSpool, ScanReport
+from maptag.report.writers import write_report
 from maptag.scan import UnitResult
-from maptag.sinks.html_report import write_html
-from maptag.sinks.report import FindingSpool, ScanReport, write_csv, write_json
-from maptag.sinks.report_writers import write_report
 
 POLICY = Policy.build(mpe_ids=["12345"], regions=["us-east-1", "eu-west-1"])
 OK_UNIT, FAILED_UNIT = ScanUnit("123456789012", "us-east-1"), ScanUnit("123456789012", "eu-west-1")

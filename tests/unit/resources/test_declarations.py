@@ -21,6 +21,7 @@ import botocore.session
 import pytest
 from botocore.validate import ParamValidator
 
+from maptag.report.model import SCHEMA_FILE
 from maptag.resources.catalog import END, START, markdown
 from maptag.resources.declarations import BY_NAME, TAGGING_API_ACTION, TYPE_NAMES, TYPES
 from maptag.resources.schema import (
@@ -32,7 +33,6 @@ from maptag.resources.schema import (
     ResourceType,
     TaggingApi,
 )
-from maptag.sinks.report import SCHEMA_FILE
 
 ROOT = Path(__file__).resolve().parents[3]
 # IAM actions whose name is not the API operation's (Service Authorization Reference).

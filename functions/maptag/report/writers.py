@@ -1,20 +1,21 @@
 """The report in each format of docs/contracts.md by name: table, json, csv or html.
 
-Above report.py and its views (html_report.py, console.py), which all read report.py: the
-dispatch lives here so that report.py imports none of them (tests/unit/test_import_cycles.py).
+Above model.py and its formats (json_csv.py, html.py, table.py), which all read model.py: the
+dispatch lives here so that model.py imports none of them (tests/unit/test_import_cycles.py).
 """
 
 from __future__ import annotations
 
 from typing import IO
 
-from maptag.sinks.html_report import write_html
-from maptag.sinks.report import ScanReport, write_csv, write_json
+from maptag.report.html import write_html
+from maptag.report.json_csv import write_csv, write_json
+from maptag.report.model import ScanReport
 
 
 def write_table(report: ScanReport, out: IO[str]) -> None:
     # rich is the CLI's: the Lambda functions write json and html only and never load it
-    from maptag.console import print_report
+    from maptag.report.table import print_report
 
     print_report(report, out)
 

@@ -20,12 +20,12 @@ from maptag import __version__
 from maptag.coverage import Totals
 from maptag.model import Verdict
 from maptag.money import fix_first, money_text
-from maptag.sinks.report import COUNT_COLUMNS, overall_line
+from maptag.report.model import COUNT_COLUMNS, overall_line
 from maptag.views import FixGroup, daily_cost, days_noncompliant, fix_groups, short_id
 
 if TYPE_CHECKING:
+    from maptag.report.model import ScanReport
     from maptag.sinks.history import CoverageRow
-    from maptag.sinks.report import ScanReport
 
 STYLE = """
 :root { --ink: #1f2328; --muted: #59636e; --line: #d1d9e0; --bad: #b42318; --warn: #9a6700;

@@ -24,11 +24,10 @@ except ImportError:  # Windows: no advisory locks; concurrent CLI runs there may
 
 from maptag.aws import describe_error, error_code
 from maptag.files import output_file
-from maptag.sinks.migration_hub import HUB_WORKERS, OutboxError, TaskUpdate
+from maptag.migration_hub.publisher import HUB_WORKERS, OutboxError, TaskUpdate
+from maptag.names import OUTBOX_TABLE_KEY
 
 OUTBOX_SCHEMA = "maptag/hub-outbox@1"
-# The DynamoDB table's partition key (a string): "<stream>/<task>".
-TABLE_KEY = "task"
 
 
 def default_path() -> Path:
@@ -144,12 +143,12 @@ class DynamoDBOutbox:
             self._dynamodb.put_item,
             TableName=self.table_name,
             Item={
-                TABLE_KEY: {"S": update.key},
+                OUTBOX_TABLE_KEY: {"S": update.key},
                 "updated_at": {"N": _epoch(update)},
                 "update": {"S": json.dumps(update.to_dict(), ensure_ascii=False)},
             },
             ConditionExpression="attribute_not_exists(#key) OR updated_at <= :at",
-            ExpressionAttributeNames={"#key": TABLE_KEY},
+            ExpressionAttributeNames={"#key": OUTBOX_TABLE_KEY},
             ExpressionAttributeValues={":at": {"N": _epoch(update)}},
         )
 
@@ -157,7 +156,7 @@ class DynamoDBOutbox:
         self._conditional(
             self._dynamodb.delete_item,
             TableName=self.table_name,
-            Key={TABLE_KEY: {"S": update.key}},
+            Key={OUTBOX_TABLE_KEY: {"S": update.key}},
             ConditionExpression="updated_at <= :at",
             ExpressionAttributeValues={":at": {"N": _epoch(update)}},
         )
