@@ -32,7 +32,7 @@ node_modules/.installed: package.json package-lock.json
 browser: ## Debian's chromium, for the HTML report's tests in a real browser (tests/browser)
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
-test: dev browser ## the whole test suite (unit, integration, infrastructure, e2e, browser)
+test: dev browser ## the whole test suite (unit, integration, infrastructure, statemachine, browser)
 	$(BIN)/pytest -n 2 --dist loadgroup
 
 test-fast: venv ## unit tests only

@@ -1,7 +1,7 @@
 """AWS faults on the wire: error answers in each service's protocol, and a loopback proxy.
 
 Shared by the reliability harness (bench/reliability.py) and the fault-injection tests
-(tests/integration/faults.py): what an AWS error answer looks like per wire protocol, how
+(tests/support/faults.py): what an AWS error answer looks like per wire protocol, how
 a request names its service, region and operation, and a fault-injecting HTTP proxy that
 sits between any AWS client (the `maptag` CLI through AWS_ENDPOINT_URL) and an endpoint
 (a moto server). The proxy answers a chosen share of requests, drawn with a fixed random

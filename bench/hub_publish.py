@@ -3,7 +3,7 @@
     python -m bench.hub_publish [--accounts 200] [--regions 17] [--latency-ms 0] [--workers 10]
 
 Publishes one task per account × region twice (a first run that imports every task, then
-the next day's run) through the real publisher (maptag.sinks.migration_hub) with the local
+the next day's run) through the real publisher (maptag.migration_hub.publisher) with the local
 hub attached to the session (no socket). Each mgh call can be held `--latency-ms` to stand
 for the round trip to the home region. Prints, per run, the calls by operation, the wall
 time and the CPU per call (the local hub's own request validation included, so an upper
@@ -26,14 +26,14 @@ import boto3
 
 from maptag.coverage import Totals
 from maptag.local.migration_hub import HubState, LocalMigrationHub, attach
-from maptag.sinks.migration_hub import (
+from maptag.migration_hub.outbox import FileOutbox
+from maptag.migration_hub.publisher import (
     HUB_WORKERS,
     HubSettings,
     MigrationHubPublisher,
     RetryPolicy,
     plan_updates,
 )
-from maptag.sinks.outbox import FileOutbox
 
 HOME = "us-west-2"
 T0 = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)

@@ -15,7 +15,7 @@ pagination parameter with one); the bench server answers it the same way
 
 The original twelve types' largest pages are written out below from AWS's API references.
 The others are derived from their declarations (maptag.resources.types), whose page sizes,
-batch sizes and operations tests/unit/test_declarations.py checks against botocore's service
+batch sizes and operations tests/unit/resources/test_declarations.py checks against botocore's service
 models; ``PAGE_WITHOUT_SIZE`` holds the service's own page where the call takes no page size.
 """
 

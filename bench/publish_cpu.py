@@ -19,10 +19,11 @@ from datetime import UTC, datetime
 
 from maptag.model import Finding, Resource, ScanUnit, Verdict
 from maptag.policy import Policy
+from maptag.report.html import write_html
+from maptag.report.json_csv import write_json
+from maptag.report.model import FindingSpool, ScanReport
 from maptag.scan import UnitResult
-from maptag.sinks.html_report import write_html
 from maptag.sinks.outcome import RunInfo
-from maptag.sinks.report import FindingSpool, ScanReport, write_json
 from maptag.sinks.security_hub import SEVERITY, Hub, asff_finding, finding_id
 
 REGION = "us-east-1"

@@ -126,7 +126,7 @@ class Settings:
     unit_metrics: bool = False  # maptag:unit_metrics: 4 metrics per account × region (else a log line)
     unit_metrics_in_scope_only: bool = True  # ... only for units with something in scope or that failed
     migration_hub: bool = True  # "migration-hub" in maptag:sinks: a task per unit, notified each run
-    hub_workers: int = 10  # tasks sent at once (maptag.sinks.migration_hub.HUB_WORKERS)
+    hub_workers: int = 10  # tasks sent at once (maptag.migration_hub.publisher.HUB_WORKERS)
     hub_list_tasks: bool = True  # existing tasks from ListMigrationTasks, else a DescribeMigrationTask each
     arm_cpu_factor: float = 1.0  # CPU time on Graviton relative to x86 for this pure-Python work
     # assumptions

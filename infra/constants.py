@@ -1,4 +1,7 @@
-"""Names shared by the stacks, the constructs and the tests: each is defined here once."""
+"""Names shared by the stacks, the constructs and the tests: each is defined here once.
+
+The names the deployed code uses too (S3 prefixes, metric names, table keys, environment
+variables) are maptag/names.py's, which infra imports as `names`."""
 
 from __future__ import annotations
 
@@ -48,23 +51,6 @@ ASSET_EXCLUDES = (
 
 # Step Functions' log group name prefix (its best practices: docs/deploy.md).
 STATE_MACHINE_LOG_PREFIX = "/aws/vendedlogs/states/"
-
-# What the handlers publish under.
-SERVICE = "maptag"
-METRICS_NAMESPACE = "maptag"
-EVENT_SOURCE = "maptag"
-FAILED_UNITS_METRIC = "FailedUnits"
-
-# S3 layout of the reports bucket (handlers/ and the e2e test use the same prefixes).
-RUNS_PREFIX = "runs/"
-REPORTS_PREFIX = "reports/"
-MAP_RESULTS_PREFIX = "map-results"
-
-# DynamoDB: one table, generic keys, so coverage history and the Migration Hub outbox can
-# share it; `expires_at` (epoch seconds) is the TTL attribute.
-TABLE_PARTITION_KEY = "pk"
-TABLE_SORT_KEY = "sk"
-TABLE_TTL_ATTRIBUTE = "expires_at"
 
 # Workflow state names: the e2e test reads the order from the synthesized definition.
 STATE_PLAN = "Plan"

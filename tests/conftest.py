@@ -7,6 +7,9 @@ import os
 import freezegun
 import pytest
 
+# The helpers' own asserts (tests/support) report the values they compared, as a test's do.
+pytest.register_assert_rewrite("tests.support")
+
 # Tests move the clock with freezegun only (docs/architecture.md); time-machine is the demo's.
 # freezegun reads every loaded module's attributes when it starts; Powertools' parser builds
 # pydantic models lazily on that read, which fails under a frozen clock once a handler test has

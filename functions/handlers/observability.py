@@ -12,44 +12,52 @@ from typing import Any
 
 import boto3
 from aws_lambda_powertools import Logger, Metrics, Tracer
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from maptag.deploy_config import DeployConfig
+from maptag.names import (
+    ENV_ATHENA_WORKGROUP,
+    ENV_CONFIG,
+    ENV_HISTORY_TABLE,
+    ENV_METRICS_NAMESPACE,
+    ENV_OUTBOX_TABLE,
+    ENV_REPORTS_BUCKET,
+    ENV_SERVICE_NAME,
+    ENV_TOPIC_ARN,
+    METRICS_NAMESPACE,
+    SERVICE,
+)
 from maptag.workflow import Resources
 
-SERVICE = "maptag"
-NAMESPACE = "maptag"
-FAILED_UNITS = "FailedUnits"
-
-logger = Logger(service=os.environ.get("POWERTOOLS_SERVICE_NAME", SERVICE))
-tracer = Tracer(service=os.environ.get("POWERTOOLS_SERVICE_NAME", SERVICE))
+logger = Logger(service=os.environ.get(ENV_SERVICE_NAME, SERVICE))
+tracer = Tracer(service=os.environ.get(ENV_SERVICE_NAME, SERVICE))
 metrics = Metrics(
-    namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", NAMESPACE),
-    service=os.environ.get("POWERTOOLS_SERVICE_NAME", SERVICE),
+    namespace=os.environ.get(ENV_METRICS_NAMESPACE, METRICS_NAMESPACE),
+    service=os.environ.get(ENV_SERVICE_NAME, SERVICE),
 )
 
 
 class HandlerEnvironment(BaseModel):
     """What the stack puts in every function's environment (validated on each invocation)."""
 
-    MAPTAG_CONFIG: str
-    REPORTS_BUCKET: str
-    HISTORY_TABLE: str | None = None
-    TOPIC_ARN: str | None = None
-    OUTBOX_TABLE: str | None = None
-    ATHENA_WORKGROUP: str | None = None
+    config: str = Field(alias=ENV_CONFIG)
+    reports_bucket: str = Field(alias=ENV_REPORTS_BUCKET)
+    history_table: str | None = Field(None, alias=ENV_HISTORY_TABLE)
+    topic_arn: str | None = Field(None, alias=ENV_TOPIC_ARN)
+    outbox_table: str | None = Field(None, alias=ENV_OUTBOX_TABLE)
+    athena_workgroup: str | None = Field(None, alias=ENV_ATHENA_WORKGROUP)
 
 
 def deployment(environ: Any = None) -> tuple[DeployConfig, Resources]:
     env = HandlerEnvironment.model_validate(dict(environ if environ is not None else os.environ))
     resources = Resources(
-        bucket=env.REPORTS_BUCKET,
-        table=env.HISTORY_TABLE,
-        topic_arn=env.TOPIC_ARN,
-        outbox_table=env.OUTBOX_TABLE,
-        athena_workgroup=env.ATHENA_WORKGROUP,
+        bucket=env.reports_bucket,
+        table=env.history_table,
+        topic_arn=env.topic_arn,
+        outbox_table=env.outbox_table,
+        athena_workgroup=env.athena_workgroup,
     )
-    return DeployConfig.from_json(env.MAPTAG_CONFIG), resources
+    return DeployConfig.from_json(env.config), resources
 
 
 @functools.cache

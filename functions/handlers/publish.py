@@ -10,7 +10,8 @@ from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
-from handlers.observability import FAILED_UNITS, deployment, logger, metrics, session, tracer
+from handlers.observability import deployment, logger, metrics, session, tracer
+from maptag.names import FAILED_UNITS_METRIC
 from maptag.workflow import publish_run
 
 
@@ -33,7 +34,9 @@ def handler(event: PublishEvent, _context: LambdaContext) -> dict[str, Any]:
     run = publish_run(config, session(), resources, event.run_id, event.started_at, event.map_result)
     if "metrics" not in config.sinks:
         # The FailedUnits alarm watches this metric even when the metrics sink is off.
-        metrics.add_metric(name=FAILED_UNITS, unit=MetricUnit.Count, value=len(run.report.failed_units))
+        metrics.add_metric(
+            name=FAILED_UNITS_METRIC, unit=MetricUnit.Count, value=len(run.report.failed_units)
+        )
     for outcome in run.outcomes:
         if not outcome.ok:
             logger.error("sink failed", extra={"sink": outcome.name, "detail": outcome.detail})

@@ -27,11 +27,10 @@ from datetime import datetime
 from typing import Any
 
 from maptag.model import Finding, ScanUnit, Verdict
+from maptag.names import PUBLISHED_PREFIX, REPORTS_PREFIX, RUNS_PREFIX
 from maptag.scan import FindingSink, UnitResult
 from maptag.sinks.outcome import SinkOutcome
 
-RUNS_PREFIX = "runs/"
-REPORTS_PREFIX = "reports/"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 # publish reads every unit back: one GET at a time, 17,000 units took ~14 min (bench/scale.py).
 READ_THREADS = 16
@@ -182,7 +181,7 @@ class RunStore:
 
     @property
     def published_prefix(self) -> str:
-        return f"{self.prefix}published/"
+        return f"{self.prefix}{PUBLISHED_PREFIX}"
 
     def mark_published(self, outcome: SinkOutcome) -> str:
         """Record that ``outcome``'s sink delivered this run (written after it delivered)."""

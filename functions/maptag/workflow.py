@@ -25,15 +25,17 @@ from maptag.costs import athena_costs, cost_explorer_lines
 from maptag.deploy_config import TAGGER_ROLE_NAME, DeployConfig
 from maptag.fix.apply import APPLIED, Journal, Outcome
 from maptag.fix.plan import FixPlan, plan_fixes
+from maptag.migration_hub.outbox import DynamoDBOutbox
+from maptag.migration_hub.publisher import HubSettings, next_update_seconds
 from maptag.model import ScanUnit
 from maptag.money import CostBook, CostError, Ledger, Money, cost_book
+from maptag.names import EVENT_SOURCE
+from maptag.report.html import TREND_RUNS
+from maptag.report.model import ScanReport
 from maptag.run_store import RunStore, run_id_of
 from maptag.scan import AccountAccess, UnitResult, UnitUnreachable, plan, scan_unit
-from maptag.sinks import events, history, migration_hub, migration_hub_sink, registry, s3_report, sns_digest
-from maptag.sinks.html_report import TREND_RUNS
-from maptag.sinks.outbox import DynamoDBOutbox
+from maptag.sinks import events, history, migration_hub, registry, s3_report, sns_digest
 from maptag.sinks.outcome import RunInfo, SinkOutcome, guarded
-from maptag.sinks.report import ScanReport
 from maptag.sinks.sink import Deliver, Delivery
 
 logger = logging.getLogger(__name__)
@@ -136,11 +138,11 @@ SINKS: dict[str, Sink] = {sink.name: sink.deliver for sink in registry.deployed(
 def delivery(config: DeployConfig, session: boto3.Session, res: Resources) -> Delivery:
     """What the deployed sinks need: the settings of maptag:sinks' sinks and the resources."""
     hub = outbox = None
-    if migration_hub_sink.NAME in config.sinks:
-        hub = migration_hub.HubSettings(
+    if migration_hub.NAME in config.sinks:
+        hub = HubSettings(
             stream=config.hub_stream,
             server_tasks=config.server_tasks,
-            next_update_seconds=migration_hub.next_update_seconds(config.schedule_interval_seconds),
+            next_update_seconds=next_update_seconds(config.schedule_interval_seconds),
         )
         if res.outbox_table:
             outbox = DynamoDBOutbox(res.outbox_table, make_client(session, "dynamodb", _region(session)))
@@ -457,7 +459,7 @@ def _change_events(session: boto3.Session, outcomes: list[Outcome], run_id: str,
     entries = (
         {
             "Time": at,
-            "Source": events.SOURCE,
+            "Source": EVENT_SOURCE,
             "DetailType": TAG_CHANGED,
             "Detail": json.dumps(
                 {"run_id": run_id, **o.change.to_json(), "result": o.result, "detail": o.detail},

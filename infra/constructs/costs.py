@@ -18,10 +18,10 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from infra import constants
+from maptag import names
 from maptag.deploy_config import DeployConfig
 
-RESULTS_PREFIX = f"{constants.RUNS_PREFIX}athena-costs/"
+RESULTS_PREFIX = f"{names.RUNS_PREFIX}athena-costs/"
 
 
 class CostAccess(Construct):
@@ -69,7 +69,7 @@ class CostAccess(Construct):
             )
         if self.workgroup is None:
             return
-        function.add_environment("ATHENA_WORKGROUP", self.workgroup.ref)
+        function.add_environment(names.ENV_ATHENA_WORKGROUP, self.workgroup.ref)
         stack = Stack.of(self)
         workgroup_arn = stack.format_arn(
             service="athena", resource="workgroup", resource_name=self.workgroup.ref

@@ -11,7 +11,7 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
-from infra import constants
+from maptag import names
 
 
 class History(Construct):
@@ -22,14 +22,14 @@ class History(Construct):
             self,
             "Table",
             partition_key=dynamodb.Attribute(
-                name=constants.TABLE_PARTITION_KEY, type=dynamodb.AttributeType.STRING
+                name=names.TABLE_PARTITION_KEY, type=dynamodb.AttributeType.STRING
             ),
-            sort_key=dynamodb.Attribute(name=constants.TABLE_SORT_KEY, type=dynamodb.AttributeType.STRING),
+            sort_key=dynamodb.Attribute(name=names.TABLE_SORT_KEY, type=dynamodb.AttributeType.STRING),
             billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
             point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
                 point_in_time_recovery_enabled=True
             ),
-            time_to_live_attribute=constants.TABLE_TTL_ATTRIBUTE,
+            time_to_live_attribute=names.TABLE_TTL_ATTRIBUTE,
             encryption=dynamodb.TableEncryption.CUSTOMER_MANAGED,
             encryption_key=key,
             removal_policy=RemovalPolicy.RETAIN,

@@ -15,7 +15,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
-from maptag.sinks.outbox import TABLE_KEY
+from maptag.names import OUTBOX_TABLE_KEY
 
 
 class MigrationHubAccess(Construct):
@@ -25,7 +25,7 @@ class MigrationHubAccess(Construct):
         self.outbox = dynamodb.Table(
             self,
             "Outbox",
-            partition_key=dynamodb.Attribute(name=TABLE_KEY, type=dynamodb.AttributeType.STRING),
+            partition_key=dynamodb.Attribute(name=OUTBOX_TABLE_KEY, type=dynamodb.AttributeType.STRING),
             billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
             point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
                 point_in_time_recovery_enabled=True

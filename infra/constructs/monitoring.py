@@ -14,7 +14,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
-from infra import constants
+from maptag import names
 
 
 class Monitoring(Construct):
@@ -46,9 +46,9 @@ class Monitoring(Construct):
             failed_runs, "FailedRuns", "maptag: a scan run failed, timed out or was aborted"
         )
         failed_units = cloudwatch.Metric(
-            namespace=constants.METRICS_NAMESPACE,
-            metric_name=constants.FAILED_UNITS_METRIC,
-            dimensions_map={"service": constants.SERVICE},
+            namespace=names.METRICS_NAMESPACE,
+            metric_name=names.FAILED_UNITS_METRIC,
+            dimensions_map={"service": names.SERVICE},
             statistic="Maximum",
             period=period,
         )

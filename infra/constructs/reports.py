@@ -10,7 +10,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from infra import constants
+from maptag import names
 
 
 class Reports(Construct):
@@ -47,9 +47,9 @@ class Reports(Construct):
             server_access_logs_prefix="reports-bucket/",
             lifecycle_rules=[
                 # Scan shards and Map results are working data: a month is plenty to debug a run.
-                s3.LifecycleRule(prefix=constants.RUNS_PREFIX, expiration=Duration.days(30)),
-                s3.LifecycleRule(prefix=constants.MAP_RESULTS_PREFIX, expiration=Duration.days(30)),
-                s3.LifecycleRule(prefix=constants.REPORTS_PREFIX, expiration=Duration.days(retention_days)),
+                s3.LifecycleRule(prefix=names.RUNS_PREFIX, expiration=Duration.days(30)),
+                s3.LifecycleRule(prefix=names.MAP_RESULTS_PREFIX, expiration=Duration.days(30)),
+                s3.LifecycleRule(prefix=names.REPORTS_PREFIX, expiration=Duration.days(retention_days)),
                 s3.LifecycleRule(
                     noncurrent_version_expiration=Duration.days(30),
                     abort_incomplete_multipart_upload_after=Duration.days(1),

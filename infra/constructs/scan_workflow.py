@@ -38,6 +38,7 @@ from infra.constructs.findings import Findings
 from infra.constructs.member_role import acknowledge_read_only, read_only_statements
 from infra.constructs.migration_hub import MigrationHubAccess
 from infra.constructs.remediation import grant_remediation
+from maptag import names
 from maptag.deploy_config import TAGGER_ROLE_NAME, DeployConfig
 
 
@@ -82,7 +83,7 @@ SCAN_UNIT = FunctionSpec(
     "ScanUnit", "handlers.scan_unit.handler", "maptag: scan one account × region", Duration.seconds(90), 1024
 )
 # runs/<run id>/published/<sink>.json (maptag.run_store): publish writes nothing else under runs/.
-PUBLISHED_MARKERS = f"{constants.RUNS_PREFIX}*/published/"
+PUBLISHED_MARKERS = f"{names.RUNS_PREFIX}*/{names.PUBLISHED_PREFIX}"
 PUBLISH = FunctionSpec(
     "Publish", "handlers.publish.handler", "maptag: report, history and findings", Duration.minutes(15), 2048
 )
@@ -121,19 +122,19 @@ class ScanWorkflow(Construct):
         )
         self._code = lambda_.Code.from_asset(constants.FUNCTIONS_DIR, exclude=list(constants.ASSET_EXCLUDES))
         environment = {
-            "MAPTAG_CONFIG": config.to_json(),
-            "REPORTS_BUCKET": bucket.bucket_name,
-            "HISTORY_TABLE": table.table_name,
-            "TOPIC_ARN": findings.topic.topic_arn,
-            **({"OUTBOX_TABLE": migration_hub.outbox.table_name} if migration_hub else {}),
-            "POWERTOOLS_SERVICE_NAME": constants.SERVICE,
-            "POWERTOOLS_METRICS_NAMESPACE": constants.METRICS_NAMESPACE,
-            "AWS_STS_REGIONAL_ENDPOINTS": "regional",
+            names.ENV_CONFIG: config.to_json(),
+            names.ENV_REPORTS_BUCKET: bucket.bucket_name,
+            names.ENV_HISTORY_TABLE: table.table_name,
+            names.ENV_TOPIC_ARN: findings.topic.topic_arn,
+            **({names.ENV_OUTBOX_TABLE: migration_hub.outbox.table_name} if migration_hub else {}),
+            names.ENV_SERVICE_NAME: names.SERVICE,
+            names.ENV_METRICS_NAMESPACE: names.METRICS_NAMESPACE,
+            names.ENV_STS_REGIONAL_ENDPOINTS: "regional",
         }
 
         # plan: lists the Organization's accounts (if asked) and writes the unit list.
         self.plan = self._function(PLAN, environment)
-        self._grant_objects(self.plan, bucket, key, write=[constants.RUNS_PREFIX])
+        self._grant_objects(self.plan, bucket, key, write=[names.RUNS_PREFIX])
         if config.policy.organization:
             # ListAccounts has no resource type: "*" is its only form.
             self.plan.add_to_role_policy(
@@ -147,7 +148,7 @@ class ScanWorkflow(Construct):
             environment,
             role_name=f"{constants.SCANNER_ROLE_PREFIX}{self._stack.region}",
         )
-        self._grant_objects(self.scan_unit, bucket, key, write=[constants.RUNS_PREFIX])
+        self._grant_objects(self.scan_unit, bucket, key, write=[names.RUNS_PREFIX])
         accounts = config.policy.accounts or ("*",)
         self.scan_unit.add_to_role_policy(
             iam.PolicyStatement(
@@ -167,9 +168,9 @@ class ScanWorkflow(Construct):
             self.publish,
             bucket,
             key,
-            read=[constants.RUNS_PREFIX, f"{constants.MAP_RESULTS_PREFIX}/"],
+            read=[names.RUNS_PREFIX, f"{names.MAP_RESULTS_PREFIX}/"],
             # reports, and the per-sink completion markers that make a retry idempotent (run_store.py)
-            write=[constants.REPORTS_PREFIX, PUBLISHED_MARKERS],
+            write=[names.REPORTS_PREFIX, PUBLISHED_MARKERS],
         )
         table.grant_read_write_data(self.publish)
         findings.grant_publish(self.publish)
@@ -183,7 +184,7 @@ class ScanWorkflow(Construct):
                 REMEDIATE, environment, role_name=f"{constants.REMEDIATOR_ROLE_PREFIX}{self._stack.region}"
             )
             self._grant_objects(
-                self.remediate, bucket, key, read=[constants.RUNS_PREFIX], write=[constants.REPORTS_PREFIX]
+                self.remediate, bucket, key, read=[names.RUNS_PREFIX], write=[names.REPORTS_PREFIX]
             )
             findings.grant_publish(self.remediate)
             grant_remediation(self.remediate, config)
@@ -242,9 +243,9 @@ class ScanWorkflow(Construct):
             "Action::kms:ReEncrypt*": "the CDK's DynamoDB grant; scoped to the stack's own key",
             "Resource::*": "X-Ray PutTraceSegments/PutTelemetryRecords, Step Functions log delivery, "
             "organizations:ListAccounts and mgh:GetHomeRegion have no resource type",
-            f"{bucket_arn}/{constants.RUNS_PREFIX}*": "the run's own working prefix",
-            f"{bucket_arn}/{constants.MAP_RESULTS_PREFIX}/*": "the Distributed Map's result prefix",
-            f"{bucket_arn}/{constants.REPORTS_PREFIX}*": "the reports prefix",
+            f"{bucket_arn}/{names.RUNS_PREFIX}*": "the run's own working prefix",
+            f"{bucket_arn}/{names.MAP_RESULTS_PREFIX}/*": "the Distributed Map's result prefix",
+            f"{bucket_arn}/{names.REPORTS_PREFIX}*": "the reports prefix",
             f"{bucket_arn}/{PUBLISHED_MARKERS}*": "publish's completion markers, one per sink and run",
             f"Resource::arn:<AWS::Partition>:s3:::<{bucket_id}>/*": "the Distributed Map reads the unit "
             "list and writes its results in the reports bucket",
@@ -372,7 +373,7 @@ class ScanWorkflow(Construct):
                 "account_id": sfn.JsonPath.string_at("$$.Map.Item.Value.account_id"),
                 "region": sfn.JsonPath.string_at("$$.Map.Item.Value.region"),
             },
-            result_writer_v2=sfn.ResultWriterV2(bucket=bucket, prefix=constants.MAP_RESULTS_PREFIX),
+            result_writer_v2=sfn.ResultWriterV2(bucket=bucket, prefix=names.MAP_RESULTS_PREFIX),
             tolerated_failure_percentage=100,
             result_path="$.map_result",
             map_execution_type=CHILD_TYPES[self._config.child_workflow],

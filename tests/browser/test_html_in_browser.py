@@ -20,10 +20,10 @@ import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
 
 from maptag.coverage import Totals
+from maptag.report.html import write_html
+from maptag.report.model import ScanReport
 from maptag.sinks.history import CoverageRow, Scope
-from maptag.sinks.html_report import write_html
-from maptag.sinks.report import ScanReport
-from tests.view_fixtures import FIX, costed_report
+from tests.support.view_fixtures import FIX, costed_report
 
 pytestmark = pytest.mark.slow
 

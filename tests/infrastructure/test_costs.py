@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from tests.infrastructure.conftest import ROOT, Synthesized, synthesize
-from tests.infrastructure.iam import (
+from tests.support.iam import (
+    NO_RESOURCE_TYPE,
     actions_of,
     as_list,
     flat,
@@ -18,7 +18,7 @@ from tests.infrastructure.iam import (
     role_statements,
     statements,
 )
-from tests.infrastructure.test_stacks import NO_RESOURCE_TYPE
+from tests.support.synth import ROOT, Synthesized, synthesize
 
 pytestmark = pytest.mark.xdist_group("cdk")
 

@@ -18,7 +18,7 @@ import pytest
 from moto.server import ThreadedMotoServer
 
 from infra import constants
-from tests.infrastructure.conftest import ROOT, Synthesized
+from tests.support.synth import ROOT, Synthesized
 
 pytestmark = pytest.mark.xdist_group("cdk")
 

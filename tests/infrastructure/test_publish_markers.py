@@ -3,8 +3,8 @@ under the runs/ prefix: a retried publish reads them to deliver each sink once."
 
 from __future__ import annotations
 
-from tests.infrastructure.conftest import Synthesized
-from tests.infrastructure.iam import flat, resources_for, role_id, role_statements
+from tests.support.iam import flat, resources_for, role_id, role_statements
+from tests.support.synth import Synthesized
 
 
 def test_publish_writes_reports_and_its_completion_markers_only(org_app: Synthesized) -> None:

@@ -15,8 +15,7 @@ from infra import constants
 from infra.constructs.remediation import write_grants
 from maptag.deploy_config import TAGGER_ROLE_NAME
 from maptag.resources.declarations import BY_NAME, TYPE_NAMES
-from tests.infrastructure.conftest import ROOT, Synthesized, synthesize
-from tests.infrastructure.iam import (
+from tests.support.iam import (
     actions_of,
     as_list,
     flat,
@@ -25,6 +24,7 @@ from tests.infrastructure.iam import (
     role_statements,
     statements,
 )
+from tests.support.synth import ROOT, Synthesized, synthesize
 
 _TAG_WRITE = re.compile(
     r"^[a-z0-9-]+:(Tag|Untag|CreateTags|CreateOrUpdateTags|DeleteTags|AddTags|RemoveTags|ChangeTags|UpdateTags|Put\w*Tagging)",

@@ -8,9 +8,9 @@ from bench.scale import DEPLOYED, UNIT_TIMEOUT_S
 from infra import constants
 from infra.constructs.scan_workflow import PUBLISH, SCAN_UNIT, UNIT_LIMITS
 from maptag.deploy_config import DeployConfig
+from maptag.migration_hub.publisher import HUB_WORKERS
 from maptag.run_store import READ_THREADS
-from maptag.sinks.migration_hub import HUB_WORKERS
-from tests.infrastructure.conftest import deployment_context
+from tests.support.synth import deployment_context
 
 
 def test_the_models_deployed_settings_are_the_deployments_defaults() -> None:

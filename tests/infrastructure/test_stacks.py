@@ -12,16 +12,17 @@ import pytest
 from aws_cdk import App, Environment
 from aws_cdk.assertions import Match, Template
 
+from handlers.observability import HandlerEnvironment
 from infra import constants
 from infra.app import build, config_of
 from infra.constructs.member_role import RESOURCE_SCOPED, read_only_actions
 from infra.constructs.scan_workflow import EXPRESS_CHILD_LIMIT, UNIT_LIMITS
 from infra.stacks import ScannerStack
+from maptag import names
 from maptag.policy import PolicyError
 from maptag.resources.declarations import TYPE_NAMES, required_actions
-from maptag.sinks.outbox import TABLE_KEY
-from tests.infrastructure.conftest import ROOT, Synthesized, deployment_context
-from tests.infrastructure.iam import (
+from tests.support.iam import (
+    NO_RESOURCE_TYPE,
     actions_of,
     as_list,
     flat,
@@ -30,6 +31,7 @@ from tests.infrastructure.iam import (
     role_statements,
     statements,
 )
+from tests.support.synth import ROOT, Synthesized, deployment_context
 
 # One worker builds the stacks once (make test runs -n 2 --dist loadgroup).
 pytestmark = pytest.mark.xdist_group("cdk")
@@ -64,7 +66,7 @@ def test_workflow_plans_maps_over_units_by_s3_reference_then_publishes(org_app: 
     # the unit list and the Map's results are S3 objects, never the state payload
     assert units["ItemReader"]["Parameters"]["Key.$"] == "$.units_key"
     assert units["ItemReader"]["ReaderConfig"]["InputType"] == "JSON"
-    assert units["ResultWriter"]["Parameters"]["Prefix"] == constants.MAP_RESULTS_PREFIX
+    assert units["ResultWriter"]["Parameters"]["Prefix"] == names.MAP_RESULTS_PREFIX
     assert units["ToleratedFailurePercentage"] == 100
     assert units["ResultPath"] == "$.map_result"
 
@@ -187,6 +189,22 @@ def test_functions_are_thin_traced_python_with_the_powertools_layer(org_app: Syn
     assert all(c["Properties"]["MaximumRetryAttempts"] == 0 for c in invoke_configs.values())
 
 
+@pytest.mark.parametrize("which", ["org_app", "accounts_app"])
+def test_every_function_gets_only_shared_environment_names_and_all_the_handlers_need(
+    which: str, request: pytest.FixtureRequest
+) -> None:
+    # the handlers' side of the same names: tests/unit/test_names.py
+    app: Synthesized = request.getfixturevalue(which)
+    model = HandlerEnvironment.model_fields.values()
+    required = {field.alias for field in model if field.is_required()}
+    functions = app.scanner.find_resources("AWS::Lambda::Function")
+    assert functions
+    for function in functions.values():
+        given = set(function["Properties"]["Environment"]["Variables"])
+        assert given <= names.LAMBDA_ENVIRONMENT, given - names.LAMBDA_ENVIRONMENT
+        assert required <= given, required - given
+
+
 def test_the_code_asset_leaves_out_the_local_package_and_caches(org_app: Synthesized) -> None:
     (asset,) = [p for p in org_app.outdir.glob("asset.*") if p.is_dir()]
     files = {str(p.relative_to(asset)) for p in asset.rglob("*")}
@@ -287,7 +305,7 @@ def test_migration_hub_outbox_table_exists_only_with_the_sink(
     org_app: Synthesized, accounts_app: Synthesized
 ) -> None:
     outbox_id, outbox = one(org_app.scanner, "AWS::DynamoDB::Table", "Outbox")
-    assert outbox["Properties"]["KeySchema"] == [{"AttributeName": TABLE_KEY, "KeyType": "HASH"}]
+    assert outbox["Properties"]["KeySchema"] == [{"AttributeName": names.OUTBOX_TABLE_KEY, "KeyType": "HASH"}]
     assert outbox["Properties"]["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
     _, publish = one(org_app.scanner, "AWS::Lambda::Function", "Publish")
     assert publish["Properties"]["Environment"]["Variables"]["OUTBOX_TABLE"] == {"Ref": outbox_id}
@@ -298,7 +316,7 @@ def test_history_table_has_pitr_ttl_and_kms(org_app: Synthesized) -> None:
     _, table = one(org_app.scanner, "AWS::DynamoDB::Table", "History")
     props = table["Properties"]
     assert props["TimeToLiveSpecification"] == {
-        "AttributeName": constants.TABLE_TTL_ATTRIBUTE,
+        "AttributeName": names.TABLE_TTL_ATTRIBUTE,
         "Enabled": True,
     }
     assert props["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
@@ -306,8 +324,8 @@ def test_history_table_has_pitr_ttl_and_kms(org_app: Synthesized) -> None:
     assert props["SSESpecification"]["SSEType"] == "KMS"
     assert "KMSMasterKeyId" in props["SSESpecification"]
     assert {k["AttributeName"] for k in props["KeySchema"]} == {
-        constants.TABLE_PARTITION_KEY,
-        constants.TABLE_SORT_KEY,
+        names.TABLE_PARTITION_KEY,
+        names.TABLE_SORT_KEY,
     }
 
 
@@ -396,8 +414,8 @@ def test_alarms_watch_failed_runs_failed_units_and_missed_runs(
         for k, v in alarms.items()
     }
     assert all(a["AlarmActions"] == [{"Ref": topic_id}] for a in by_name.values())
-    assert by_name["FailedUnits"]["MetricName"] == constants.FAILED_UNITS_METRIC
-    assert by_name["FailedUnits"]["Namespace"] == constants.METRICS_NAMESPACE
+    assert by_name["FailedUnits"]["MetricName"] == names.FAILED_UNITS_METRIC
+    assert by_name["FailedUnits"]["Namespace"] == names.METRICS_NAMESPACE
     missed = by_name["MissedRun"]
     assert missed["MetricName"] == "ExecutionsStarted"
     assert missed["ComparisonOperator"] == "LessThanThreshold"
@@ -501,27 +519,6 @@ _TAG_WRITE = re.compile(
     r"^[a-z0-9-]+:(Tag|Untag|CreateTags|CreateOrUpdateTags|DeleteTags|AddTags|RemoveTags|ChangeTags|UpdateTags|Put\w*Tagging|\*)",
     re.I,
 )
-
-# Actions that have no resource type in IAM: "*" is their only form.
-NO_RESOURCE_TYPE = {
-    "xray:PutTraceSegments",
-    "xray:PutTelemetryRecords",
-    "xray:GetSamplingRules",
-    "xray:GetSamplingTargets",
-    "logs:CreateLogDelivery",
-    "logs:GetLogDelivery",
-    "logs:UpdateLogDelivery",
-    "logs:DeleteLogDelivery",
-    "logs:ListLogDeliveries",
-    "logs:PutResourcePolicy",
-    "logs:DescribeResourcePolicies",
-    "logs:DescribeLogGroups",
-    "organizations:ListAccounts",
-    "mgh:GetHomeRegion",
-    "mgh:ListProgressUpdateStreams",
-    "mgh:ListMigrationTasks",
-    *(action for action in read_only_actions() if action not in RESOURCE_SCOPED),
-}
 
 
 @pytest.mark.parametrize("which", ["org_app", "accounts_app"])

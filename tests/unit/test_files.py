@@ -20,12 +20,12 @@ from pathlib import Path
 import pytest
 
 from maptag.files import OutputFile, append_lines, output_file, read_json_lines
+from maptag.migration_hub.outbox import FileOutbox
+from maptag.migration_hub.publisher import OutboxError, TaskUpdate
 from maptag.model import ScanUnit, Verdict
 from maptag.sinks.history import FileHistory, HistoryError, Scope, record_history
-from maptag.sinks.migration_hub import OutboxError, TaskUpdate
-from maptag.sinks.outbox import FileOutbox
 from maptag.sinks.outcome import RunInfo
-from tests.sink_fixtures import ACCOUNT, UnitSpec, built_report, many
+from tests.support.sink_fixtures import ACCOUNT, UnitSpec, built_report, many
 
 UNIT = ScanUnit(ACCOUNT, "us-east-1")
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from maptag.migration_hub.names import DEFAULT_STREAM, validate_stream
 from maptag.money import parse_credit_rate
 from maptag.policy import known_names
 from maptag.rules import quote
-from maptag.sinks.migration_hub import DEFAULT_STREAM, validate_stream
 from maptag.sinks.registry import LAPTOP_NAMES
 from maptag.sinks.security_hub import MAX_REFRESH_DAYS
 

@@ -15,9 +15,9 @@ from maptag.sinks.outcome import SinkOutcome
 from maptag.sinks.security_hub import DEFAULT_REFRESH_DAYS
 
 if TYPE_CHECKING:
-    from maptag.sinks.migration_hub import HubSettings
-    from maptag.sinks.outbox import FileOutbox
-    from maptag.sinks.report import ScanReport
+    from maptag.migration_hub.outbox import FileOutbox
+    from maptag.migration_hub.publisher import HubSettings
+    from maptag.report.model import ScanReport
 
 
 @dataclass(frozen=True)

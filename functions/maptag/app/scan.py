@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from maptag.model import ScanUnit
     from maptag.money import CostBook, SinceState
     from maptag.policy import Policy
-    from maptag.sinks.report import ScanReport
+    from maptag.report.model import ScanReport
 
 
 @dataclass(frozen=True)
@@ -51,8 +51,9 @@ class ScanRequest:
     @classmethod
     def of(cls, chosen: Sourced) -> ScanRequest:
         """The request for settings already checked (app.settings.resolve)."""
-        from maptag.sinks.migration_hub import DEFAULT_NEXT_UPDATE_SECONDS, DEFAULT_STREAM, HubSettings
-        from maptag.sinks.outbox import FileOutbox
+        from maptag.migration_hub.names import DEFAULT_STREAM
+        from maptag.migration_hub.outbox import FileOutbox
+        from maptag.migration_hub.publisher import DEFAULT_NEXT_UPDATE_SECONDS, HubSettings
 
         sinks = tuple(chosen.get("publish", ()))
         hub = None
@@ -111,8 +112,8 @@ def run(
     The output file is opened before scanning (an unwritable path is exit 2 at once) and is
     replaced only by a complete report.
     """
-    from maptag.sinks.report import overall_line
-    from maptag.sinks.report_writers import write_report
+    from maptag.report.model import overall_line
+    from maptag.report.writers import write_report
 
     chosen = request.settings
     with report_destination(request) as destination, scanned(request, console) as report:
@@ -150,8 +151,8 @@ def scanned(request: ScanRequest, console: ScanConsole) -> Iterator[ScanReport]:
 
     from maptag.money import Ledger, Money
     from maptag.policy import PolicyError
+    from maptag.report.model import FindingSpool, ScanReport
     from maptag.scan import plan, run_scan
-    from maptag.sinks.report import FindingSpool, ScanReport
 
     chosen = request.settings
     session = boto3.Session()

@@ -106,7 +106,7 @@ _POLICY_FLAGS = (
 
 def _read_report(path: Path, role_name: str | None) -> tuple[Any, list[dict[str, Any]], int]:
     from maptag.policy import Policy, PolicyError
-    from maptag.sinks.report import SCHEMA as REPORT_SCHEMA
+    from maptag.report.model import SCHEMA as REPORT_SCHEMA
 
     shown = quote(str(path), 200)
     try:

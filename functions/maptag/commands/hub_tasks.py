@@ -15,15 +15,9 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from maptag.aws import describe_error
 from maptag.commands import EXIT_OK, UsageError
-from maptag.sinks.migration_hub import (
-    DEFAULT_STREAM,
-    HubUnavailable,
-    StreamNameError,
-    StreamView,
-    UnknownStream,
-    stream_tasks,
-    validate_stream,
-)
+from maptag.migration_hub.names import DEFAULT_STREAM, StreamNameError, validate_stream
+from maptag.migration_hub.publisher import HubUnavailable
+from maptag.migration_hub.views import StreamView, UnknownStream, stream_tasks
 
 STATUS_STYLE = {"COMPLETED": "green", "IN_PROGRESS": "yellow", "FAILED": "red", "NOT_STARTED": "dim"}
 

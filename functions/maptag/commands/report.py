@@ -20,9 +20,9 @@ from botocore.exceptions import BotoCoreError, ClientError
 from maptag.aws import describe_error
 from maptag.commands import EXIT_OK, UsageError
 from maptag.commands.run import add_stack_flag, stack_output
+from maptag.names import LATEST_PREFIX, REPORTS_PREFIX
 from maptag.rules import quote
 
-LATEST_PREFIX = "reports/latest/"
 FORMATS = ("html", "json")
 
 
@@ -41,7 +41,7 @@ def register(commands: Any) -> None:
 
 
 def latest_key(report_format: str) -> str:
-    return f"{LATEST_PREFIX}report.{report_format}"
+    return f"{REPORTS_PREFIX}{LATEST_PREFIX}report.{report_format}"
 
 
 def fetch(args: argparse.Namespace) -> int:

@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from maptag.app.settings import FORMATS
+from maptag.migration_hub.names import DEFAULT_STREAM
 from maptag.resources.declarations import TYPE_NAMES
 from maptag.rules import quote
-from maptag.sinks.migration_hub import DEFAULT_STREAM
 from maptag.sinks.registry import LAPTOP_NAMES
 
 

@@ -325,7 +325,7 @@ def _scan(
     files; the exit code counts failed units, a failed check and a failed publish."""
     from maptag.app import scan
     from maptag.console import ScanConsole
-    from maptag.sinks.report_writers import write_report
+    from maptag.report.writers import write_report
 
     files = {"HTML": output_dir / "report.html", "JSON": output_dir / "report.json"}
     checks: list[Check] = []

@@ -3,7 +3,7 @@
 moto has no Redshift Serverless, ElastiCache Serverless, DocumentDB Elastic, … (docs/toolchain.md):
 a list call to them raises "not implemented" (a 500 from its server), so a scan of every type
 against moto would fail its units. On AWS every declared type is scanned. The list is checked
-against moto by tests/integration/test_embedded.py, so it cannot go stale as moto grows.
+against moto by tests/integration/local/test_embedded.py, so it cannot go stale as moto grows.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ EMBEDDED_TYPES: tuple[str, ...] = tuple(name for name in TYPE_NAMES if name not 
 # Types whose tags moto 5.2.5 cannot write through the Tagging API ("Service not yet supported")
 # or cannot untag (WorkSpaces); and ECS tasks, whose lastStatus moto moves on at every
 # DescribeTasks, so the fix's re-read finds them stopped. `maptag demo --fix` fixes the others;
-# tests/integration/test_fix_writers.py drives these types' writes through the Stubber.
+# tests/integration/fix/test_writers.py drives these types' writes through the Stubber.
 UNWRITABLE: frozenset[str] = frozenset(
     {
         "acm-pca:certificate-authority", "dax:cache", "ecr:repository", "eks:cluster", "eks:nodegroup",

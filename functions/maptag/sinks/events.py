@@ -19,15 +19,15 @@ import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
 from maptag.aws import Clients, describe_error
+from maptag.names import EVENT_SOURCE
+from maptag.report.model import ScanReport
 from maptag.sinks.outcome import RunInfo, SinkOutcome, guarded
-from maptag.sinks.report import ScanReport
 from maptag.sinks.sink import Delivery, Sink
 from maptag.sinks.sns_digest import status_of
 
 logger = logging.getLogger(__name__)
 
 NAME = "events"
-SOURCE = "maptag"
 SCAN_COMPLETED = "maptag.scan.completed"
 UNIT_FAILED = "maptag.unit.failed"
 BATCH = 10  # PutEvents: at most 10 entries per call
@@ -158,7 +158,7 @@ class _Sender:
 def _entry(detail_type: str, detail: dict[str, Any], run: RunInfo, event_bus: str) -> dict[str, Any]:
     entry = {
         "Time": run.scanned_at,
-        "Source": SOURCE,
+        "Source": EVENT_SOURCE,
         "DetailType": detail_type,
         "Detail": json.dumps(detail, separators=(",", ":")),
         "EventBusName": event_bus,

@@ -38,9 +38,10 @@ from maptag.coverage import Totals
 from maptag.files import append_lines, read_json_lines
 from maptag.model import ScanUnit, Verdict
 from maptag.money import NON_COMPLIANT, SinceState
+from maptag.names import TABLE_PARTITION_KEY, TABLE_SORT_KEY, TABLE_TTL_ATTRIBUTE
+from maptag.report.model import ScanReport
 from maptag.scan import UnitResult
 from maptag.sinks.outcome import RunInfo, SinkOutcome, guarded
-from maptag.sinks.report import ScanReport
 from maptag.sinks.sink import Delivery, Sink
 
 NAME = "history"
@@ -121,8 +122,8 @@ class CoverageRow:
     def to_item(self, expires_at: int) -> dict[str, Any]:
         """The stored row (plain JSON types; DynamoDB numbers are ints)."""
         item: dict[str, Any] = {
-            "pk": self.scope.key,
-            "sk": self.sort_key,
+            TABLE_PARTITION_KEY: self.scope.key,
+            TABLE_SORT_KEY: self.sort_key,
             "kind": "coverage",
             "run_id": self.run_id,
             "scanned_at": self.scanned_at,
@@ -130,7 +131,7 @@ class CoverageRow:
             "types": {name: _counts(t) for name, t in self.types.items()},
             "units": self.units,
             "failed_units": self.failed_units,
-            "expires_at": expires_at,
+            TABLE_TTL_ATTRIBUTE: expires_at,
         }
         if self.scope.account_id:
             item["account_id"] = self.scope.account_id
@@ -257,7 +258,7 @@ class DynamoHistory:
     def write(self, items: Iterable[dict[str, Any]]) -> int:
         count = 0
         # batch_writer sends 25 items per BatchWriteItem and resends unprocessed ones.
-        with self._table.batch_writer(overwrite_by_pkeys=["pk", "sk"]) as batch:
+        with self._table.batch_writer(overwrite_by_pkeys=[TABLE_PARTITION_KEY, TABLE_SORT_KEY]) as batch:
             for item in items:
                 batch.put_item(Item=item)
                 count += 1
@@ -331,7 +332,7 @@ class FileHistory:
         expired_before = int((now or datetime.now(UTC)).timestamp())
         latest: dict[str, CoverageRow] = {}
         for number, item in self._items():
-            if item.get("pk") != scope.key or not _unexpired(item, expired_before):
+            if item.get(TABLE_PARTITION_KEY) != scope.key or not _unexpired(item, expired_before):
                 continue
             try:
                 row = CoverageRow.from_item(item)
@@ -345,7 +346,7 @@ class FileHistory:
         if not self.path.exists():  # no file yet: the first run, nothing known
             return {}
         wanted = {resource_key(unit.account_id, unit.region) for unit in units}
-        return open_states(item for _, item in self._items() if item.get("pk") in wanted)
+        return open_states(item for _, item in self._items() if item.get(TABLE_PARTITION_KEY) in wanted)
 
     def _items(self) -> Iterator[tuple[int, dict[str, Any]]]:
         try:
@@ -362,7 +363,7 @@ class FileHistory:
 
 def _unexpired(item: Mapping[str, Any], expired_before: int) -> bool:
     try:
-        return int(item.get("expires_at", expired_before)) >= expired_before
+        return int(item.get(TABLE_TTL_ATTRIBUTE, expired_before)) >= expired_before
     except (TypeError, ValueError):
         return True  # a bad expiry is the row's problem: from_item names it
 
@@ -405,12 +406,15 @@ def open_states(items: Iterable[Mapping[str, Any]], *, now: datetime | None = No
     """The open (non-compliant) resources among stored resource rows, the last write winning."""
     latest: dict[str, Mapping[str, Any]] = {}
     for item in items:
-        if item.get("kind") == RESOURCE_KIND and "sk" in item:
-            latest[str(item["sk"])] = item
+        if item.get("kind") == RESOURCE_KIND and TABLE_SORT_KEY in item:
+            latest[str(item[TABLE_SORT_KEY])] = item
     expired_before = int((now or datetime.now(UTC)).timestamp())
     states: dict[str, SinceState] = {}
     for arn, item in latest.items():
-        if item.get("verdict") in CLOSED or int(item.get("expires_at") or expired_before) < expired_before:
+        if (
+            item.get("verdict") in CLOSED
+            or int(item.get(TABLE_TTL_ATTRIBUTE) or expired_before) < expired_before
+        ):
             continue
         since = item.get("noncompliant_since")
         states[arn] = SinceState(
@@ -441,8 +445,8 @@ def resource_changes(
 
     def row(item: Mapping[str, Any], verdict: str, since: str | None) -> dict[str, Any]:
         out: dict[str, Any] = {
-            "pk": resource_key(str(item["account_id"]), str(item["region"])),
-            "sk": str(item["arn"]),
+            TABLE_PARTITION_KEY: resource_key(str(item["account_id"]), str(item["region"])),
+            TABLE_SORT_KEY: str(item["arn"]),
             "kind": RESOURCE_KIND,
             "verdict": verdict,
             "type": str(item["type"]),
@@ -453,7 +457,7 @@ def resource_changes(
             "run_id": run.run_id,
         }
         if verdict in CLOSED:
-            out["expires_at"] = expires_at
+            out[TABLE_TTL_ATTRIBUTE] = expires_at
         return out
 
     for item in report.resources():

@@ -28,14 +28,13 @@ import json
 from aws_lambda_powertools.metrics import EphemeralMetrics, MetricUnit
 
 from maptag.coverage import Totals
+from maptag.names import FAILED_UNITS_METRIC, METRICS_NAMESPACE, SERVICE
+from maptag.report.model import ScanReport
 from maptag.scan import UnitResult
 from maptag.sinks.outcome import RunInfo, SinkOutcome, guarded
-from maptag.sinks.report import ScanReport
 from maptag.sinks.sink import Delivery, Sink
 
 NAME = "metrics"
-NAMESPACE = "maptag"
-SERVICE = "maptag"
 UNIT_RECORD = "maptag.unit"
 
 
@@ -44,7 +43,7 @@ def emit_metrics(
     run: RunInfo,
     *,
     per_unit: bool = True,
-    namespace: str = NAMESPACE,
+    namespace: str = METRICS_NAMESPACE,
 ) -> SinkOutcome:
     """Write the run's metrics to stdout as EMF (CloudWatch Logs turns them into metrics)."""
 
@@ -70,7 +69,7 @@ def emit_metrics(
             ("InvalidValue", totals.invalid_value),
             ("Unreadable", totals.unreadable),
             ("Units", len(report.units)),
-            ("FailedUnits", len(report.failed_units)),
+            (FAILED_UNITS_METRIC, len(report.failed_units)),
         ):
             overall.add_metric(name=name, unit=MetricUnit.Count, value=value)
             count += 1

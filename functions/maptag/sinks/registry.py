@@ -8,7 +8,7 @@ names the sinks skipped, goes last whatever the order).
 
 from __future__ import annotations
 
-from maptag.sinks import events, history, metrics, migration_hub_sink, security_hub, sns_digest
+from maptag.sinks import events, history, metrics, migration_hub, security_hub, sns_digest
 from maptag.sinks.sink import Sink
 
 REGISTRY: tuple[Sink, ...] = (
@@ -16,7 +16,7 @@ REGISTRY: tuple[Sink, ...] = (
     sns_digest.SINK,
     events.SINK,
     metrics.SINK,
-    migration_hub_sink.SINK,
+    migration_hub.SINK,
     history.SINK,
 )
 BY_NAME = {sink.name: sink for sink in REGISTRY}

@@ -19,23 +19,22 @@ from urllib.parse import quote
 import boto3
 
 from maptag.aws import Clients, partition_of
+from maptag.names import LATEST_PREFIX, REPORTS_PREFIX
+from maptag.report.model import ScanReport
+from maptag.report.writers import WRITERS
 from maptag.sinks.outcome import RunInfo, SinkOutcome, guarded
-from maptag.sinks.report import ScanReport
-from maptag.sinks.report_writers import WRITERS
 
 NAME = "s3-report"
-PREFIX = "reports/"
-LATEST = "latest/"
 CONTENT_TYPES = {"json": "application/json", "html": "text/html; charset=utf-8"}
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 
 
-def latest_key(extension: str, prefix: str = PREFIX) -> str:
+def latest_key(extension: str, prefix: str = REPORTS_PREFIX) -> str:
     """The stable key of the newest run's report (`maptag report --latest` reads it)."""
-    return f"{prefix}{LATEST}report.{extension}"
+    return f"{prefix}{LATEST_PREFIX}report.{extension}"
 
 
-def report_key(run: RunInfo, extension: str, prefix: str = PREFIX) -> str:
+def report_key(run: RunInfo, extension: str, prefix: str = REPORTS_PREFIX) -> str:
     return f"{prefix}{run.scanned_at:%Y/%m/%d}/{_UNSAFE.sub('-', run.run_id)}/report.{extension}"
 
 
@@ -58,7 +57,7 @@ def put_reports(
     session: boto3.Session | None = None,
     region: str | None = None,
     kms_key_id: str | None = None,
-    prefix: str = PREFIX,
+    prefix: str = REPORTS_PREFIX,
     formats: tuple[str, ...] = ("json", "html"),
 ) -> SinkOutcome:
     """Upload the run's reports; the outcome's links say where they are. Never raises."""

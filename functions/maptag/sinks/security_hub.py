@@ -59,10 +59,10 @@ from botocore.exceptions import BotoCoreError, ClientError
 from maptag import __version__
 from maptag.aws import Clients, caller_account, describe_error, partition_of
 from maptag.model import ScanUnit, Verdict
+from maptag.report.model import ScanReport
 from maptag.resources import declarations
 from maptag.rules import MAP_KEY
 from maptag.sinks.outcome import RunInfo, SinkOutcome, guarded
-from maptag.sinks.report import ScanReport
 from maptag.sinks.sink import Delivery, Sink
 
 logger = logging.getLogger(__name__)

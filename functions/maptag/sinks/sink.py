@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
+    from maptag.report.model import ScanReport
     from maptag.sinks.outcome import RunInfo, SinkOutcome
-    from maptag.sinks.report import ScanReport
 
 
 @dataclass(frozen=True)

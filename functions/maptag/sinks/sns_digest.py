@@ -20,9 +20,9 @@ from maptag.aws import Clients
 from maptag.coverage import Totals
 from maptag.model import Verdict
 from maptag.money import money_text
+from maptag.report.model import ScanReport, money_line
 from maptag.scan import UnitResult
 from maptag.sinks.outcome import RunInfo, SinkOutcome, guarded
-from maptag.sinks.report import ScanReport, money_line
 from maptag.sinks.sink import Delivery, Sink
 
 NAME = "sns"

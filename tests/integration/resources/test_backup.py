@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from maptag.model import Verdict
-from tests.integration.moto_seed import ACCOUNT
-from tests.integration.resources.stubbed import StubbedAws
+from tests.support.moto_seed import ACCOUNT
+from tests.support.stubbed import StubbedAws
 
 REGION = "eu-west-1"
 NEW = datetime(2025, 6, 15, 10, 30, tzinfo=UTC)

@@ -14,9 +14,9 @@ from maptag.aws import Clients
 from maptag.model import Verdict
 from maptag.resources.collector import UnitContext, collect
 from maptag.resources.declarations import BY_NAME
-from tests.integration.moto_seed import ACCOUNT, COMPLIANT, NO_MAP_TAG, SEEDERS
-from tests.integration.resources.stubbed import StubbedAws
-from tests.integration.wire import Wire
+from tests.support.moto_seed import ACCOUNT, COMPLIANT, NO_MAP_TAG, SEEDERS
+from tests.support.stubbed import StubbedAws
+from tests.support.wire import Wire
 
 DISTRIBUTION = BY_NAME["cloudfront:distribution"]
 

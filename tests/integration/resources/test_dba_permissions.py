@@ -5,8 +5,8 @@ without the type's list call the unit fails, naming the type (never a silent zer
 The types moto's Tagging API does not index (resources/__init__.py) are scanned with it denied,
 so their own tag read is what is proven enough here. moto's IAM enforcement rejects every signed
 OpenSearch and MSK request (SignatureDoesNotMatch even under an Allow "*" policy, as for Lambda
-and EFS in test_scan_permissions.py), so es:domain and kafka:cluster are left out: their
-actions are still checked against botocore's models (tests/unit/test_declarations.py).
+and EFS in scan/test_permissions.py), so es:domain and kafka:cluster are left out: their
+actions are still checked against botocore's models (tests/unit/resources/test_declarations.py).
 """
 
 from __future__ import annotations
@@ -24,9 +24,9 @@ from moto.core import set_initial_no_auth_action_count
 from maptag.model import Verdict
 from maptag.resources.declarations import BY_NAME, TAGGING_API_ACTION, required_actions
 from maptag.scan import CALLER_ACTIONS
-from tests.integration.faults import Faults
-from tests.integration.moto_seed import COMPLIANT, SEEDERS, ScanOutcome, keyed_session, policy, scan
-from tests.integration.resources import UNINDEXED_BY_MOTO
+from tests.support.faults import Faults
+from tests.support.moto_gaps import UNINDEXED_BY_MOTO
+from tests.support.moto_seed import COMPLIANT, SEEDERS, ScanOutcome, keyed_session, policy, scan
 
 pytestmark = pytest.mark.xdist_group("dba-permissions")
 

@@ -12,8 +12,8 @@ from moto import mock_aws
 
 from maptag.local.seeders import SEEDERS, SeedContext
 from maptag.resources.declarations import TYPE_NAMES
-from tests.integration.moto_seed import ACCOUNT, ScanOutcome, policy, scan
-from tests.integration.resources import STUBBED
+from tests.support.moto_gaps import STUBBED
+from tests.support.moto_seed import ACCOUNT, ScanOutcome, policy, scan
 
 pytestmark = pytest.mark.xdist_group("dba-regions")
 

@@ -13,9 +13,9 @@ from moto import mock_aws
 from maptag.local.seeders import SeedContext
 from maptag.local.seeders.dms import replication_instance
 from maptag.model import Verdict
-from tests.integration.moto_seed import ACCOUNT, COMPLIANT, NO_MAP_TAG, policy, scan
-from tests.integration.resources.stubbed import StubbedAws
-from tests.integration.wire import Wire
+from tests.support.moto_seed import ACCOUNT, COMPLIANT, NO_MAP_TAG, policy, scan
+from tests.support.stubbed import StubbedAws
+from tests.support.wire import Wire
 
 REGION = "eu-west-1"
 

@@ -1,4 +1,4 @@
-"""EC2 networking: what the generic resource test (test_resources.py) does not cover.
+"""EC2 networking: what the generic resource test (test_every_type.py) does not cover.
 
 Capacity reservations are driven through botocore's Stubber: moto 5.2.5 does not implement
 DescribeCapacityReservations (docs/toolchain.md). The other types run in moto: dead states are
@@ -21,7 +21,7 @@ from maptag.local.seeders import ec2 as seeders
 from maptag.model import Verdict
 from maptag.resources.declarations import required_actions
 from maptag.scan import CALLER_ACTIONS
-from tests.integration.moto_seed import (
+from tests.support.moto_seed import (
     ACCOUNT,
     COMPLIANT,
     NO_MAP_TAG,
@@ -31,7 +31,7 @@ from tests.integration.moto_seed import (
     scan,
     scanner_session,
 )
-from tests.integration.resources.stubbed import StubbedAws
+from tests.support.stubbed import StubbedAws
 
 REGION = "eu-west-1"
 OTHER_ACCOUNT = "210987654321"

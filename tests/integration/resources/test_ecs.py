@@ -20,8 +20,8 @@ from maptag.local.seeders import ecs as seeders
 from maptag.model import Verdict
 from maptag.resources.declarations import required_actions
 from maptag.scan import CALLER_ACTIONS
-from tests.integration.moto_seed import ACCOUNT, COMPLIANT, enforced_scan, policy, scan, scanner_session
-from tests.integration.resources.stubbed import StubbedAws
+from tests.support.moto_seed import ACCOUNT, COMPLIANT, enforced_scan, policy, scan, scanner_session
+from tests.support.stubbed import StubbedAws
 
 REGION = "eu-west-1"
 NEW = datetime(2025, 6, 1, tzinfo=UTC)

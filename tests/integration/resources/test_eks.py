@@ -4,7 +4,7 @@ States moto cannot put a cluster or node group in (DELETING, CREATE_FAILED) and 
 ListNodegroups are driven through botocore's Stubber, with answers the EKS model validates. moto
 runs the parent relation end to end. Least privilege is not checked here: moto's IAM
 enforcement rejects every signed EKS request (SignatureDoesNotMatch whatever the policy, as for
-Lambda and EFS); the declared actions are the operations' own (tests/unit/test_declarations.py).
+Lambda and EFS); the declared actions are the operations' own (tests/unit/resources/test_declarations.py).
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from moto import mock_aws
 from maptag.local.seeders import SeedContext
 from maptag.local.seeders import eks as seeders
 from maptag.model import Verdict
-from tests.integration.moto_seed import ACCOUNT, COMPLIANT, policy, scan
-from tests.integration.resources.stubbed import StubbedAws
+from tests.support.moto_seed import ACCOUNT, COMPLIANT, policy, scan
+from tests.support.stubbed import StubbedAws
 
 REGION = "eu-west-1"
 NEW = datetime(2025, 6, 1, tzinfo=UTC)

@@ -12,8 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from maptag.model import Verdict
-from tests.integration.resources.cases import AGREEMENT_START, VARIANTS, assert_judged, tag_mappings
-from tests.integration.resources.stubbed import StubbedAws
+from tests.support.resource_cases import AGREEMENT_START, VARIANTS, assert_judged, tag_mappings
+from tests.support.stubbed import StubbedAws
 
 SERVICE = "elasticache"
 PREFIX = "arn:aws:elasticache:eu-west-1:123456789012"

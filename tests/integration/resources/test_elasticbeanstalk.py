@@ -16,7 +16,7 @@ from maptag.local.seeders.elasticbeanstalk import environment
 from maptag.model import Verdict
 from maptag.resources.declarations import TAGGING_API_ACTION, required_actions
 from maptag.scan import CALLER_ACTIONS
-from tests.integration.moto_seed import (
+from tests.support.moto_seed import (
     ACCOUNT,
     COMPLIANT,
     NO_MAP_TAG,
@@ -26,8 +26,8 @@ from tests.integration.moto_seed import (
     scan,
     scanner_session,
 )
-from tests.integration.resources.stubbed import StubbedAws
-from tests.integration.wire import Wire
+from tests.support.stubbed import StubbedAws
+from tests.support.wire import Wire
 
 REGION = "eu-west-1"
 TYPE = "elasticbeanstalk:environment"

@@ -1,6 +1,6 @@
 """Classic load balancers, reported under `elasticloadbalancing:loadbalancer` beside ELBv2's.
 
-test_resources.py seeds ELBv2 load balancers for the type; this module covers the Classic ones
+resources/test_every_type.py seeds ELBv2 load balancers for the type; this module covers the Classic ones
 (their own API, `elb`, listed 400 a page, tags read 20 names a DescribeTags call) in moto:
 found whatever their tags, dated, batched, selected by the one type name, and read with the
 type's declared actions only (moto's IAM enforcement).
@@ -20,7 +20,7 @@ from moto import mock_aws
 from maptag.model import Verdict
 from maptag.resources.declarations import required_actions
 from maptag.scan import CALLER_ACTIONS
-from tests.integration.moto_seed import (
+from tests.support.moto_seed import (
     ACCOUNT,
     COMPLIANT,
     NO_MAP_TAG,
@@ -31,7 +31,7 @@ from tests.integration.moto_seed import (
     scanner_session,
     seed_load_balancer,
 )
-from tests.integration.wire import Wire
+from tests.support.wire import Wire
 
 REGION = "eu-west-1"
 TYPE = "elasticloadbalancing:loadbalancer"

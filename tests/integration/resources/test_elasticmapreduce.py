@@ -19,8 +19,8 @@ from maptag.local.seeders.elasticmapreduce import cluster
 from maptag.model import Verdict
 from maptag.resources.declarations import required_actions
 from maptag.scan import CALLER_ACTIONS
-from tests.integration.moto_seed import ACCOUNT, COMPLIANT, enforced_scan, policy, scan, scanner_session
-from tests.integration.resources.stubbed import StubbedAws
+from tests.support.moto_seed import ACCOUNT, COMPLIANT, enforced_scan, policy, scan, scanner_session
+from tests.support.stubbed import StubbedAws
 
 REGION = "eu-west-1"
 TYPE = "elasticmapreduce:cluster"

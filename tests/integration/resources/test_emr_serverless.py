@@ -4,7 +4,7 @@ moto 5.2.5 gives an application's createdAt as the day only and cannot terminate
 are driven through botocore's Stubber with answers the EMR Serverless model validates. Least
 privilege is not checked under moto's IAM enforcement: it rejects every signed request of this
 REST service (SignatureDoesNotMatch, as for Lambda and EFS); the declared actions are the
-operations' own (tests/unit/test_declarations.py).
+operations' own (tests/unit/resources/test_declarations.py).
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from maptag.model import Verdict
-from tests.integration.moto_seed import ACCOUNT, COMPLIANT
-from tests.integration.resources.stubbed import StubbedAws
+from tests.support.moto_seed import ACCOUNT, COMPLIANT
+from tests.support.stubbed import StubbedAws
 
 REGION = "eu-west-1"
 TYPE = "emr-serverless:application"

@@ -12,10 +12,10 @@ from moto import mock_aws
 
 from maptag.local.seeders import SeedContext
 from maptag.local.seeders.es import domain
-from tests.integration.moto_seed import ACCOUNT, policy, scan
-from tests.integration.resources.cases import tag_mappings
-from tests.integration.resources.stubbed import StubbedAws
-from tests.integration.wire import Wire
+from tests.support.moto_seed import ACCOUNT, policy, scan
+from tests.support.resource_cases import tag_mappings
+from tests.support.stubbed import StubbedAws
+from tests.support.wire import Wire
 
 REGION = "eu-west-1"
 

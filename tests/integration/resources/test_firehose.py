@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from maptag.model import Verdict
-from tests.integration.resources.cases import AGREEMENT_START, NEW, OLD, tag_mappings
-from tests.integration.resources.stubbed import StubbedAws
+from tests.support.resource_cases import AGREEMENT_START, NEW, OLD, tag_mappings
+from tests.support.stubbed import StubbedAws
 
 ARN = "arn:aws:firehose:eu-west-1:123456789012:deliverystream/{}"
 

@@ -2,7 +2,7 @@
 
 moto models no FSx volumes, and the file systems it makes carry no CreationTime (AWS always sends
 one), so file systems and volumes are driven here through botocore's Stubber, whose answers the
-FSx service model validates. Backups are seeded in moto (test_resources.py); moto's backups lack
+FSx service model validates. Backups are seeded in moto (test_every_type.py); moto's backups lack
 the FileSystem member the parent is read from, so the parent is checked here too.
 """
 
@@ -12,9 +12,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from maptag.model import Verdict
-from tests.integration.moto_seed import ACCOUNT, COMPLIANT, NO_MAP_TAG
-from tests.integration.resources.privileges import assert_least_privilege
-from tests.integration.resources.stubbed import StubbedAws
+from tests.support.moto_seed import ACCOUNT, COMPLIANT, NO_MAP_TAG
+from tests.support.privileges import assert_least_privilege
+from tests.support.stubbed import StubbedAws
 
 REGION = "eu-west-1"
 NEW = datetime(2025, 6, 15, 10, 30, tzinfo=UTC)

@@ -12,9 +12,9 @@ import boto3
 from moto import mock_aws
 
 from maptag.model import Verdict
-from tests.integration.moto_seed import ACCOUNT, COMPLIANT, SEEDERS, policy, scan
-from tests.integration.resources.privileges import assert_least_privilege
-from tests.integration.resources.stubbed import StubbedAws
+from tests.support.moto_seed import ACCOUNT, COMPLIANT, SEEDERS, policy, scan
+from tests.support.privileges import assert_least_privilege
+from tests.support.stubbed import StubbedAws
 
 REGION = "eu-west-1"
 

@@ -6,9 +6,9 @@ import boto3
 from moto import mock_aws
 
 from maptag.model import Verdict
-from tests.integration.moto_seed import COMPLIANT, SEEDERS, policy, scan
-from tests.integration.resources.privileges import assert_least_privilege
-from tests.integration.wire import Wire
+from tests.support.moto_seed import COMPLIANT, SEEDERS, policy, scan
+from tests.support.privileges import assert_least_privilege
+from tests.support.wire import Wire
 
 REGION = "eu-west-1"
 

@@ -14,8 +14,8 @@ from moto import mock_aws
 from maptag.local.seeders import SeedContext
 from maptag.local.seeders.rds import cluster_snapshot
 from maptag.model import Verdict
-from tests.integration.moto_seed import ACCOUNT, COMPLIANT, policy, scan
-from tests.integration.resources.stubbed import StubbedAws
+from tests.support.moto_seed import ACCOUNT, COMPLIANT, policy, scan
+from tests.support.stubbed import StubbedAws
 
 REGION = "eu-west-1"
 CLUSTER_ARN = f"arn:aws:rds:{REGION}:{ACCOUNT}:cluster:{{}}"

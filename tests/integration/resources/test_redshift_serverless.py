@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from maptag.model import Verdict
-from tests.integration.resources.cases import AGREEMENT_START, VARIANTS, assert_judged, tag_mappings
-from tests.integration.resources.stubbed import StubbedAws
+from tests.support.resource_cases import AGREEMENT_START, VARIANTS, assert_judged, tag_mappings
+from tests.support.stubbed import StubbedAws
 
 SERVICE = "redshift-serverless"
 PREFIX = "arn:aws:redshift-serverless:eu-west-1:123456789012"

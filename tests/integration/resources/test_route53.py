@@ -2,7 +2,7 @@
 
 moto's IAM enforcement rejects Route 53's signed requests whatever the policy, so least
 privilege is not checked here; the declaration's actions are checked against the model
-(tests/unit/test_declarations.py).
+(tests/unit/resources/test_declarations.py).
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from maptag.aws import Clients
 from maptag.model import Verdict
 from maptag.resources.collector import UnitContext, collect
 from maptag.resources.declarations import BY_NAME
-from tests.integration.moto_seed import ACCOUNT, COMPLIANT, NO_MAP_TAG, SEEDERS, policy, scan
-from tests.integration.wire import Wire
+from tests.support.moto_seed import ACCOUNT, COMPLIANT, NO_MAP_TAG, SEEDERS, policy, scan
+from tests.support.wire import Wire
 
 
 def test_twelve_zones_are_read_in_two_tag_calls_under_their_ids() -> None:

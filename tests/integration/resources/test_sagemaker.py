@@ -10,9 +10,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from maptag.model import Verdict
-from tests.integration.moto_seed import ACCOUNT
-from tests.integration.resources.privileges import assert_least_privilege
-from tests.integration.resources.stubbed import StubbedAws
+from tests.support.moto_seed import ACCOUNT
+from tests.support.privileges import assert_least_privilege
+from tests.support.stubbed import StubbedAws
 
 REGION = "eu-west-1"
 NEW = datetime(2025, 6, 15, tzinfo=UTC)

@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from maptag.model import Verdict
-from tests.integration.moto_seed import ACCOUNT
-from tests.integration.resources.stubbed import StubbedAws
+from tests.support.moto_seed import ACCOUNT
+from tests.support.stubbed import StubbedAws
 
 REGION = "eu-west-1"
 

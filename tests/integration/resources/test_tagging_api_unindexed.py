@@ -1,7 +1,7 @@
 """Kinesis streams, MemoryDB clusters, DAX clusters and OpenSearch domains: their tags read 100 at
 a time through the Tagging API. moto's GetResources does not index these services (AWS's
 answers for every type), so that batched read is checked here through botocore's Stubber, with
-answers the service model validates; test_resources.py checks them in moto with the Tagging
+answers the service model validates; test_every_type.py checks them in moto with the Tagging
 API denied (each type's own per-resource read)."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from maptag.model import Verdict
-from tests.integration.resources.cases import tag_mappings
-from tests.integration.resources.stubbed import StubbedAws
+from tests.support.resource_cases import tag_mappings
+from tests.support.stubbed import StubbedAws
 
 PREFIX = "eu-west-1:123456789012"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.integration.resources.privileges import assert_least_privilege
+from tests.support.privileges import assert_least_privilege
 
 
 def test_least_privilege() -> None:

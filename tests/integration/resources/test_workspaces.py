@@ -8,9 +8,9 @@ against the WorkSpaces and Tagging API models); least privilege runs on moto.
 from __future__ import annotations
 
 from maptag.model import Verdict
-from tests.integration.moto_seed import ACCOUNT
-from tests.integration.resources.privileges import assert_least_privilege
-from tests.integration.resources.stubbed import StubbedAws
+from tests.support.moto_seed import ACCOUNT
+from tests.support.privileges import assert_least_privilege
+from tests.support.stubbed import StubbedAws
 
 REGION = "eu-west-1"
 
