@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -29,6 +29,9 @@ from maptag.app import checks
 from maptag.policy import ACCOUNT_ID, Policy, PolicyError, _one_line
 from maptag.rules import quote
 from maptag.sinks import registry
+
+if TYPE_CHECKING:
+    from maptag.app.settings import Sourced
 from maptag.sinks.security_hub import DEFAULT_REFRESH_DAYS
 
 COST_SOURCES = ("cost-explorer", "athena")
@@ -350,7 +353,8 @@ class DeployConfig(BaseModel):
     def from_context(cls, context: Mapping[str, Any]) -> DeployConfig:
         """Validate CDK context (`maptag:KEY` entries, and the `maptag:config` file they name)
         or raise PolicyError naming the key (and the file)."""
-        values, origin = _engagement_file(context.get(CONTEXT_PREFIX + CONFIG_KEY))
+        from maptag.app.settings import overlay
+
         given: dict[str, Any] = {}
         for key, value in context.items():
             if key.startswith(CONTEXT_PREFIX) and key != CONTEXT_PREFIX + CONFIG_KEY:
@@ -365,17 +369,13 @@ class DeployConfig(BaseModel):
             # `-c maptag:max_concurrency=16` arrives as the string "16"
             if isinstance(given[key], str) and given[key].strip().lstrip("-").isdigit():
                 given[key] = int(given[key])
-        # Context given explicitly wins over the file; an account list replaces the file's
-        # organization switch and back, as flags do over `maptag scan --config`.
-        if "accounts" in given and "organization" not in given:
-            values.pop("organization", None)
-        if given.get("organization") is True:
-            values.pop("accounts", None)
-        values.update(given)
-        origin.update({key: f"{CONTEXT_PREFIX}{key}" for key in given})
+        # Context given explicitly wins over the file, as flags do over `maptag scan --config`.
+        file = _engagement_file(context.get(CONTEXT_PREFIX + CONFIG_KEY))
+        chosen = overlay(file, given, {key: f"{CONTEXT_PREFIX}{key}" for key in given})
+        values = chosen.values
 
         def label(name: str) -> str:
-            return origin.get(name, f"{CONTEXT_PREFIX}{name}")
+            return chosen.label(name, f"{CONTEXT_PREFIX}{name}")
 
         for name, what in (("mpe_ids", "your MPE id(s)"), ("regions", "the regions to scan")):
             if not values.get(name):
@@ -423,21 +423,23 @@ def _relabel(message: str, label: Callable[[str], str]) -> str:
     return f"{label(name)}: {text}"
 
 
-def _engagement_file(path: Any) -> tuple[dict[str, Any], dict[str, str]]:
+def _engagement_file(path: Any) -> Sourced:
     """The deployment's settings in `maptag scan`'s TOML file, each with where it came from."""
-    if path in (None, ""):
-        return {}, {}
     # Imported here: the handlers, which also import this module, never read the file.
     from maptag.app.errors import UsageError
-    from maptag.app.settings import load_config
+    from maptag.app.settings import Sourced, load_config
+
+    if path in (None, ""):
+        return Sourced()
 
     try:
         loaded = load_config(Path(str(path)))
     except UsageError as error:
         raise PolicyError(str(error).replace("--config", f"{CONTEXT_PREFIX}{CONFIG_KEY}", 1)) from None
-    values = {FILE_SETTINGS[k]: v for k, v in loaded.values.items() if k in FILE_SETTINGS}
-    origin = {FILE_SETTINGS[k]: loaded.origin[k] for k in loaded.values if k in FILE_SETTINGS}
-    return values, origin
+    return Sourced(
+        values={FILE_SETTINGS[k]: v for k, v in loaded.values.items() if k in FILE_SETTINGS},
+        origin={FILE_SETTINGS[k]: loaded.origin[k] for k in loaded.values if k in FILE_SETTINGS},
+    )
 
 
 def _integer_keys(model: type[BaseModel]) -> set[str]:

@@ -255,11 +255,15 @@ class Sourced:
         value = self.values.get(name)
         return default if value is None else value
 
-    def label(self, name: str) -> str:
+    def label(self, name: str, default: str | None = None) -> str:
+        """Where the setting came from; one never given is named by ``default``, else by its
+        flag (or its config key)."""
+        if name in self.origin:
+            return self.origin[name]
         spelling = spellings().get(name)
-        if spelling is None:
-            return name
-        return self.origin.get(name) or spelling.flag or f"'{spelling.key}'"
+        if default is not None or spelling is None:
+            return default or name
+        return spelling.flag or f"'{spelling.key}'"
 
     def only(self, names: Mapping[str, Any] | set[str]) -> Sourced:
         """These settings alone (`maptag fix` keeps the scope of a file shared with `scan`)."""
@@ -359,6 +363,20 @@ def _toml_problem(error: tomllib.TOMLDecodeError, text: str) -> str:
     return f"{message}: {quote(line, 120)}" if line else message
 
 
+def overlay(base: Sourced, given: Mapping[str, Any], origin: Mapping[str, str]) -> Sourced:
+    """``given`` over ``base``, each with its origin: a value given wins, and an account list
+    given replaces the base's organization switch and back. Flags over the --config file, and
+    the deployment's CDK context over its file (deploy_config.py)."""
+    values, origins = dict(base.values), dict(base.origin)
+    if "accounts" in given and "organization" not in given:
+        values.pop("organization", None)
+    if given.get("organization") is True:
+        values.pop("accounts", None)
+    values.update(given)
+    origins.update(origin)
+    return Sourced(values=values, origin=origins)
+
+
 def resolve(
     flags: Mapping[str, Any], config: Path | None, model: type[ScopeSettings] = ScanSettings
 ) -> Sourced:
@@ -366,22 +384,15 @@ def resolve(
 
     ``flags``: the command line's values by field name (None: not given), e.g. vars(args).
     """
-    merged = load_config(config) if config is not None else Sourced()
+    base = load_config(config) if config is not None else Sourced()
     given = {
-        name
+        name: flags[name]
         for name, spelling in spellings().items()
         if spelling.flag is not None and flags.get(name) is not None
     }
-    if {"accounts", "organization"} <= given and flags["organization"]:
-        raise UsageError(f"--org: not allowed with --accounts {','.join(flags['accounts'])}: give one")
-    for name in given:
-        merged.values[name] = flags[name]
-        merged.origin[name] = spellings()[name].flag or name
-    # Flags win: an account list on the command line replaces the file's `org`, and back.
-    if "accounts" in given and "organization" not in given:
-        merged.values.pop("organization", None)
-    if merged.get("organization") and "organization" in given:
-        merged.values.pop("accounts", None)
+    if {"accounts", "organization"} <= set(given) and given["organization"]:
+        raise UsageError(f"--org: not allowed with --accounts {','.join(given['accounts'])}: give one")
+    merged = overlay(base, given, {name: spellings()[name].flag or name for name in given})
     if model is not ScanSettings:
         merged = merged.only(set(model.model_fields))
     return checked(model, merged)
