@@ -110,6 +110,41 @@ def service_role(ctx: SeedContext, name: str, principal: str) -> str:
     return ctx.once(f"role/{name}", make)
 
 
+def seed_many(
+    ctx: SeedContext,
+    counts: Mapping[str, int],
+    tags: Callable[[str], Tags],
+    *,
+    held_by: Mapping[str, str] | None = None,
+    name: Callable[[str, int], str] | None = None,
+) -> dict[str, list[str]]:
+    """A mix of types in one account × region: ``counts[type]`` resources of each, in the
+    mapping's order, each tagged with what ``tags(type)`` returns when it is made. A type in
+    ``held_by`` goes in turn into the resources made before it of the type named there (an ECS
+    service into a cluster: list holders first). ``name(type, index)`` names each resource
+    (unique per context). The ARNs made, by type."""
+    holders = held_by or {}
+
+    def default_name(rtype: str, index: int) -> str:
+        # fixed width: moto matches an ECS cluster by substring (cluster-1 would list cluster-10's tasks)
+        return f"seed-{rtype.split(':', 1)[1].lower().replace('-', '')[:10]}-{index:05d}"
+
+    naming = name or default_name
+    made: dict[str, list[str]] = {}
+    for rtype, count in counts.items():
+        parents = made.get(holders[rtype], []) if rtype in holders else []
+        made[rtype] = [
+            SEEDERS[rtype](
+                ctx,
+                naming(rtype, index),
+                tags(rtype) or None,
+                parents[index % len(parents)] if parents else None,
+            )
+            for index in range(count)
+        ]
+    return made
+
+
 def _discover() -> dict[str, Seeder]:
     seeders: dict[str, Seeder] = {}
     for module in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
