@@ -5,8 +5,11 @@ from type name to a seeder. A seeder creates one resource of its type with the g
 (``None``: the resource never had a tag, no tagging call at all) and returns the ARN a scan must
 report. A dependent type's seeder takes its parent's ARN, or creates an untagged parent itself.
 Prerequisites (a VPC and subnets, an IAM role, a cluster) are made once per context with
-``SeedContext.once``. Only types moto models have a seeder; the others are tested through
-botocore's Stubber (tests/integration/resources/).
+``SeedContext.once``. Where an estate needs speed a module adds a bulk entry beside its
+seeders (EC2: ``launch_instances``, ``snapshot_instance``). ``seed_many`` makes a mix of types ×
+counts × tags in one account × region. Only types moto models have a seeder; the others are
+tested through botocore's Stubber (tests/integration/resources/). A new type is seeded here
+only (docs/architecture.md): the demo, the benchmarks and the integration tests all use these.
 """
 
 from __future__ import annotations
