@@ -5,8 +5,10 @@ launched by Application Migration Service (MGN) with their volumes, backups and 
 RDS, S3, DynamoDB, Lambda, ELB and EFS resources; around them what a lift-and-shift with
 containers and managed databases brings (NAT gateways, Elastic IPs, ECS and EKS clusters with
 their services, tasks and node groups, ElastiCache, Redshift, MSK, log groups, KMS keys,
-secrets, ECR repositories, ...), created through maptag.local.seeders, the one place that
-knows how to create each of those types in moto. Most carry a correct `map-migrated` tag;
+secrets, ECR repositories, ...). Every resource is created by its type's seeder in
+maptag.local.seeders, the one place that knows how to create a type in moto; this module
+holds the story: what to create, with which tags, when, and the verdict each is meant to
+get. Most carry a correct `map-migrated` tag;
 every defect kind of docs/map-tagging-rules.md appears at least once, and so do MGN's own
 tooling, resources older than the agreement and resources an exclusion rule covers.
 
@@ -757,7 +759,6 @@ class UnitSeeder:
             root_gb=30,
             data_disks=[{"VolumeSize": 100, "VolumeType": "gp3"}] * fleet.data_disks,
             instance_type="m5.large" if fleet.role == "migrated" else "t3.small",
-            image=ec2_seeders.base_image(self._ctx),
         )
         for server in launched:
             instance_arn = self._arn("ec2", f"instance/{server.instance_id}")
