@@ -57,7 +57,9 @@ def launch_instances(
     disks: list[dict[str, Any]] = []
     if root_gb is not None:
         disks.append({"DeviceName": "/dev/sda1", "Ebs": {"VolumeSize": root_gb, "DeleteOnTermination": True}})
-    disks += [{"DeviceName": f"/dev/sd{chr(ord('f') + i)}", "Ebs": dict(ebs)} for i, ebs in enumerate(data_disks)]
+    disks += [
+        {"DeviceName": f"/dev/sd{chr(ord('f') + i)}", "Ebs": dict(ebs)} for i, ebs in enumerate(data_disks)
+    ]
     specs = [
         {"ResourceType": kind, "Tags": pairs(kind_tags)}
         for kind, kind_tags in (("instance", tags), ("volume", volume_tags))
@@ -98,7 +100,9 @@ def snapshot(ctx: SeedContext, name: str, tags: Tags, parent: str | None = None)
     return ctx.arn("ec2", f"snapshot/{found['SnapshotId']}", account=False)
 
 
-def snapshot_instance(ctx: SeedContext, instance_id: str, tags: Tags, description: str = "") -> dict[str, str]:
+def snapshot_instance(
+    ctx: SeedContext, instance_id: str, tags: Tags, description: str = ""
+) -> dict[str, str]:
     """Snapshots of every volume of an instance in one CreateSnapshots call: volume id -> snapshot id."""
     found = ctx.client("ec2").create_snapshots(
         InstanceSpecification={"InstanceId": instance_id},

@@ -6,7 +6,9 @@ from maptag.local.seeders import SeedContext, Seeder, Tags, default_subnets, tag
 
 
 def load_balancer(ctx: SeedContext, name: str, tags: Tags, parent: str | None = None) -> str:
-    found = ctx.client("elbv2").create_load_balancer(Name=name, Subnets=default_subnets(ctx), **tag_list(tags))
+    found = ctx.client("elbv2").create_load_balancer(
+        Name=name, Subnets=default_subnets(ctx), **tag_list(tags)
+    )
     return str(found["LoadBalancers"][0]["LoadBalancerArn"])
 
 

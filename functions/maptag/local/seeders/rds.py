@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from maptag.local.seeders import SeedContext, Seeder, Tags, default_subnets, service_role, tag_list
 
-PASSWORD = "seed-only-not-a-secret"  # noqa: S105 (moto's databases hold nothing)
+PASSWORD = "seed-only-not-a-secret"  # moto's databases hold nothing
 
 
 def db(
