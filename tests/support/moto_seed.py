@@ -8,6 +8,7 @@ tagging call at all); ``{}`` is not used.
 
 from __future__ import annotations
 
+import itertools
 import json
 import threading
 from collections.abc import Callable, Iterable
@@ -155,10 +156,12 @@ def scan(session: boto3.Session, scan_policy: Policy) -> ScanOutcome:
     return ScanOutcome(findings=findings, units=units)
 
 
+_SCANNERS = itertools.count()
+
+
 def scanner_session(session: boto3.Session, actions: Iterable[str], region: str) -> boto3.Session:
     """A new IAM user of the session's moto account allowed exactly ``actions`` (on "*"), as a session."""
-    actions = tuple(actions)
-    user = f"scanner-{len(actions)}-{abs(hash(actions))}"
+    user = f"scanner-{next(_SCANNERS)}"
     iam = session.client("iam", region_name=region)
     iam.create_user(UserName=user)
     # moto checks the Tagging API's calls as "tagging:..." (its signing name), IAM as "tag:..."
