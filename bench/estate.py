@@ -13,17 +13,17 @@ MaxCount, CreateSnapshots per instance, CreateTags over up to 1,000 ids).
 
 from __future__ import annotations
 
-import io
 import random
-import zipfile
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import boto3
 
-from maptag.local.seeders import SEEDERS, SeedContext
+from maptag.local.seeders import SeedContext, pairs, seed_many
+from maptag.local.seeders import ec2 as ec2_seeders
+from maptag.local.seeders import rds as rds_seeders
 from maptag.resources.declarations import BY_NAME
 from maptag.rules import DBA_PREFIXES
 
@@ -80,10 +80,16 @@ MIX_PER_1000: Mapping[str, int] = {
         "workspaces:workspace": 1,
     },
 }
-SEEDED = tuple(rtype for rtype in MIX_PER_1000 if rtype in SEEDERS)
+# Made in bulk (RunInstances MaxCount, CreateSnapshots per instance) by _seed_ec2 and _seed_rds;
+# the others one by one through maptag.local.seeders.seed_many, in this mix's order.
+BULK = ("ec2:instance", "ec2:volume", "ec2:snapshot", "ec2:image", "rds:db", "rds:cluster", "rds:snapshot")
+ONE_BY_ONE = tuple(rtype for rtype in MIX_PER_1000 if rtype not in BULK)
+# Counted by census() through their list calls; the others' census is what seed() made.
+LISTED = (*BULK, "s3:bucket", "dynamodb:table", "lambda:function", "elasticloadbalancing:loadbalancer",
+          "elasticfilesystem:file-system")  # fmt: skip
 # What holds a seeded resource: its declared parent, or the cluster an ECS service runs in.
 HELD_BY: Mapping[str, str] = {
-    **{rtype: parent.type for rtype in SEEDED if (parent := BY_NAME[rtype].parent) is not None},
+    **{rtype: parent.type for rtype in ONE_BY_ONE if (parent := BY_NAME[rtype].parent) is not None},
     "ecs:service": "ecs:cluster",
 }
 
@@ -181,10 +187,6 @@ class TagDealer:
         return tags
 
 
-def _tag_list(tags: Mapping[str, str]) -> list[dict[str, str]]:
-    return [{"Key": key, "Value": value} for key, value in tags.items()]
-
-
 def _chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -199,44 +201,35 @@ def _tag_ec2(ec2: Any, dealer: TagDealer, kind: str, ids: Sequence[str]) -> None
         if not tag_set:
             continue
         for chunk in _chunks(members, 1000):
-            ec2.create_tags(Resources=list(chunk), Tags=_tag_list(dict(tag_set)))
+            ec2.create_tags(Resources=list(chunk), Tags=pairs(dict(tag_set)))
 
 
-def _seed_ec2(session: boto3.Session, region: str, plan: EstatePlan, dealer: TagDealer) -> None:
-    ec2 = session.client("ec2", region_name=region)
-    instances = plan.count("ec2:instance", region)
+def _seed_ec2(ctx: SeedContext, plan: EstatePlan, dealer: TagDealer) -> None:
+    instances = plan.count("ec2:instance", ctx.region)
     if instances == 0:
         return
-    base = ec2.register_image(
-        Name="bench-base",
-        RootDeviceName="/dev/xvda",
-        BlockDeviceMappings=[{"DeviceName": "/dev/xvda", "Ebs": {"VolumeSize": 8}}],
-    )["ImageId"]
     instance_ids: list[str] = []
-    for chunk in _chunks(range(instances), 500):  # type: ignore[arg-type]
-        reservation = ec2.run_instances(
-            ImageId=base,
-            MinCount=len(chunk),
-            MaxCount=len(chunk),
-            InstanceType="m5.large",
-            BlockDeviceMappings=[
-                {"DeviceName": "/dev/xvda", "Ebs": {"VolumeSize": 30}},
-                {"DeviceName": "/dev/sdf", "Ebs": {"VolumeSize": 100}},
-            ],
+    for start in range(0, instances, 500):
+        launched = ec2_seeders.launch_instances(
+            ctx,
+            min(500, instances - start),
+            root_gb=30,
+            data_disks=[{"VolumeSize": 100}],
+            instance_type="m5.large",
         )
-        instance_ids += [i["InstanceId"] for i in reservation["Instances"]]
+        instance_ids += [server.instance_id for server in launched]
     # Unattached volumes fill the volume count up to the plan.
-    zone = f"{region}a"
-    for _ in range(max(0, plan.count("ec2:volume", region) - 2 * instances)):
-        ec2.create_volume(AvailabilityZone=zone, Size=50)
+    for index in range(max(0, plan.count("ec2:volume", ctx.region) - 2 * instances)):
+        ec2_seeders.volume(ctx, f"bench-volume-{index}", None, size_gb=50)
     # AMIs: each comes with its own snapshot; instance backups bring two each.
-    images = plan.count("ec2:image", region)
+    images = plan.count("ec2:image", ctx.region)
     for index, instance_id in enumerate(instance_ids[:images]):
-        ec2.create_image(InstanceId=instance_id, Name=f"bench-image-{index}")
-    backups = max(0, (plan.count("ec2:snapshot", region) - images) // 2)
+        ec2_seeders.image(ctx, f"bench-image-{index}", None, ctx.arn("ec2", f"instance/{instance_id}"))
+    backups = max(0, (plan.count("ec2:snapshot", ctx.region) - images) // 2)
     for instance_id in instance_ids[:backups]:
-        ec2.create_snapshots(InstanceSpecification={"InstanceId": instance_id})
+        ec2_seeders.snapshot_instance(ctx, instance_id, None)
 
+    ec2 = ctx.client("ec2")
     _tag_ec2(ec2, dealer, "ec2:instance", instance_ids)
     volumes = [
         v["VolumeId"] for page in ec2.get_paginator("describe_volumes").paginate() for v in page["Volumes"]
@@ -248,151 +241,64 @@ def _seed_ec2(session: boto3.Session, region: str, plan: EstatePlan, dealer: Tag
         for s in page["Snapshots"]
     ]
     _tag_ec2(ec2, dealer, "ec2:snapshot", snapshots)
+    base = ec2_seeders.base_image(ctx)
     amis = [i["ImageId"] for i in ec2.describe_images(Owners=["self"])["Images"] if i["ImageId"] != base]
     _tag_ec2(ec2, dealer, "ec2:image", amis)
-    ec2.deregister_image(ImageId=base)
+    ec2.deregister_image(ImageId=base)  # not part of the estate
 
 
-def _seed_rds(session: boto3.Session, region: str, plan: EstatePlan, dealer: TagDealer) -> None:
-    rds = session.client("rds", region_name=region)
-    dbs = [f"db-{region}-{i}" for i in range(plan.count("rds:db", region))]
-    for name in dbs:
-        rds.create_db_instance(
-            DBInstanceIdentifier=name,
-            DBInstanceClass="db.m5.large",
-            Engine="postgres",
-            MasterUsername="bench",
-            MasterUserPassword="bench-password",
-            AllocatedStorage=100,
+def _seed_rds(ctx: SeedContext, plan: EstatePlan, dealer: TagDealer) -> None:
+    region = ctx.region
+    dbs = [
+        rds_seeders.db(
+            ctx,
+            f"db-{region}-{i}",
+            dealer.deal("rds:db", "rds:snapshot") or None,
+            instance_class="db.m5.large",
+            storage_gb=100,
             # its automated snapshot copies these tags, as AWS's best practice has it
-            CopyTagsToSnapshot=True,
-            Tags=_tag_list(dealer.deal("rds:db", "rds:snapshot")),
+            copy_tags=True,
         )
+        for i in range(plan.count("rds:db", region))
+    ]
     clusters = plan.count("rds:cluster", region)
     # RDS takes an automated snapshot of each new cluster, untagged (CopyTagsToSnapshot off)
     dealer.expected["rds:cluster-snapshot", "missing"] += clusters
     for index in range(clusters):
-        rds.create_db_cluster(
-            DBClusterIdentifier=f"cluster-{region}-{index}",
-            Engine="aurora-postgresql",
-            MasterUsername="bench",
-            MasterUserPassword="bench-password",
-            Tags=_tag_list(dealer.deal("rds:cluster")),
-        )
+        rds_seeders.cluster(ctx, f"cluster-{region}-{index}", dealer.deal("rds:cluster") or None)
     # every DB brings its automated snapshot; manual ones make up the rest
     for index in range(max(0, plan.count("rds:snapshot", region) - len(dbs)) if dbs else 0):
-        rds.create_db_snapshot(
-            DBInstanceIdentifier=dbs[index % len(dbs)],
-            DBSnapshotIdentifier=f"snap-{region}-{index}",
-            # a snapshot created without tags would copy its DB's (CopyTagsToSnapshot), so a
-            # "never tagged" one gets an unrelated tag instead: its verdict stays missing
-            Tags=_tag_list(dealer.deal("rds:snapshot") or {"Backup": "manual"}),
-        )
+        # a snapshot created without tags would copy its DB's (CopyTagsToSnapshot), so a
+        # "never tagged" one gets an unrelated tag instead: its verdict stays missing
+        tags = dealer.deal("rds:snapshot") or {"Backup": "manual"}
+        rds_seeders.snapshot(ctx, f"snap-{region}-{index}", tags, dbs[index % len(dbs)])
 
 
-def _seed_s3(session: boto3.Session, region: str, plan: EstatePlan, dealer: TagDealer) -> None:
-    s3 = session.client("s3", region_name=region)
-    for index in range(plan.count("s3:bucket", region)):
-        name = f"bench-{region}-{index}"
-        if region == "us-east-1":
-            s3.create_bucket(Bucket=name)
-        else:
-            s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": region})
-        tags = dealer.deal("s3:bucket")
-        if tags:
-            s3.put_bucket_tagging(Bucket=name, Tagging={"TagSet": _tag_list(tags)})
+def _name(region: str) -> Callable[[str, int], str]:
+    def name(rtype: str, index: int) -> str:
+        if rtype == "s3:bucket":
+            return f"bench-{region}-{index}"  # bucket names are global
+        # fixed width: moto matches an ECS cluster by substring (cluster-1 would list cluster-10's tasks)
+        return f"bench-{rtype.split(':', 1)[1].lower().replace('-', '')[:10]}-{index:05d}"
 
-
-def _seed_dynamodb(session: boto3.Session, region: str, plan: EstatePlan, dealer: TagDealer) -> None:
-    dynamodb = session.client("dynamodb", region_name=region)
-    for index in range(plan.count("dynamodb:table", region)):
-        tags = dealer.deal("dynamodb:table")
-        dynamodb.create_table(
-            TableName=f"bench-{index}",
-            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-            BillingMode="PAY_PER_REQUEST",
-            **({"Tags": _tag_list(tags)} if tags else {}),
-        )
-
-
-def _code() -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("handler.py", "def handler(event, context):\n    return event\n")
-    return buffer.getvalue()
-
-
-def _seed_lambda(session: boto3.Session, region: str, plan: EstatePlan, dealer: TagDealer, role: str) -> None:
-    functions = session.client("lambda", region_name=region)
-    code = _code()
-    for index in range(plan.count("lambda:function", region)):
-        tags = dealer.deal("lambda:function")
-        functions.create_function(
-            FunctionName=f"bench-{index}",
-            Runtime="python3.12",
-            Role=role,
-            Handler="handler.handler",
-            Code={"ZipFile": code},
-            **({"Tags": tags} if tags else {}),
-        )
-
-
-def _seed_network(session: boto3.Session, region: str, plan: EstatePlan, dealer: TagDealer) -> None:
-    ec2 = session.client("ec2", region_name=region)
-    subnets = ec2.describe_subnets(Filters=[{"Name": "default-for-az", "Values": ["true"]}])["Subnets"]
-    two = [subnet["SubnetId"] for subnet in subnets[:2]]
-    elbv2 = session.client("elbv2", region_name=region)
-    for index in range(plan.count("elasticloadbalancing:loadbalancer", region)):
-        tags = dealer.deal("elasticloadbalancing:loadbalancer")
-        elbv2.create_load_balancer(
-            Name=f"bench-{index}", Subnets=two, **({"Tags": _tag_list(tags)} if tags else {})
-        )
-    efs = session.client("efs", region_name=region)
-    for index in range(plan.count("elasticfilesystem:file-system", region)):
-        tags = dealer.deal("elasticfilesystem:file-system")
-        efs.create_file_system(CreationToken=f"bench-{index}", **({"Tags": _tag_list(tags)} if tags else {}))
-
-
-def _seed_managed(
-    session: boto3.Session, region: str, plan: EstatePlan, dealer: TagDealer
-) -> Counter[tuple[str, str]]:
-    """The types maptag.local.seeders creates, parents first; what was made, per (type, region)."""
-    account = session.client("sts", region_name=region).get_caller_identity()["Account"]
-    ctx = SeedContext(session, region, account)
-    made: dict[str, list[str]] = defaultdict(list)
-    for rtype in SEEDED:
-        parents = made.get(HELD_BY[rtype], []) if rtype in HELD_BY else []
-        short = rtype.split(":", 1)[1].lower().replace("-", "")[:10]
-        for index in range(plan.count(rtype, region)):
-            tags = dealer.deal(rtype)
-            holder = parents[index % len(parents)] if parents else None
-            # fixed width: moto matches an ECS cluster by substring (cluster-1 would list cluster-10's tasks)
-            name = f"bench-{short}-{index:05d}"
-            made[rtype].append(SEEDERS[rtype](ctx, name, tags or None, holder))
-    return Counter({(rtype, region): len(arns) for rtype, arns in made.items()})
+    return name
 
 
 def seed(plan: EstatePlan, seed: int = 6) -> tuple[Counter[tuple[str, str]], Counter[tuple[str, str]]]:
     """Create the estate in moto's backends (inside an active moto mock): the expected verdicts,
-    and how many resources of the seeders' types were made (the census of the others is
-    ``census``)."""
+    and how many resources of the further seeders' types were made (the census of the others
+    is ``census``)."""
     session = boto3.Session(aws_access_key_id="bench", aws_secret_access_key="bench")  # noqa: S106
     dealer = TagDealer(seed)
     made: Counter[tuple[str, str]] = Counter()
-    iam = session.client("iam", region_name=REGIONS[0])
-    role = iam.create_role(
-        RoleName="bench-function",
-        AssumeRolePolicyDocument='{"Version":"2012-10-17","Statement":[]}',
-    )["Role"]["Arn"]
+    account = session.client("sts", region_name=REGIONS[0]).get_caller_identity()["Account"]
     for region in REGIONS:
-        _seed_ec2(session, region, plan, dealer)
-        _seed_rds(session, region, plan, dealer)
-        _seed_s3(session, region, plan, dealer)
-        _seed_dynamodb(session, region, plan, dealer)
-        _seed_lambda(session, region, plan, dealer, role)
-        _seed_network(session, region, plan, dealer)
-        made += _seed_managed(session, region, plan, dealer)
+        ctx = SeedContext(session, region, account)
+        _seed_ec2(ctx, plan, dealer)
+        _seed_rds(ctx, plan, dealer)
+        counts = {rtype: plan.count(rtype, region) for rtype in ONE_BY_ONE}
+        arns = seed_many(ctx, counts, dealer.deal, held_by=HELD_BY, name=_name(region))
+        made += Counter({(rtype, region): len(arns[rtype]) for rtype in ONE_BY_ONE if rtype not in LISTED})
     return dealer.expected, made
 
 

@@ -1,4 +1,5 @@
-"""A moto server and a small seeded estate for the `maptag scan` end-to-end tests.
+"""A moto server and a small seeded estate (through maptag.local.seeders) for the `maptag scan`
+end-to-end tests.
 
 The server runs in its own process (ThreadedMotoServer on a free loopback port), so its state
 is its own: no other test's `mock_aws` in this worker can reset it mid-module. maptag reaches
@@ -14,11 +15,12 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
 
 import boto3
 
 from maptag.local.embedded import EMBEDDED_TYPES
+from maptag.local.seeders import SEEDERS, SeedContext
+from maptag.local.seeders import ec2 as ec2_seeders
 
 ACCOUNT = "123456789012"  # moto's default account
 OTHER_ACCOUNT = "210987654321"
@@ -100,38 +102,26 @@ class Estate:
         )
 
 
-def _pairs(tags: dict[str, str]) -> list[dict[str, str]]:
-    return [{"Key": k, "Value": v} for k, v in tags.items()]
+def _context(region: str) -> SeedContext:
+    return SeedContext(boto3.Session(), region, ACCOUNT)
 
 
 def _launch(
     region: str, instance_tags: dict[str, str], volume_tags: dict[str, str] | None = None
 ) -> tuple[str, str]:
     """(instance ARN, root volume ARN); tags go on at launch, as MGN and people do it."""
-    ec2 = boto3.client("ec2", region_name=region)
-    specs: list[dict[str, Any]] = [{"ResourceType": "instance", "Tags": _pairs(instance_tags)}]
-    if volume_tags:
-        specs.append({"ResourceType": "volume", "Tags": _pairs(volume_tags)})
-    instance = ec2.run_instances(ImageId="ami-12345678", MinCount=1, MaxCount=1, TagSpecifications=specs)[
-        "Instances"
-    ][0]["InstanceId"]
-    volumes = ec2.describe_volumes(Filters=[{"Name": "attachment.instance-id", "Values": [instance]}])
-    volume = volumes["Volumes"][0]["VolumeId"]
-    return (
-        f"arn:aws:ec2:{region}:{ACCOUNT}:instance/{instance}",
-        f"arn:aws:ec2:{region}:{ACCOUNT}:volume/{volume}",
+    ctx = _context(region)
+    # an AMI moto does not look up: a registered one would be one more resource in the report
+    (launched,) = ec2_seeders.launch_instances(
+        ctx, 1, instance_tags, volume_tags=volume_tags, image="ami-12345678"
+    )
+    return ctx.arn("ec2", f"instance/{launched.instance_id}"), ctx.arn(
+        "ec2", f"volume/{launched.volume_ids[0]}"
     )
 
 
 def _bucket(name: str, region: str, tags: dict[str, str] | None) -> str:
-    s3 = boto3.client("s3", region_name=region)
-    if region == "us-east-1":
-        s3.create_bucket(Bucket=name)
-    else:
-        s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": region})  # type: ignore[typeddict-item]
-    if tags is not None:
-        s3.put_bucket_tagging(Bucket=name, Tagging={"TagSet": _pairs(tags)})
-    return f"arn:aws:s3:::{name}"
+    return SEEDERS["s3:bucket"](_context(region), name, tags)
 
 
 def seed() -> Estate:
@@ -156,14 +146,7 @@ def seed() -> Estate:
     estate.add(_bucket("ok-bucket-cli", east, {"map-migrated": "mig12345"}), "compliant", east)
     estate.add(_bucket("awkward-bucket-cli", east, {"map-migrated": AWKWARD}), "invalid_value", east)
     estate.excluded.add(_bucket("cdk-assets-cli", east, None))
-    dynamodb = boto3.client("dynamodb", region_name=east)
-    table = dynamodb.create_table(
-        TableName="orders",
-        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-        Tags=_pairs({"map-migrated": "sap12345"}),
-    )["TableDescription"]["TableArn"]
+    table = SEEDERS["dynamodb:table"](_context(east), "orders", {"map-migrated": "sap12345"})
     estate.add(table, "compliant", east)
 
     instance, volume = _launch(west, good)

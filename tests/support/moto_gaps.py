@@ -8,30 +8,16 @@ in moto or stubbed.
 
 from __future__ import annotations
 
-STUBBED: frozenset[str] = frozenset(
-    {
-        # moto 5.2.5 models none of these services (docs/toolchain.md).
-        "elasticache:serverlesscache",
-        "redshift-serverless:workgroup",
-        "redshift-serverless:namespace",
-        "docdb-elastic:cluster",
-        # moto has no DescribeCapacityReservations.
-        "ec2:capacity-reservation",
-        # moto models no FSx volumes, AWS Backup recovery points, Glacier tags or Storage Gateway;
-        # its FSx file systems have no CreationTime
-        "fsx:file-system",
-        "fsx:volume",
-        "backup:recoveryPoint",
-        "glacier:vault",
-        "storagegateway:gateway",
-    }
-)
+from maptag.local.embedded import NOT_MODELLED, UNINDEXED
+
+# The types moto cannot list (maptag.local.embedded.NOT_MODELLED), and those it lists but not as
+# AWS answers: its FSx file systems have no CreationTime; it models no AWS Backup recovery points
+# and no Glacier tags.
+STUBBED: frozenset[str] = NOT_MODELLED | {"fsx:file-system", "backup:recoveryPoint", "glacier:vault"}
 
 # moto's GetResources indexes none of these services' resources, where AWS's answers for every
 # type (Resource Groups Tagging API Reference, "Services that support the Resource Groups
 # Tagging API": GetResources supports all resource types). In moto their tags are read with the
 # Tagging API denied, through each type's own per-resource fallback (resources/test_every_type.py); the
 # batched read is checked with Stubber in resources/test_<service>.py.
-UNINDEXED_BY_MOTO: frozenset[str] = frozenset(
-    {"kinesis:stream", "memorydb:cluster", "dax:cache", "es:domain"}
-)
+UNINDEXED_BY_MOTO: frozenset[str] = UNINDEXED

@@ -8,45 +8,24 @@ tags the Tagging API reads in batches may lose either tag read alone (the other 
 
 from __future__ import annotations
 
-import itertools
-import json
 from collections.abc import Sequence
 
 import boto3
 from freezegun import freeze_time
 from moto import mock_aws
-from moto.core import set_initial_no_auth_action_count
 
 from maptag.model import Verdict
 from maptag.resources.declarations import BY_NAME, TAGGING_API_ACTION, required_actions
 from maptag.resources.schema import TaggingApi
 from maptag.scan import CALLER_ACTIONS
-from tests.support.moto_seed import COMPLIANT, SEEDERS, ScanOutcome, keyed_session, policy, scan
+from tests.support.moto_seed import COMPLIANT, SEEDERS, ScanOutcome, enforced_scan, policy, scanner_session
 
 REGION = "us-east-1"
-_USERS = itertools.count()
-
-
-def _scanner(session: boto3.Session, actions: Sequence[str]) -> boto3.Session:
-    iam = session.client("iam")
-    user = f"scanner-{next(_USERS)}"
-    iam.create_user(UserName=user)
-    # moto checks the Tagging API's calls as "tagging:..." (its signing name), IAM as "tag:..."
-    spelled = [*actions, *(f"tagging:{a[4:]}" for a in actions if a.startswith("tag:"))]
-    document = {
-        "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Action": spelled, "Resource": "*"}],
-    }
-    iam.put_user_policy(UserName=user, PolicyName="scan", PolicyDocument=json.dumps(document))
-    key = iam.create_access_key(UserName=user)["AccessKey"]
-    return keyed_session(key["AccessKeyId"], key["SecretAccessKey"], region=REGION)
 
 
 def _scan(session: boto3.Session, types: Sequence[str], actions: Sequence[str]) -> ScanOutcome:
-    scanner = _scanner(session, [*CALLER_ACTIONS, *actions])
-    return set_initial_no_auth_action_count(0)(scan)(
-        scanner, policy(regions=[REGION], types=list(types), agreement_start="2025-01-01")
-    )
+    scanner = scanner_session(session, [*CALLER_ACTIONS, *actions], REGION)
+    return enforced_scan(scanner, policy(regions=[REGION], types=list(types), agreement_start="2025-01-01"))
 
 
 def _tag_reads(type_name: str) -> set[str]:

@@ -5,8 +5,10 @@ launched by Application Migration Service (MGN) with their volumes, backups and 
 RDS, S3, DynamoDB, Lambda, ELB and EFS resources; around them what a lift-and-shift with
 containers and managed databases brings (NAT gateways, Elastic IPs, ECS and EKS clusters with
 their services, tasks and node groups, ElastiCache, Redshift, MSK, log groups, KMS keys,
-secrets, ECR repositories, ...), created through maptag.local.seeders, the one place that
-knows how to create each of those types in moto. Most carry a correct `map-migrated` tag;
+secrets, ECR repositories, ...). Every resource is created by its type's seeder in
+maptag.local.seeders, the one place that knows how to create a type in moto; this module
+holds the story: what to create, with which tags, when, and the verdict each is meant to
+get. Most carry a correct `map-migrated` tag;
 every defect kind of docs/map-tagging-rules.md appears at least once, and so do MGN's own
 tooling, resources older than the agreement and resources an exclusion rule covers.
 
@@ -21,13 +23,11 @@ works for a moto server running in this process (the demo's embedded one).
 
 from __future__ import annotations
 
-import io
 import itertools
 import json
 import random
-import zipfile
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -39,7 +39,9 @@ import time_machine
 from maptag.aws import client_config
 from maptag.coverage import Totals
 from maptag.local.embedded import EMBEDDED_TYPES
-from maptag.local.seeders import SEEDERS, SeedContext
+from maptag.local.seeders import SEEDERS, SeedContext, pairs
+from maptag.local.seeders import ec2 as ec2_seeders
+from maptag.local.seeders import rds as rds_seeders
 from maptag.model import ScanUnit, Verdict
 from maptag.resources.declarations import BY_NAME, TYPE_NAMES, required_actions
 from maptag.rules import DBA_PREFIXES
@@ -599,8 +601,6 @@ def seed_estate(
     caller = session or boto3.Session()
     sessions = {ACCOUNTS[0]: caller, ACCOUNTS[1]: _member_session(caller, ACCOUNTS[1], ACCOUNTS[0])}
     seeders = {unit: UnitSeeder(unit, sessions[unit.account_id], manifest, seed) for unit in units()}
-    for account_session in sessions.values():
-        _lambda_role(account_session)
     eras: tuple[Era, ...] = ("before", *WAVES, "now")
     for era in eras:
         with timeline.travel(era):
@@ -656,63 +656,35 @@ def _member_session(caller: boto3.Session, account: str, trusted: str) -> boto3.
     return member
 
 
-LAMBDA_ROLE = "demo-lambda-execution"
-
-
-def _lambda_role(session: boto3.Session) -> None:
-    trust = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
-        ],
-    }
-    iam = session.client("iam", region_name=REGIONS[0], config=client_config(session))
-    iam.create_role(RoleName=LAMBDA_ROLE, AssumeRolePolicyDocument=json.dumps(trust))
-
-
-def _function_zip() -> bytes:
-    # moto stores the code without running it: no Docker is needed to create functions.
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("index.py", "def handler(event, context):\n    return {'ok': True}\n")
-    return buffer.getvalue()
-
-
-FUNCTION_ZIP = _function_zip()
 MGN_MANAGED = ("AWSApplicationMigrationServiceManaged", "mgn.amazonaws.com")
 TOOLING_NAMES = {
     "replication": "AWS Application Migration Service Replication Server",
     "conversion": "AWS Application Migration Service Conversion Server",
 }
+# The name each type's resources get after their app (load balancer names hold 32 characters).
+SHORT_NAMES = {"dynamodb:table": "table", "lambda:function": "fn", "elasticloadbalancing:loadbalancer": "alb",
+               "elasticfilesystem:file-system": "efs"}  # fmt: skip
 
 
 class UnitSeeder:
-    """Creates one account × region's share of the estate and records it in the manifest."""
+    """Creates one account × region's share of the estate through maptag.local.seeders and
+    records it in the manifest."""
 
     def __init__(self, unit: ScanUnit, session: boto3.Session, manifest: Manifest, seed: int) -> None:
         self.unit = unit
-        self._session = session
+        self._ctx = SeedContext(session, unit.region, unit.account_id)
         self._manifest = manifest
         self._rng = random.Random(f"{seed}/{unit.key}")  # noqa: S311 (deterministic ids, not secrets)
-        self._clients: dict[str, Any] = {}
         self._serial: Counter[str] = Counter()
-        self._image: str | None = None
-        self._subnets: list[str] | None = None
-        self._context: SeedContext | None = None
-        # Fleet -> [(instance id, [volume ids])] for backups taken later
-        self._launched: dict[int, list[tuple[str, list[str]]]] = {}
-        # AMI id -> (its fleet, the instance it was made from): their snapshots are found at the end
-        self._images: dict[str, tuple[Fleet, str]] = {}
-        # Single -> its database identifier, for the snapshot taken later
+        # Fleet -> the instances launched (with their volumes), for backups taken later
+        self._launched: dict[int, list[ec2_seeders.Launched]] = {}
+        # AMI id -> its fleet: their snapshots are found at the end
+        self._images: dict[str, Fleet] = {}
+        # Single -> its database's ARN, for the snapshot taken later
         self._databases: dict[int, str] = {}
 
     def client(self, service: str) -> Any:
-        if service not in self._clients:
-            session: Any = self._session
-            self._clients[service] = session.client(
-                service, region_name=self.unit.region, config=client_config(self._session)
-            )
-        return self._clients[service]
+        return self._ctx.client(service)
 
     # -- recording ------------------------------------------------------------------------------
 
@@ -723,7 +695,7 @@ class UnitSeeder:
         )
 
     def _arn(self, service: str, resource: str, *, account: bool = True) -> str:
-        return f"arn:aws:{service}:{self.unit.region}:{self.unit.account_id if account else ''}:{resource}"
+        return self._ctx.arn(service, resource, account=account)
 
     def _name(self, app: str, kind: str) -> str:
         self._serial[f"{app}-{kind}"] += 1
@@ -739,20 +711,20 @@ class UnitSeeder:
             self._launch(blueprint)
         elif isinstance(blueprint, Managed):
             self._seed(blueprint)
+        elif blueprint.type == "rds:db":
+            self._db(blueprint)
+        elif blueprint.type == "rds:cluster":
+            self._cluster(blueprint)
         else:
-            CREATORS[blueprint.type](self, blueprint)
+            self._single(blueprint)
 
     def golden_image(self) -> None:
         """The AMI every server launches from, registered long before the agreement (and its
         snapshot): out of scope by date."""
-        ec2 = self.client("ec2")
-        image_id = ec2.register_image(
-            Name="golden-linux-base",
-            RootDeviceName="/dev/sda1",
-            BlockDeviceMappings=[{"DeviceName": "/dev/sda1", "Ebs": {"VolumeSize": 8}}],
-        )["ImageId"]
+        image_id = ec2_seeders.base_image(self._ctx)
         before = (Verdict.EXCLUDED, EXCLUDED_STORIES["before"])
         self._record(self._arn("ec2", f"image/{image_id}", account=False), "ec2:image", before)
+        ec2 = self.client("ec2")
         image = ec2.describe_images(ImageIds=[image_id])["Images"][0]
         for mapping in image.get("BlockDeviceMappings", []):
             snapshot_id = mapping.get("Ebs", {}).get("SnapshotId")
@@ -765,14 +737,8 @@ class UnitSeeder:
                     before,
                     parent=self._arn("ec2", f"volume/{volume}") if volume else None,
                 )
-        self._image = image_id
-
-    def _base_image(self) -> str:
-        assert self._image is not None, "golden_image() runs first"
-        return self._image
 
     def _launch(self, fleet: Fleet) -> None:
-        ec2 = self.client("ec2")
         environment = "sandbox" if fleet.role == "sandbox" else "production"
         common: dict[str, str] = {}
         if fleet.role in ("migrated", "replication", "conversion"):
@@ -785,44 +751,31 @@ class UnitSeeder:
             common.update({"app": fleet.app, "environment": environment})
         instance_tags = _tags(fleet.instance, common)
         volume_tags = _tags(fleet.volume, {k: v for k, v in common.items() if k != "mgn.amazonaws.com-job"})
-        disks = [{"DeviceName": "/dev/sda1", "Ebs": {"VolumeSize": 30, "DeleteOnTermination": True}}]
-        disks += [
-            {"DeviceName": f"/dev/sd{chr(ord('f') + i)}", "Ebs": {"VolumeSize": 100, "VolumeType": "gp3"}}
-            for i in range(fleet.data_disks)
-        ]
-        specs = [
-            {"ResourceType": kind, "Tags": _pairs(tags)}
-            for kind, tags in (("instance", instance_tags), ("volume", volume_tags))
-            if tags
-        ]
-        response = ec2.run_instances(
-            ImageId=self._base_image(),
-            MinCount=fleet.count,
-            MaxCount=fleet.count,
-            InstanceType="m5.large" if fleet.role == "migrated" else "t3.small",
-            BlockDeviceMappings=disks,
-            **({"TagSpecifications": specs} if specs else {}),
+        launched = ec2_seeders.launch_instances(
+            self._ctx,
+            fleet.count,
+            instance_tags or None,
+            volume_tags=volume_tags or None,
+            root_gb=30,
+            data_disks=[{"VolumeSize": 100, "VolumeType": "gp3"}] * fleet.data_disks,
+            instance_type="m5.large" if fleet.role == "migrated" else "t3.small",
         )
-        launched = []
-        for item in response["Instances"]:
-            instance_id = item["InstanceId"]
-            instance_arn = self._arn("ec2", f"instance/{instance_id}")
+        for server in launched:
+            instance_arn = self._arn("ec2", f"instance/{server.instance_id}")
             self._record(instance_arn, "ec2:instance", fleet.outcome(fleet.instance))
-            volumes = [m["Ebs"]["VolumeId"] for m in item.get("BlockDeviceMappings", [])]
-            for volume_id in volumes:
+            for volume_id in server.volume_ids:
                 self._record(
                     self._arn("ec2", f"volume/{volume_id}"),
                     "ec2:volume",
                     fleet.outcome(fleet.volume),
                     parent=instance_arn,
                 )
-            launched.append((instance_id, volumes))
             if fleet.role == "migrated" and not fleet.instance.bare:
                 # MGN names each server after its source machine and records where it came from.
                 source = f"s-{self._hex(17)}"
-                ec2.create_tags(
-                    Resources=[instance_id],
-                    Tags=_pairs(
+                self.client("ec2").create_tags(
+                    Resources=[server.instance_id],
+                    Tags=pairs(
                         {
                             "Name": self._name(fleet.app, "app"),
                             "AWSApplicationMigrationServiceSourceServerID": source,
@@ -834,42 +787,28 @@ class UnitSeeder:
 
     def back_up(self, fleet: Fleet) -> None:
         """Snapshots of every volume of each instance, and an AMI of the first one."""
-        ec2 = self.client("ec2")
-        for instance_id, volumes in self._launched.get(id(fleet), []):
+        launched = self._launched.get(id(fleet), [])
+        for server in launched:
             if fleet.backup is not None:
                 tags = _tags(fleet.backup, {"app": fleet.app} if fleet.role not in TOOLING_NAMES else {})
                 if fleet.role in TOOLING_NAMES:
                     tags[MGN_MANAGED[0]] = MGN_MANAGED[1]
-                specs = [{"ResourceType": "snapshot", "Tags": _pairs(tags)}] if tags else []
-                response = ec2.create_snapshots(
-                    InstanceSpecification={"InstanceId": instance_id},
-                    Description=f"backup of {instance_id}",
-                    **({"TagSpecifications": specs} if specs else {}),
-                )
-                by_volume = {s["VolumeId"]: s["SnapshotId"] for s in response["Snapshots"]}
-                for volume_id in volumes:
+                by_volume = ec2_seeders.snapshot_instance(self._ctx, server.instance_id, tags or None)
+                for volume_id in server.volume_ids:
                     self._record(
                         self._arn("ec2", f"snapshot/{by_volume[volume_id]}", account=False),
                         "ec2:snapshot",
                         fleet.outcome(fleet.backup),
                         parent=self._arn("ec2", f"volume/{volume_id}"),
                     )
-        if fleet.image is not None and self._launched.get(id(fleet)):
-            instance_id = self._launched[id(fleet)][0][0]
+        if fleet.image is not None and launched:
+            instance_arn = self._arn("ec2", f"instance/{launched[0].instance_id}")
             tags = _tags(fleet.image, {"app": fleet.app})
-            specs = [{"ResourceType": "image", "Tags": _pairs(tags)}] if tags else []
-            image_id = ec2.create_image(
-                InstanceId=instance_id,
-                Name=f"{fleet.app}-golden-{self._hex(6)}",
-                **({"TagSpecifications": specs} if specs else {}),
-            )["ImageId"]
-            self._record(
-                self._arn("ec2", f"image/{image_id}", account=False),
-                "ec2:image",
-                fleet.outcome(fleet.image),
-                parent=self._arn("ec2", f"instance/{instance_id}"),
+            image_arn = SEEDERS["ec2:image"](
+                self._ctx, f"{fleet.app}-golden-{self._hex(6)}", tags or None, instance_arn
             )
-            self._images[image_id] = (fleet, instance_id)
+            self._record(image_arn, "ec2:image", fleet.outcome(fleet.image), parent=instance_arn)
+            self._images[image_arn.rsplit("/", 1)[-1]] = fleet
 
     def finish(self) -> None:
         """The snapshots CreateImage made: tagged like their AMI (or not), in batched calls."""
@@ -886,7 +825,7 @@ class UnitSeeder:
         snapshots = ec2.describe_snapshots(SnapshotIds=list(snapshot_of.values()))["Snapshots"]
         volume_of = {s["SnapshotId"]: s.get("VolumeId") for s in snapshots}
         by_tags: dict[tuple[tuple[str, str], ...], list[str]] = {}
-        for image_id, (fleet, _instance) in self._images.items():
+        for image_id, fleet in self._images.items():
             snapshot_id = snapshot_of[image_id]
             wanted = _tags(fleet.image, {"app": fleet.app}) if fleet.image else {}
             by_tags.setdefault(tuple(sorted(wanted.items())), []).append(snapshot_id)
@@ -903,22 +842,16 @@ class UnitSeeder:
             )
         for tags, snapshot_ids in by_tags.items():
             if tags:
-                ec2.create_tags(Resources=snapshot_ids, Tags=_pairs(dict(tags)))
+                ec2.create_tags(Resources=snapshot_ids, Tags=pairs(dict(tags)))
 
     # -- other services ---------------------------------------------------------------------------
 
-    def _seed_context(self) -> SeedContext:
-        if self._context is None:
-            self._context = SeedContext(self._session, self.unit.region, self.unit.account_id)
-        return self._context
-
     def _seed(self, managed: Managed, parent: str | None = None) -> None:
         """One managed resource through its seeder, then what it holds, inside it."""
-        identity = {"environment": "sandbox"} if managed.app == "sandbox" else {"app": managed.app}
-        tags = _tags(managed.tagging, identity)
+        tags = _tags(managed.tagging, _identity(managed.app))
         short = managed.type.split(":", 1)[1].lower().replace("-", "")[:8]
         name = self._name(managed.app, short)
-        arn = SEEDERS[managed.type](self._seed_context(), name, tags or None, parent)
+        arn = SEEDERS[managed.type](self._ctx, name, tags or None, parent)
         # a transit gateway's attachments are made in it, but the scan names no parent for them
         reported = parent if BY_NAME[managed.type].parent is not None else None
         self._record(arn, managed.type, managed.outcome(), parent=reported)
@@ -940,55 +873,39 @@ class UnitSeeder:
     def _db(self, single: Single) -> None:
         name = self._name(single.app, "db")
         engine = self._rng.choice(("postgres", "mysql", "oracle-ee", "sqlserver-se"))
-        self.client("rds").create_db_instance(
-            DBInstanceIdentifier=name,
-            Engine=engine,
-            DBInstanceClass="db.m5.large",
-            AllocatedStorage=100,
-            MasterUsername="dbadmin",
-            MasterUserPassword="demo-only-not-a-secret",
-            CopyTagsToSnapshot=single.copy_tags,
-            **_tag_list(single.tagging, {"app": single.app}),
+        tags = _tags(single.tagging, {"app": single.app})
+        db_arn = rds_seeders.db(
+            self._ctx,
+            name,
+            tags or None,
+            engine=engine,
+            instance_class="db.m5.large",
+            storage_gb=100,
+            copy_tags=single.copy_tags,
         )
-        db_arn = self._arn("rds", f"db:{name}")
         self._record(db_arn, "rds:db", single.outcome())
-        self._databases[id(single)] = name
+        self._databases[id(single)] = db_arn
         automated = self.client("rds").describe_db_snapshots(
             DBInstanceIdentifier=name, SnapshotType="automated"
         )["DBSnapshots"]
-        tagged = single.copy_tags and bool(_tags(single.tagging, {"app": single.app}))
+        tagged = single.copy_tags and bool(tags)
         outcome = single.outcome() if tagged or single.excluded else (Verdict.MISSING, GAP_AUTOMATED.story)
         for snapshot in automated:
-            arn = self._arn("rds", f"snapshot:{snapshot['DBSnapshotIdentifier']}")
-            self._record(arn, "rds:snapshot", outcome, parent=db_arn)
+            self._record(snapshot["DBSnapshotArn"], "rds:snapshot", outcome, parent=db_arn)
 
     def back_up_database(self, single: Single) -> None:
         if single.backup is None:
             return
-        db = self._databases[id(single)]
-        name = f"{db}-manual-{self._hex(4)}"
-        self.client("rds").create_db_snapshot(
-            DBSnapshotIdentifier=name,
-            DBInstanceIdentifier=db,
-            **_tag_list(single.backup, {"app": single.app}),
-        )
-        self._record(
-            self._arn("rds", f"snapshot:{name}"),
-            "rds:snapshot",
-            (single.backup.verdict, single.backup.story),
-            parent=self._arn("rds", f"db:{db}"),
-        )
+        db_arn = self._databases[id(single)]
+        name = f"{db_arn.rsplit(':', 1)[-1]}-manual-{self._hex(4)}"
+        tags = _tags(single.backup, {"app": single.app})
+        arn = SEEDERS["rds:snapshot"](self._ctx, name, tags or None, db_arn)
+        self._record(arn, "rds:snapshot", (single.backup.verdict, single.backup.story), parent=db_arn)
 
     def _cluster(self, single: Single) -> None:
         name = self._name(single.app, "aurora")
-        self.client("rds").create_db_cluster(
-            DBClusterIdentifier=name,
-            Engine="aurora-postgresql",
-            MasterUsername="dbadmin",
-            MasterUserPassword="demo-only-not-a-secret",
-            **_tag_list(single.tagging, {"app": single.app}),
-        )
-        cluster_arn = self._arn("rds", f"cluster:{name}")
+        tags = _tags(single.tagging, {"app": single.app})
+        cluster_arn = SEEDERS["rds:cluster"](self._ctx, name, tags or None)
         self._record(cluster_arn, "rds:cluster", single.outcome())
         # RDS takes an automated snapshot of a new cluster too (without CopyTagsToSnapshot: untagged)
         automated = self.client("rds").describe_db_cluster_snapshots(
@@ -998,86 +915,31 @@ class UnitSeeder:
         for snapshot in automated:
             self._record(snapshot["DBClusterSnapshotArn"], "rds:cluster-snapshot", outcome, cluster_arn)
         if single.backup is not None:
-            tags = _tags(single.backup, {"app": single.app}) or None
+            backup_tags = _tags(single.backup, {"app": single.app}) or None
             snapshot = f"{name}-manual-{self._hex(4)}"
-            made = SEEDERS["rds:cluster-snapshot"](self._seed_context(), snapshot, tags, cluster_arn)
+            made = SEEDERS["rds:cluster-snapshot"](self._ctx, snapshot, backup_tags, cluster_arn)
             backup = (single.backup.verdict, single.backup.story)
             self._record(made, "rds:cluster-snapshot", backup, cluster_arn)
 
-    def _bucket(self, single: Single) -> None:
+    def _single(self, single: Single) -> None:
+        """A bucket, table, function, load balancer or file system, named after its app."""
         account, region = self.unit.account_id, self.unit.region
-        if single.app == "cdk":
-            name = f"cdk-hnb659fds-assets-{account}-{region}"
+        identity = _identity(single.app)
+        if single.type == "s3:bucket":
+            # bucket names are global: the account and region keep them apart
+            prefix = "cdk-hnb659fds-assets" if single.app == "cdk" else self._name(single.app, "data")
+            name = f"{prefix}-{account}-{region}"
         else:
-            name = f"{self._name(single.app, 'data')}-{account}-{region}"
-        s3 = self.client("s3")
-        where = {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
-        s3.create_bucket(Bucket=name, **where)
-        tags = _tags(single.tagging, {"app": single.app})
-        if tags:
-            s3.put_bucket_tagging(Bucket=name, Tagging={"TagSet": _pairs(tags)})
-        self._record(f"arn:aws:s3:::{name}", "s3:bucket", single.outcome())
-
-    def _table(self, single: Single) -> None:
-        name = self._name(single.app, "table")
-        table = self.client("dynamodb").create_table(
-            TableName=name,
-            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-            BillingMode="PAY_PER_REQUEST",
-            **_tag_list(single.tagging, {"app": single.app}),
-        )["TableDescription"]
-        self._record(table["TableArn"], "dynamodb:table", single.outcome())
-
-    def _function(self, single: Single) -> None:
-        environment = {"environment": "sandbox"} if single.app == "sandbox" else {"app": single.app}
-        tags = _tags(single.tagging, environment)
-        function = self.client("lambda").create_function(
-            FunctionName=self._name(single.app, "fn"),
-            Runtime="python3.12",
-            Role=f"arn:aws:iam::{self.unit.account_id}:role/{LAMBDA_ROLE}",
-            Handler="index.handler",
-            Code={"ZipFile": FUNCTION_ZIP},
-            **({"Tags": tags} if tags else {}),
-        )
-        self._record(function["FunctionArn"], "lambda:function", single.outcome())
-
-    def _load_balancer(self, single: Single) -> None:
-        if self._subnets is None:
-            subnets = self.client("ec2").describe_subnets(
-                Filters=[{"Name": "default-for-az", "Values": ["true"]}]
-            )
-            self._subnets = [s["SubnetId"] for s in subnets["Subnets"]][:2]
-        balancer = self.client("elbv2").create_load_balancer(
-            Name=self._name(single.app[:16], "alb"),
-            Subnets=self._subnets,
-            **_tag_list(single.tagging, {"app": single.app}),
-        )["LoadBalancers"][0]
-        self._record(balancer["LoadBalancerArn"], "elasticloadbalancing:loadbalancer", single.outcome())
-
-    def _file_system(self, single: Single) -> None:
-        token = self._name(single.app, "efs")
-        system = self.client("efs").create_file_system(
-            CreationToken=token,
-            PerformanceMode="generalPurpose",
-            **_tag_list(single.tagging, {"app": single.app, "Name": token}),
-        )
-        self._record(
-            self._arn("elasticfilesystem", f"file-system/{system['FileSystemId']}"),
-            "elasticfilesystem:file-system",
-            single.outcome(),
-        )
+            name = self._name(single.app[:16], SHORT_NAMES[single.type])
+            if single.type == "elasticfilesystem:file-system":
+                identity = {**identity, "Name": name}
+        arn = SEEDERS[single.type](self._ctx, name, _tags(single.tagging, identity) or None)
+        self._record(arn, single.type, single.outcome())
 
 
-CREATORS: dict[str, Callable[[UnitSeeder, Single], None]] = {
-    "rds:db": UnitSeeder._db,
-    "rds:cluster": UnitSeeder._cluster,
-    "s3:bucket": UnitSeeder._bucket,
-    "dynamodb:table": UnitSeeder._table,
-    "lambda:function": UnitSeeder._function,
-    "elasticloadbalancing:loadbalancer": UnitSeeder._load_balancer,
-    "elasticfilesystem:file-system": UnitSeeder._file_system,
-}
+def _identity(app: str) -> dict[str, str]:
+    """The tags that say whose a resource is: its app, or the sandbox an exclusion rule covers."""
+    return {"environment": "sandbox"} if app == "sandbox" else {"app": app}
 
 
 def _tags(tagging: Tagging, identity: Mapping[str, str]) -> dict[str, str]:
@@ -1085,12 +947,3 @@ def _tags(tagging: Tagging, identity: Mapping[str, str]) -> dict[str, str]:
     if tagging.bare:
         return {}
     return {**identity, **dict(tagging.tags)}
-
-
-def _pairs(tags: Mapping[str, str]) -> list[dict[str, str]]:
-    return [{"Key": key, "Value": value} for key, value in tags.items()]
-
-
-def _tag_list(tagging: Tagging, identity: Mapping[str, str]) -> dict[str, Any]:
-    tags = _tags(tagging, identity)
-    return {"Tags": _pairs(tags)} if tags else {}

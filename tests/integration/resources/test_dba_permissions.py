@@ -11,7 +11,6 @@ actions are still checked against botocore's models (tests/unit/resources/test_d
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterator
 
@@ -19,14 +18,13 @@ import boto3
 import pytest
 from freezegun import freeze_time
 from moto import mock_aws
-from moto.core import set_initial_no_auth_action_count
 
 from maptag.model import Verdict
 from maptag.resources.declarations import BY_NAME, TAGGING_API_ACTION, required_actions
 from maptag.scan import CALLER_ACTIONS
 from tests.support.faults import Faults
 from tests.support.moto_gaps import UNINDEXED_BY_MOTO
-from tests.support.moto_seed import COMPLIANT, SEEDERS, ScanOutcome, keyed_session, policy, scan
+from tests.support.moto_seed import COMPLIANT, SEEDERS, ScanOutcome, enforced_scan, policy, scanner_session
 
 pytestmark = pytest.mark.xdist_group("dba-permissions")
 
@@ -67,25 +65,12 @@ def seeded() -> Iterator[tuple[boto3.Session, dict[str, str]]]:
 
 
 def _scan_as(session: boto3.Session, type_name: str, actions: tuple[str, ...]) -> ScanOutcome:
-    iam = session.client("iam")
-    user = f"scanner-{abs(hash((type_name, actions)))}"
-    iam.create_user(UserName=user)
-    # moto checks the Tagging API's calls as "tagging:..." (its signing name), IAM as "tag:..."
-    spelled = [*actions, *(f"tagging:{a[4:]}" for a in actions if a.startswith("tag:"))]
-    document = {
-        "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Action": spelled, "Resource": "*"}],
-    }
-    iam.put_user_policy(UserName=user, PolicyName="scan", PolicyDocument=json.dumps(document))
-    key = iam.create_access_key(UserName=user)["AccessKey"]
-    scanner = keyed_session(key["AccessKeyId"], key["SecretAccessKey"], region=REGION)
+    scanner = scanner_session(session, actions, REGION)
     if type_name in UNINDEXED_BY_MOTO:
         faults = Faults()
         faults.add(lambda r: r.operation == "GetResources", "AccessDeniedException")
         faults.attach(scanner)
-    return set_initial_no_auth_action_count(0)(scan)(
-        scanner, policy(regions=[REGION], types=[type_name], agreement_start="2025-01-01")
-    )
+    return enforced_scan(scanner, policy(regions=[REGION], types=[type_name], agreement_start="2025-01-01"))
 
 
 @pytest.mark.parametrize("type_name", TYPES)

@@ -31,6 +31,8 @@ from tests.support.moto_seed import (
     scan,
     seed_bucket,
     seed_function,
+    seed_load_balancer,
+    seed_table,
     seed_volume,
 )
 
@@ -133,28 +135,13 @@ class CallLog:
 
 
 def _tables(session: boto3.Session, count: int) -> None:
-    dynamodb = session.client("dynamodb", region_name=REGION)
     for n in range(count):
-        dynamodb.create_table(
-            TableName=f"table-{n:03d}",
-            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-            BillingMode="PAY_PER_REQUEST",
-        )
+        seed_table(session, REGION, f"table-{n:03d}", None)
 
 
 def _load_balancers(session: boto3.Session, count: int) -> None:
-    ec2 = session.client("ec2", region_name=REGION)
-    vpc = ec2.create_vpc(CidrBlock="10.30.0.0/16")["Vpc"]["VpcId"]
-    subnets = [
-        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.30.{n}.0/24", AvailabilityZone=f"{REGION}{z}")["Subnet"][
-            "SubnetId"
-        ]
-        for n, z in ((1, "a"), (2, "b"))
-    ]
-    elbv2 = session.client("elbv2", region_name=REGION)
     for n in range(count):
-        elbv2.create_load_balancer(Name=f"lb-{n:02d}", Subnets=subnets)
+        seed_load_balancer(session, REGION, f"lb-{n:02d}", None)
 
 
 def _listings(names: Iterable[str]) -> list[ResourceType]:

@@ -5,8 +5,11 @@ from type name to a seeder. A seeder creates one resource of its type with the g
 (``None``: the resource never had a tag, no tagging call at all) and returns the ARN a scan must
 report. A dependent type's seeder takes its parent's ARN, or creates an untagged parent itself.
 Prerequisites (a VPC and subnets, an IAM role, a cluster) are made once per context with
-``SeedContext.once``. Only types moto models have a seeder; the others are tested through
-botocore's Stubber (tests/integration/resources/).
+``SeedContext.once``. Where an estate needs speed a module adds a bulk entry beside its
+seeders (EC2: ``launch_instances``, ``snapshot_instance``). ``seed_many`` makes a mix of types ×
+counts × tags in one account × region. Only types moto models have a seeder; the others are
+tested through botocore's Stubber (tests/integration/resources/). A new type is seeded here
+only (docs/architecture.md): the demo, the benchmarks and the integration tests all use these.
 """
 
 from __future__ import annotations
@@ -108,6 +111,41 @@ def service_role(ctx: SeedContext, name: str, principal: str) -> str:
             return str(iam.get_role(RoleName=name)["Role"]["Arn"])
 
     return ctx.once(f"role/{name}", make)
+
+
+def seed_many(
+    ctx: SeedContext,
+    counts: Mapping[str, int],
+    tags: Callable[[str], Tags],
+    *,
+    held_by: Mapping[str, str] | None = None,
+    name: Callable[[str, int], str] | None = None,
+) -> dict[str, list[str]]:
+    """A mix of types in one account × region: ``counts[type]`` resources of each, in the
+    mapping's order, each tagged with what ``tags(type)`` returns when it is made. A type in
+    ``held_by`` goes in turn into the resources made before it of the type named there (an ECS
+    service into a cluster: list holders first). ``name(type, index)`` names each resource
+    (unique per context). The ARNs made, by type."""
+    holders = held_by or {}
+
+    def default_name(rtype: str, index: int) -> str:
+        # fixed width: moto matches an ECS cluster by substring (cluster-1 would list cluster-10's tasks)
+        return f"seed-{rtype.split(':', 1)[1].lower().replace('-', '')[:10]}-{index:05d}"
+
+    naming = name or default_name
+    made: dict[str, list[str]] = {}
+    for rtype, count in counts.items():
+        parents = made.get(holders[rtype], []) if rtype in holders else []
+        made[rtype] = [
+            SEEDERS[rtype](
+                ctx,
+                naming(rtype, index),
+                tags(rtype) or None,
+                parents[index % len(parents)] if parents else None,
+            )
+            for index in range(count)
+        ]
+    return made
 
 
 def _discover() -> dict[str, Seeder]:
