@@ -1,14 +1,14 @@
 """`maptag demo`: DemoRequest, checked here, → the whole pipeline on an embedded AWS → DemoResult.
 
 The demo itself is an edge, maptag.local.demo `run_demo` (it needs the `demo` extra: moto's
-server, time-machine); its scan is app.scan.run, so a failed unit or a failed publish exits
-as `maptag scan` does. Without the extra, one line says how to install it (exit 2).
+server, time-machine); it runs the application layer as the commands do (app.scan, app.hub,
+app.history, app.fix), so a failed unit or a failed publish exits as `maptag scan` does.
+Without the extra, one line says how to install it (exit 2).
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -29,9 +29,6 @@ INSTALL_EXTRA = "pip install 'maptag[demo]'"
 class DemoRequest:
     resources: int
     output_dir: Path
-    # runs a maptag command line as the user types it (`hub tasks`, `history`, `fix`): the
-    # demo shows those views through the CLI, which hands this in (no import of the CLI here)
-    run_command: Callable[[list[str]], int]
     keep_running: bool = False
     seed: int = 0
     with_hub: bool = True

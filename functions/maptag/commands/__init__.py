@@ -6,9 +6,7 @@ and the usage error live there (app/exit_codes.py, app/errors.py).
 
 from __future__ import annotations
 
-import sys
-
-from maptag.app.errors import UsageError
+from maptag.app.errors import UsageError, warn
 from maptag.app.exit_codes import EXIT_FINDINGS, EXIT_OK, EXIT_UNIT_FAILED, EXIT_USAGE
 
 __all__ = ["EXIT_FINDINGS", "EXIT_OK", "EXIT_UNIT_FAILED", "EXIT_USAGE", "UsageError", "csv_list", "warn"]
@@ -17,8 +15,3 @@ __all__ = ["EXIT_FINDINGS", "EXIT_OK", "EXIT_UNIT_FAILED", "EXIT_USAGE", "UsageE
 def csv_list(text: str) -> list[str]:
     """A comma-separated flag value (`--regions us-east-1,eu-west-1`)."""
     return [part.strip() for part in text.split(",") if part.strip()]
-
-
-def warn(message: str) -> None:
-    """A warning on stderr, with the prefix every maptag warning carries."""
-    print(f"maptag: warning: {message}", file=sys.stderr)

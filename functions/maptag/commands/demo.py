@@ -57,17 +57,9 @@ def run(args: argparse.Namespace) -> int:
     demo.require_extra()  # before the estate's defaults: the estate needs the extra
     from maptag.local.estate import DEFAULT_RESOURCES, DEFAULT_SEED
 
-    parser: argparse.ArgumentParser = args.cli_parser
-
-    def run_command(argv: list[str]) -> int:
-        """A maptag command line, parsed and run as the user would type it."""
-        parsed = parser.parse_args(argv)
-        return int(parsed.handler(parsed))
-
     request = demo.DemoRequest(
         resources=DEFAULT_RESOURCES if args.resources is None else args.resources,
         output_dir=args.output_dir,
-        run_command=run_command,
         keep_running=args.keep_running,
         seed=DEFAULT_SEED if args.seed is None else args.seed,
         fix=args.fix,

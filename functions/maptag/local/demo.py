@@ -22,7 +22,7 @@ import signal
 import sys
 import time
 import urllib.request
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -191,6 +191,7 @@ def check_report(manifest: Manifest, resources: Iterator[Mapping[str, Any]]) -> 
 
 def run_demo(options: DemoRequest) -> DemoResult:
     """Seed, scan, report, check; with keep_running, serve until Ctrl-C."""
+    from maptag.app import history, hub
     from maptag.local.estate import ACCOUNTS, seed_estate
 
     options.output_dir.mkdir(parents=True, exist_ok=True)
@@ -235,12 +236,11 @@ def run_demo(options: DemoRequest) -> DemoResult:
         say(f"  history {history_file} (coverage per run, unit and type)")
         if aws.hub_endpoint:
             say("\nMigration Hub now shows (maptag hub tasks):")
-            code = max(code, show_hub_tasks(options.run_command))
+            code = max(code, hub.tasks(sys.stdout))
         say(f"\nCoverage over time (maptag history --file {history_file}):")
-        history = ["history", "--file", str(history_file), "--runs", "5"]
-        code = max(code, options.run_command(history))
+        code = max(code, history.run(history.HistoryRequest(file=history_file, runs=5), sys.stdout))
         if options.fix:
-            code = max(code, fix_and_rescan(options.run_command, say, manifest, options.output_dir))
+            code = max(code, fix_and_rescan(say, manifest, options.output_dir))
         total = seeded + scanned
         say(
             f"Time: seeding {seeded:.1f} s + scan {scanned:.1f} s = {total:.1f} s "
@@ -255,21 +255,30 @@ def run_demo(options: DemoRequest) -> DemoResult:
 DEMO_MAX_CHANGES = 100_000
 
 
-def fix_and_rescan(
-    run_command: Callable[[list[str]], int], say: Any, manifest: Manifest, output_dir: Path
-) -> int:
-    """`maptag fix` on the demo's report: the plan, --apply, then a scan: coverage before and after."""
+def fix_and_rescan(say: Any, manifest: Manifest, output_dir: Path) -> int:
+    """`maptag fix` on the demo's estate (app.fix): the plan, --apply, then a scan: coverage
+    before and after."""
+    from maptag.app import fix
+    from maptag.app.settings import ScopeSettings, checked
+    from maptag.console import ScanConsole
+    from maptag.console import Settings as Console
+
     report = output_dir / "report.json"
     before = json.loads(report.read_text(encoding="utf-8"))["totals"]["coverage_percent"]
     journal = output_dir / "fix-journal.jsonl"
     journal.unlink(missing_ok=True)
     # the estate's scope, and the types moto can write (maptag.local.embedded)
-    fix = ["fix", *Sourced(values={**engagement(manifest), "types": list(WRITABLE_TYPES)}).as_argv()]
-    say(f"\nThe fix plan (maptag {shown_command(fix)}):")
-    code = run_command(fix)
-    apply = [*fix, "--apply", "--max-changes", str(DEMO_MAX_CHANGES), "--journal", str(journal)]
-    say(f"\nApplying it (maptag {shown_command(apply)}):")
-    code = max(code, run_command(apply))
+    scope = Sourced(values={**engagement(manifest), "types": list(WRITABLE_TYPES)})
+    shown = ["fix", *scope.as_argv()]
+    say(f"\nThe fix plan (maptag {shown_command(shown)}):")
+    console = ScanConsole(enabled=sys.stderr.isatty() and not Console.quiet)
+    planned = fix.planned(fix.FixSource(scan=ScanRequest(settings=checked(ScopeSettings, scope))), console)
+    code = fix.execute(planned, out=sys.stdout)
+    apply = ["--apply", "--max-changes", str(DEMO_MAX_CHANGES), "--journal", str(journal)]
+    say(f"\nApplying it (maptag {shown_command([*shown, *apply])}):")
+    code = max(
+        code, fix.execute(planned, out=sys.stdout, apply=True, max_changes=DEMO_MAX_CHANGES, journal=journal)
+    )
     after = _coverage(ScanRequest.from_values(engagement(manifest)))
     say(
         f"\nCoverage before the fix {_percent(before)}, after {_percent(after)}; what is left needs a "
@@ -430,11 +439,6 @@ def seed_history(manifest: Manifest, history_file: Path, seed: int, now: datetim
             "noncompliant_since": since, "changed_at": since, "run_id": "demo-seed",
         })  # fmt: skip
     return FileHistory(history_file).write(rows)
-
-
-def show_hub_tasks(run_command: Callable[[list[str]], int]) -> int:
-    """`maptag hub tasks`, as the user would type it: the tasks the Migration Hub console lists."""
-    return run_command(["hub", "tasks"])
 
 
 def _describe_estate(say: Any, manifest: Manifest, seconds: float) -> None:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from datetime import UTC, datetime
+from typing import IO, Any
 
 import boto3
 
@@ -65,3 +65,34 @@ def stream_tasks(
         if summary.get("ProgressUpdateStream") == stream
     ]
     return StreamView(stream=stream, home_region=home, tasks=sorted(tasks, key=lambda t: t.task))
+
+
+STATUS_STYLE = {"COMPLETED": "green", "IN_PROGRESS": "yellow", "FAILED": "red", "NOT_STARTED": "dim"}
+
+
+def print_tasks(view: StreamView, out: IO[str]) -> None:
+    from rich.text import Text
+
+    from maptag.console import TABLE_STYLE, Column, fitted_table, make_console
+
+    console = make_console(out)
+    columns = [
+        Column("Migration task"),
+        Column("Status"),
+        Column("Progress", drop=1, justify="right"),
+        Column("Detail", drop=3, wrap="free"),
+        Column("Last update", drop=2),
+    ]
+    rows = []
+    for task in view.tasks:
+        status = task.status or "—"
+        progress = "—" if task.progress_percent is None else f"{task.progress_percent} %"
+        updated = task.updated_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if task.updated_at else "—"
+        style = STATUS_STYLE.get(status, "")
+        # Text, not markup: a task's detail may hold brackets from an error message.
+        rows.append([Text(task.task), Text(status, style=style), Text(progress), Text(task.detail or ""),
+                     Text(updated)])  # fmt: skip
+    title = f"Migration Hub · stream {view.stream} · home region {view.home_region}"
+    console.print(fitted_table(console, columns, rows, title=title, **TABLE_STYLE))
+    if not view.tasks:
+        console.print(f"No migration tasks in stream {view.stream} yet.")
