@@ -22,6 +22,7 @@ from infra.constructs.reports import Reports
 from infra.constructs.scan_workflow import ScanWorkflow
 from infra.constructs.schedule import Schedule
 from maptag.deploy_config import DeployConfig
+from maptag.sinks import migration_hub as migration_hub_sink
 
 
 class ScannerStack(Stack):
@@ -42,7 +43,7 @@ class ScannerStack(Stack):
         findings = Findings(self, "Findings", key=key, email=config.notification_email)
         hub = (
             MigrationHubAccess(self, "MigrationHub", stream=config.hub_stream, key=key)
-            if "migration-hub" in config.sinks
+            if migration_hub_sink.NAME in config.sinks
             else None
         )
         workflow = ScanWorkflow(

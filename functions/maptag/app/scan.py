@@ -22,9 +22,10 @@ from maptag.app import publish as publishing
 from maptag.app.errors import UsageError
 from maptag.app.exit_codes import after_publish, scan_exit_code
 from maptag.app.hints import scan_hints
-from maptag.app.settings import MIGRATION_HUB, ScanSettings, Sourced, checked
+from maptag.app.settings import ScanSettings, Sourced, checked
 from maptag.files import STDOUT, OutputFile
 from maptag.rules import quote
+from maptag.sinks.migration_hub import NAME as MIGRATION_HUB
 from maptag.sinks.security_hub import DEFAULT_REFRESH_DAYS
 
 if TYPE_CHECKING:

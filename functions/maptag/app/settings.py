@@ -25,9 +25,9 @@ from pydantic import model_validator as _model_validator
 from maptag.app import checks
 from maptag.app.errors import UsageError
 from maptag.rules import quote
+from maptag.sinks.migration_hub import NAME as MIGRATION_HUB
 
 FORMATS = ("table", "json", "csv", "html")
-MIGRATION_HUB = "migration-hub"
 
 # How a setting's value is spelled: "items" is a list of strings (one string is one item),
 # "list" a list of strings or one comma-separated string.

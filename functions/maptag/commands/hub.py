@@ -16,8 +16,7 @@ from typing import Any
 
 from maptag.commands import EXIT_OK, UsageError
 from maptag.commands.hub_tasks import register_tasks
-
-ENDPOINT_VARIABLES = ("AWS_ENDPOINT_URL_MIGRATION_HUB", "AWS_ENDPOINT_URL_MIGRATIONHUB_CONFIG")
+from maptag.migration_hub.names import ENDPOINT_VARIABLES
 
 
 def register_serve(subcommands: Any) -> None:

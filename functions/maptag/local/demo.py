@@ -35,13 +35,13 @@ from maptag.app.scan import ScanRequest
 from maptag.app.settings import Sourced
 from maptag.local.embedded import EMBEDDED_TYPES, WRITABLE_TYPES
 from maptag.local.estate import Manifest
+from maptag.migration_hub.names import ENDPOINT_VARIABLES
 
 # Fake credentials: moto accepts any; the scan assumes ROLE_NAME into the member account.
 FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 HOME_REGION = "us-east-1"
 BUDGET_SECONDS = 60
 HISTORY_VARIABLE = "MAPTAG_HISTORY_FILE"
-HUB_ENDPOINTS = ("AWS_ENDPOINT_URL_MIGRATION_HUB", "AWS_ENDPOINT_URL_MIGRATIONHUB_CONFIG")
 
 
 @contextmanager
@@ -93,7 +93,7 @@ def _isolated(endpoint: str, hub: str | None) -> dict[str, str | None]:
     # The endpoints are on loopback: a proxy from the user's shell must not get in between.
     variables.update(dict.fromkeys(("NO_PROXY", "no_proxy"), "127.0.0.1,localhost"))
     if hub is not None:
-        variables.update(dict.fromkeys(HUB_ENDPOINTS, hub))
+        variables.update(dict.fromkeys(ENDPOINT_VARIABLES, hub))
     return variables
 
 

@@ -10,6 +10,9 @@ import unicodedata
 from maptag.rules import quote
 
 DEFAULT_STREAM = "MAP-Tagging"
+# Where the SDKs find a Migration Hub endpoint other than AWS's (the local Migration Hub):
+# the service-specific endpoint variables of the AWS SDKs, for mgh and migrationhub-config.
+ENDPOINT_VARIABLES = ("AWS_ENDPOINT_URL_MIGRATION_HUB", "AWS_ENDPOINT_URL_MIGRATIONHUB_CONFIG")
 TASK_PREFIX = "map-tagging"
 # Limits of botocore's mgh model (docs/map-tagging-rules.md, "AWS Migration Hub"); the service
 # is a JVM service, so lengths are counted in UTF-16 code units.
