@@ -18,8 +18,8 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from maptag.app import deployment
 from maptag.cli import main
-from maptag.commands import run as run_command
 from maptag.model import ScanUnit
 from maptag.policy import Policy
 from maptag.report.model import FindingSpool, ScanReport
@@ -172,7 +172,7 @@ def test_report_latest_fetches_the_stable_key(
 def test_a_long_run_says_it_is_still_running(
     deployed: None, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(run_command, "HEARTBEAT_SECONDS", 0.2)
+    monkeypatch.setattr(deployment, "HEARTBEAT_SECONDS", 0.2)
     waiting = machine("slow", {"Type": "Wait", "Seconds": 1, "End": True})
     stack("Slow", {"StateMachineArn": waiting, "ReportsBucket": BUCKET})
 
