@@ -27,7 +27,7 @@ from maptag.names import (
     METRICS_NAMESPACE,
     SERVICE,
 )
-from maptag.workflow import Resources
+from maptag.app.workflow import Resources
 
 logger = Logger(service=os.environ.get(ENV_SERVICE_NAME, SERVICE))
 tracer = Tracer(service=os.environ.get(ENV_SERVICE_NAME, SERVICE))

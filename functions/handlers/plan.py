@@ -11,7 +11,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
 from handlers.observability import deployment, logger, metrics, session, tracer
-from maptag.workflow import plan_run
+from maptag.app.workflow import plan_run
 
 
 class PlanEvent(BaseModel):

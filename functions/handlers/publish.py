@@ -12,7 +12,7 @@ from pydantic import BaseModel
 
 from handlers.observability import deployment, logger, metrics, session, tracer
 from maptag.names import FAILED_UNITS_METRIC
-from maptag.workflow import publish_run
+from maptag.app.workflow import publish_run
 
 
 class PublishEvent(BaseModel):

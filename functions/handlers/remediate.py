@@ -10,7 +10,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
 from handlers.observability import deployment, logger, metrics, session, tracer
-from maptag.workflow import remediate_run
+from maptag.app.workflow import remediate_run
 
 
 class RemediateEvent(BaseModel):

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from handlers.observability import deployment, logger, metrics, session, tracer
 from maptag.model import ScanUnit
 from maptag.policy import ACCOUNT_ID, REGION_NAME
-from maptag.workflow import scan_run_unit
+from maptag.app.workflow import scan_run_unit
 
 
 class UnitEvent(BaseModel):

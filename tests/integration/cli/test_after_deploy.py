@@ -25,7 +25,7 @@ from maptag.policy import Policy
 from maptag.report.model import FindingSpool, ScanReport
 from maptag.scan import UnitResult
 from maptag.sinks.outcome import RunInfo
-from maptag.workflow import PublishedRun
+from maptag.app.workflow import PublishedRun
 
 REGION = "us-east-1"
 ROLE = "arn:aws:iam::123456789012:role/maptag-workflow"

@@ -20,7 +20,7 @@ from maptag.model import ScanUnit, Verdict
 from maptag.sinks.history import DynamoHistory, record_history
 from maptag.sinks.outcome import RunInfo
 from maptag.sinks.sns_digest import build_digest
-from maptag.workflow import Resources, run_money
+from maptag.app.workflow import Resources, run_money
 from tests.support.sink_fixtures import ACCOUNT, UnitSpec, built_report, finding
 
 REGION = "us-east-1"

@@ -21,7 +21,7 @@ import pytest
 
 from handlers import publish, scan_unit
 from maptag.deploy_config import DEFAULT_SINKS
-from maptag.workflow import SINKS, Resources, Sink, publish_run
+from maptag.app.workflow import SINKS, Resources, Sink, publish_run
 from tests.support.deployed import (
     BUCKET,
     COMPLIANT,
