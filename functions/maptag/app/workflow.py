@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Generator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any
@@ -189,13 +189,13 @@ class PublishRunRequest:
     map_result: Mapping[str, Any] | None = None
 
 
-@dataclass
+@dataclass(frozen=True)
 class PublishRunResult:
     """A finished run, reconstructed from S3, and how each sink fared."""
 
     run: RunInfo
     report: ScanReport
-    outcomes: list[SinkOutcome] = field(default_factory=list)
+    outcomes: tuple[SinkOutcome, ...] = ()
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -313,7 +313,7 @@ def publish_run(
         chosen.insert(0, (history.NAME, history_sink))
     earlier = [*money_failures, stored]
     outcomes = publishing.each(report, run, delivery(deployed), chosen, earlier=earlier, once=once)
-    return PublishRunResult(run=run, report=report, outcomes=[*earlier, *outcomes])
+    return PublishRunResult(run=run, report=report, outcomes=(*earlier, *outcomes))
 
 
 def run_money(report: ScanReport, deployed: Deployment) -> tuple[Money, list[SinkOutcome]]:
