@@ -1,1 +1,1 @@
-"""Thin Lambda entry points over maptag.workflow (plan, scan_unit, publish)."""
+"""Thin Lambda entry points: each parses its event into a request of maptag.app (workflow, remediate)."""

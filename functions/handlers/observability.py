@@ -14,6 +14,7 @@ import boto3
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from pydantic import BaseModel, Field
 
+from maptag.app.workflow import Deployment, Resources
 from maptag.deploy_config import DeployConfig
 from maptag.names import (
     ENV_ATHENA_WORKGROUP,
@@ -27,7 +28,6 @@ from maptag.names import (
     METRICS_NAMESPACE,
     SERVICE,
 )
-from maptag.workflow import Resources
 
 logger = Logger(service=os.environ.get(ENV_SERVICE_NAME, SERVICE))
 tracer = Tracer(service=os.environ.get(ENV_SERVICE_NAME, SERVICE))
@@ -58,6 +58,12 @@ def deployment(environ: Any = None) -> tuple[DeployConfig, Resources]:
         athena_workgroup=env.athena_workgroup,
     )
     return DeployConfig.from_json(env.config), resources
+
+
+def deployed() -> Deployment:
+    """The deployment this invocation runs in: its configuration, the session, the resources."""
+    config, resources = deployment()
+    return Deployment(config, session(), resources)
 
 
 @functools.cache

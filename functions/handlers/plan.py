@@ -10,8 +10,8 @@ from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
-from handlers.observability import deployment, logger, metrics, session, tracer
-from maptag.workflow import plan_run
+from handlers.observability import deployed, logger, metrics, tracer
+from maptag.app.workflow import PlanRequest, plan_run
 
 
 class PlanEvent(BaseModel):
@@ -26,8 +26,7 @@ class PlanEvent(BaseModel):
 @tracer.capture_lambda_handler
 @event_parser(model=PlanEvent)
 def handler(event: PlanEvent, _context: LambdaContext) -> dict[str, Any]:
-    config, resources = deployment()
-    state = plan_run(config, session(), resources, event.execution_name, event.started_at)
-    metrics.add_metric(name="Units", unit=MetricUnit.Count, value=state["unit_count"])
-    logger.info("planned", extra={"run_id": state["run_id"], "units": state["unit_count"]})
-    return state
+    planned = plan_run(deployed(), PlanRequest(event.execution_name, event.started_at))
+    metrics.add_metric(name="Units", unit=MetricUnit.Count, value=planned.unit_count)
+    logger.info("planned", extra={"run_id": planned.run_id, "units": planned.unit_count})
+    return planned.summary()

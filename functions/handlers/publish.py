@@ -10,9 +10,9 @@ from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
-from handlers.observability import deployment, logger, metrics, session, tracer
+from handlers.observability import deployed, logger, metrics, tracer
+from maptag.app.workflow import PublishRunRequest, publish_run
 from maptag.names import FAILED_UNITS_METRIC
-from maptag.workflow import publish_run
 
 
 class PublishEvent(BaseModel):
@@ -30,9 +30,9 @@ class PublishEvent(BaseModel):
 @tracer.capture_lambda_handler
 @event_parser(model=PublishEvent)
 def handler(event: PublishEvent, _context: LambdaContext) -> dict[str, Any]:
-    config, resources = deployment()
-    run = publish_run(config, session(), resources, event.run_id, event.started_at, event.map_result)
-    if "metrics" not in config.sinks:
+    deployment = deployed()
+    run = publish_run(deployment, PublishRunRequest(event.run_id, event.started_at, event.map_result))
+    if "metrics" not in deployment.config.sinks:
         # The FailedUnits alarm watches this metric even when the metrics sink is off.
         metrics.add_metric(
             name=FAILED_UNITS_METRIC, unit=MetricUnit.Count, value=len(run.report.failed_units)

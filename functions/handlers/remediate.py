@@ -9,8 +9,8 @@ from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
-from handlers.observability import deployment, logger, metrics, session, tracer
-from maptag.workflow import remediate_run
+from handlers.observability import deployed, logger, metrics, tracer
+from maptag.app import remediate
 
 
 class RemediateEvent(BaseModel):
@@ -25,10 +25,10 @@ class RemediateEvent(BaseModel):
 @tracer.capture_lambda_handler
 @event_parser(model=RemediateEvent)
 def handler(event: RemediateEvent, _context: LambdaContext) -> dict[str, Any]:
-    config, resources = deployment()
-    summary = remediate_run(config, session(), resources, event.run_id, event.started_at)
-    if summary.get("refused") or summary["not_applied"]:
-        logger.error("remediation incomplete", extra=summary)
-    else:
+    result = remediate.run(deployed(), remediate.RemediateRequest(event.run_id, event.started_at))
+    summary = result.summary()
+    if result.complete:
         logger.info("remediated", extra=summary)
+    else:
+        logger.error("remediation incomplete", extra=summary)
     return summary

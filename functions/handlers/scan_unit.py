@@ -9,10 +9,10 @@ from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field
 
-from handlers.observability import deployment, logger, metrics, session, tracer
+from handlers.observability import deployed, logger, metrics, tracer
+from maptag.app.workflow import UnitRequest, scan_run_unit
 from maptag.model import ScanUnit
 from maptag.policy import ACCOUNT_ID, REGION_NAME
-from maptag.workflow import scan_run_unit
 
 
 class UnitEvent(BaseModel):
@@ -31,14 +31,14 @@ class UnitEvent(BaseModel):
 @tracer.capture_lambda_handler
 @event_parser(model=UnitEvent)
 def handler(event: UnitEvent, _context: LambdaContext) -> dict[str, Any]:
-    config, resources = deployment()
     unit = ScanUnit(event.account_id, event.region)
-    summary = scan_run_unit(
-        config, session(), resources, event.run_id, unit, event.caller_account, event.inventory
+    scanned = scan_run_unit(
+        deployed(), UnitRequest(event.run_id, unit, event.caller_account, inventory=event.inventory)
     )
-    metrics.add_metric(name="ResourcesInScope", unit=MetricUnit.Count, value=summary["in_scope"])
-    if summary["status"] == "failed":
-        logger.error("unit failed", extra={"unit": unit.key, "error": summary["error"]})
+    in_scope = scanned.result.totals.in_scope
+    metrics.add_metric(name="ResourcesInScope", unit=MetricUnit.Count, value=in_scope)
+    if scanned.failed:
+        logger.error("unit failed", extra={"unit": unit.key, "error": scanned.result.error})
     else:
-        logger.info("unit scanned", extra={"unit": unit.key, "in_scope": summary["in_scope"]})
-    return summary
+        logger.info("unit scanned", extra={"unit": unit.key, "in_scope": in_scope})
+    return scanned.summary()

@@ -2,10 +2,10 @@
 made → FixResult (`run`); `execute` shows it as `maptag fix` does.
 
 `maptag fix` (commands/fix.py) and `maptag demo --fix` plan with `planned` and run with
-`execute`; the deployed remediation (the remediate Lambda) plans from the run's shards in S3 and
-runs through `run`. All get the same cap (more changes than the cap: nothing written), the same
-re-read-then-write and journal (maptag.fix.apply), the same count of what was applied
-(docs/fix.md).
+`execute`; the deployed remediation (app.remediate.run, the remediate Lambda) plans from the
+run's shards in S3 and runs through `run`. All get the same cap (more changes than the cap:
+nothing written), the same re-read-then-write and journal (maptag.fix.apply), the same count of
+what was applied (docs/fix.md).
 """
 
 from __future__ import annotations

@@ -1,23 +1,27 @@
 """Publish a laptop scan's report to the sinks asked for (`maptag scan --publish`, `maptag demo`).
 
-The deployed publish (workflow.publish_run, the publish Lambda) rebuilds its report from S3
-and delivers to the deployment's sinks; it shares the sinks, not this function
-(docs/architecture.md, "The application layer").
+The deployed publish (app/workflow.py `publish_run`, the publish Lambda) rebuilds its report
+from S3 and delivers to the deployment's sinks through the same loop, `each`, with its per-sink
+completion markers (docs/architecture.md, "The application layer").
 """
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING
 
-from maptag.sinks.outcome import SinkOutcome
+from maptag.sinks.outcome import RunInfo, SinkOutcome, guarded
 from maptag.sinks.security_hub import DEFAULT_REFRESH_DAYS
+from maptag.sinks.sink import Delivery
 
 if TYPE_CHECKING:
     from maptag.migration_hub.outbox import FileOutbox
     from maptag.migration_hub.publisher import HubSettings
     from maptag.report.model import ScanReport
+    from maptag.sinks.sink import Deliver
 
 
 @dataclass(frozen=True)
@@ -47,9 +51,7 @@ def run(report: ScanReport, request: PublishRequest) -> PublishResult:
     never stops the others."""
     import boto3
 
-    from maptag.sinks.outcome import RunInfo
     from maptag.sinks.registry import laptop
-    from maptag.sinks.sink import Delivery
 
     wanted = [sink for sink in laptop() if sink.name in request.sinks]
     if not wanted:
@@ -63,11 +65,34 @@ def run(report: ScanReport, request: PublishRequest) -> PublishResult:
     )
     run_info = RunInfo.new(scanned_at=report.generated_at)
     outcomes = []
-    for sink in wanted:
-        outcome = sink.deliver(report, run_info, delivery)
+    for outcome in each(report, run_info, delivery, [(sink.name, sink.deliver) for sink in wanted]):
         tell(outcome)
         outcomes.append(outcome)
     return PublishResult(tuple(outcomes))
+
+
+def each(
+    report: ScanReport,
+    run: RunInfo,
+    delivery: Delivery,
+    sinks: Iterable[tuple[str, Deliver | None]],
+    *,
+    earlier: Sequence[SinkOutcome] = (),
+    once: Callable[[str, Callable[[], SinkOutcome]], SinkOutcome] = guarded,
+) -> Iterator[SinkOutcome]:
+    """Deliver to each sink in turn (None: this build has no sink of that name), each guarded:
+    one that fails never hides the others. A sink's run carries the sinks skipped before it
+    (the digest names them); ``once`` runs one delivery (the deployed publish's skips what an
+    earlier attempt delivered)."""
+    outcomes = list(earlier)
+    for name, deliver in sinks:
+        if deliver is None:
+            outcome = SinkOutcome(name, False, "this build has no such sink")
+        else:
+            notices = tuple(f"{o.name} {o.detail}" for o in outcomes if o.skipped)
+            outcome = once(name, partial(deliver, report, run.with_notices(notices), delivery))
+        outcomes.append(outcome)
+        yield outcome
 
 
 def tell(outcome: SinkOutcome) -> None:

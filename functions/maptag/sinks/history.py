@@ -487,7 +487,7 @@ def prior_states(store: HistoryStore | None, report: ScanReport) -> dict[str, Si
 
 
 def _deliver(report: ScanReport, run: RunInfo, delivery: Delivery) -> SinkOutcome:
-    """The run appended to the local history file (deployed, publish_run always records the
+    """The run appended to the local history file (deployed, app.workflow.publish_run always records the
     run in the history table: it is not a maptag:sinks choice)."""
     store = FileHistory(default_file())
     # the open resources read before the report was written (app/scan.py prior_for)

@@ -1,8 +1,8 @@
 """Every sink maptag has, one line each (docs/architecture.md, "Adding a sink").
 
 The CLI's `--publish` (its choices and help), the deployment's `maptag:sinks` (its accepted
-names and defaults), the laptop's publish (app/publish.py) and the deployed workflow's dispatch
-(workflow.py) all read this list. The order is the deployed delivery order (the digest, which
+names and defaults), the laptop's publish (app/publish.py) and the deployed publish's dispatch
+(app/workflow.py) all read this list. The order is the deployed delivery order (the digest, which
 names the sinks skipped, goes last whatever the order).
 """
 

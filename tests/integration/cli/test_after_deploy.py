@@ -3,7 +3,7 @@
 The stack is a CloudFormation stack with the scanner stack's outputs (StateMachineArn,
 ReportsBucket, as infra/stacks.py declares them); the state machine is a Step Functions
 definition that moto executes (Pass/Fail states) and whose output is what the publish step
-returns (maptag.workflow.PublishedRun.summary).
+returns (maptag.app.workflow.PublishRunResult.summary).
 """
 
 from __future__ import annotations
@@ -19,13 +19,13 @@ import pytest
 from moto import mock_aws
 
 from maptag.app import deployment
+from maptag.app.workflow import PublishRunResult
 from maptag.cli import main
 from maptag.model import ScanUnit
 from maptag.policy import Policy
 from maptag.report.model import FindingSpool, ScanReport
 from maptag.scan import UnitResult
 from maptag.sinks.outcome import RunInfo
-from maptag.workflow import PublishedRun
 
 REGION = "us-east-1"
 ROLE = "arn:aws:iam::123456789012:role/maptag-workflow"
@@ -77,7 +77,7 @@ def test_the_fixture_output_has_the_publish_steps_keys() -> None:
         report = ScanReport(
             policy=policy, units=[UnitResult(ScanUnit("123456789012", REGION), "ok", None)], spool=spool
         )
-        published = PublishedRun(RunInfo("run-1", datetime(2026, 11, 30, tzinfo=UTC), None), report)
+        published = PublishRunResult(RunInfo("run-1", datetime(2026, 11, 30, tzinfo=UTC), None), report)
         summary = published.summary()
     finally:
         spool.close()

@@ -7,11 +7,11 @@ import pytest
 
 from maptag.app.errors import UsageError
 from maptag.app.settings import resolve
+from maptag.app.workflow import SINKS
 from maptag.cli import build_parser
 from maptag.deploy_config import DEFAULT_SINKS, DeployConfig
 from maptag.policy import PolicyError
 from maptag.sinks.registry import REGISTRY
-from maptag.workflow import SINKS
 
 ENGAGEMENT = {"maptag:mpe_ids": "98765", "maptag:regions": "us-east-1"}
 

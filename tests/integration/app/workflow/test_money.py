@@ -1,4 +1,4 @@
-"""The deployed publish step's since-when and spend (workflow.run_money) over moto: the history
+"""The deployed publish step's since-when and spend (app/workflow.py run_money) over moto: the history
 table's open resources, Athena over a CUR 2.0 table (results queued through moto's documented
 results API), then the history rows it writes and the SNS digest a reader gets."""
 
@@ -15,12 +15,12 @@ import pytest
 import requests
 from moto import mock_aws
 
+from maptag.app.workflow import Deployment, Resources, run_money
 from maptag.deploy_config import DeployConfig
 from maptag.model import ScanUnit, Verdict
 from maptag.sinks.history import DynamoHistory, record_history
 from maptag.sinks.outcome import RunInfo
 from maptag.sinks.sns_digest import build_digest
-from maptag.workflow import Resources, run_money
 from tests.support.sink_fixtures import ACCOUNT, UnitSpec, built_report, finding
 
 REGION = "us-east-1"
@@ -84,7 +84,8 @@ def config() -> DeployConfig:
 def run(day: int, specs: list[UnitSpec], resources: Resources) -> tuple[str, list[dict[str, Any]], list[str]]:
     when = DAY0 + timedelta(days=day)
     with built_report(specs, generated_at=when) as report:
-        report.money, failures = run_money(report, config(), boto3.Session(region_name=REGION), resources)
+        deployed = Deployment(config(), boto3.Session(region_name=REGION), resources)
+        report.money, failures = run_money(report, deployed)
         info = RunInfo(f"run-{day}", when)
         outcome = record_history(
             report, info, DynamoHistory(TABLE, region=REGION), prior=report.money.ledger.prior

@@ -20,8 +20,9 @@ import boto3
 import pytest
 
 from handlers import publish, scan_unit
+from maptag.app.workflow import SINKS, Deployment, PublishRunRequest, Resources, publish_run
 from maptag.deploy_config import DEFAULT_SINKS
-from maptag.workflow import SINKS, Resources, Sink, publish_run
+from maptag.sinks.sink import Deliver
 from tests.support.deployed import (
     BUCKET,
     COMPLIANT,
@@ -113,18 +114,20 @@ def test_a_retried_publish_delivers_each_sink_exactly_once(
     calls = Calls(session)
     resources = Resources(bucket=BUCKET, table=TABLE, topic_arn=world.topic_arn, outbox_table=OUTBOX)
     started = datetime.fromisoformat(state["started_at"])
+    deployed = Deployment(world.config, session, resources)
+    request = PublishRunRequest(state["run_id"], started)
 
     def killed(*_: Any) -> Any:
         raise LambdaKilled("Task timed out after 900.00 seconds")
 
-    crashing: dict[str, Sink] = {**SINKS, "events": killed}
+    crashing: dict[str, Deliver] = {**SINKS, "events": killed}
     capsys.readouterr()
     with pytest.raises(LambdaKilled):
-        publish_run(world.config, session, resources, state["run_id"], started, None, sinks=crashing)
+        publish_run(deployed, request, sinks=crashing)
     first, first_emf = calls.take(), emf_lines(capsys.readouterr().out)
 
     # When Step Functions retries publish with the same input
-    again = publish_run(world.config, session, resources, state["run_id"], started, None)
+    again = publish_run(deployed, request)
     second, second_emf = calls.take(), emf_lines(capsys.readouterr().out)
 
     # Then the first attempt delivered the report, history and Security Hub, and nothing after
@@ -154,7 +157,7 @@ def test_a_retried_publish_delivers_each_sink_exactly_once(
     assert len(ids) == len(set(ids))
 
     # And a third attempt (a retry after a crash in the very last step) delivers nothing at all
-    publish_run(world.config, session, resources, state["run_id"], started, None)
+    publish_run(deployed, request)
     third = calls.take()
     assert [call for call in DELIVERING.values() if third[call]] == [], "every sink was already delivered"
     assert len(world.digests()) == 0  # no second digest arrived
