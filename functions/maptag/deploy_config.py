@@ -29,10 +29,10 @@ from maptag.app import checks
 from maptag.policy import ACCOUNT_ID, Policy, PolicyError, _one_line
 from maptag.rules import quote
 from maptag.sinks import registry
+from maptag.sinks.security_hub import DEFAULT_REFRESH_DAYS
 
 if TYPE_CHECKING:
     from maptag.app.settings import Sourced
-from maptag.sinks.security_hub import DEFAULT_REFRESH_DAYS
 
 COST_SOURCES = ("cost-explorer", "athena")
 _GLUE_NAME = re.compile(r"[a-z0-9_]{1,255}")

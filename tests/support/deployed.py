@@ -24,6 +24,7 @@ from maptag.local.embedded import EMBEDDED_TYPES
 from maptag.local.migration_hub import HubState, running_hub
 from maptag.names import OUTBOX_TABLE_KEY
 from tests.support.moto_seed import launch
+from tests.support.sink_fixtures import create_history_table
 
 REGION = "us-east-1"
 SCANNER = "123456789012"  # moto's default account: where the stack runs
@@ -118,15 +119,7 @@ def _create(
     s3 = boto3.client("s3", region_name=REGION)
     s3.create_bucket(Bucket=BUCKET)
     dynamodb = boto3.client("dynamodb", region_name=REGION)
-    dynamodb.create_table(
-        TableName=TABLE,
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "S"},
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    create_history_table(dynamodb, TABLE)
     dynamodb.create_table(
         TableName=OUTBOX,
         KeySchema=[{"AttributeName": OUTBOX_TABLE_KEY, "KeyType": "HASH"}],

@@ -8,10 +8,12 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 import boto3
 
 from maptag.model import Finding, Judgement, Resource, ScanUnit, Verdict
+from maptag.names import TABLE_PARTITION_KEY, TABLE_SORT_KEY, TABLE_TTL_ATTRIBUTE
 from maptag.policy import Policy
 from maptag.report.model import FindingSpool, ScanReport
 from maptag.scan import UnitResult, plan, run_scan
@@ -117,3 +119,18 @@ def scanned_report(policy: Policy, session: boto3.Session | None = None) -> Iter
 
 def verdicts(report: ScanReport) -> Iterable[tuple[str, str]]:
     return [(item["arn"], item["verdict"]) for item in report.resources()]
+
+
+def create_history_table(dynamodb: Any, name: str) -> None:
+    """The history table as the deployment defines it (infra/constructs/history.py): pk/sk
+    strings, on-demand, TTL on expires_at."""
+    keys = ((TABLE_PARTITION_KEY, "HASH"), (TABLE_SORT_KEY, "RANGE"))
+    dynamodb.create_table(
+        TableName=name,
+        KeySchema=[{"AttributeName": key, "KeyType": kind} for key, kind in keys],
+        AttributeDefinitions=[{"AttributeName": key, "AttributeType": "S"} for key, _ in keys],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    dynamodb.update_time_to_live(
+        TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": TABLE_TTL_ATTRIBUTE}
+    )

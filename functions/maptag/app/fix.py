@@ -125,11 +125,10 @@ def planned(source: FixSource, console: ScanConsole) -> Planned:
         return _plan(source, policy, items, failed)
     if source.scan is None:
         raise UsageError("fix: nothing to plan from (a scan, --from-report or --undo)")
-    from maptag.app.scan import scanned
+    from maptag.app.scan import name_failed_units, scanned
 
     with scanned(source.scan, console) as report:
-        for failed_unit in report.failed_units:
-            print(f"maptag: error: unit {failed_unit.unit.key} failed: {failed_unit.error}", file=sys.stderr)
+        name_failed_units(report)
         return _plan(source, report.policy, list(report.resources()), len(report.failed_units))
 
 

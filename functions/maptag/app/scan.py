@@ -124,8 +124,7 @@ def run(
         labels = {name: chosen.label(name) for name in ("mpe_ids", "exclusions")}
         for hint in scan_hints(report.policy, report.resources(), labels):
             print(f"maptag: warning: {hint}", file=sys.stderr)
-        for unit in report.failed_units:
-            print(f"maptag: error: unit {unit.unit.key} failed: {unit.error}", file=sys.stderr)
+        name_failed_units(report)
         failed = tuple(unit.unit.key for unit in report.failed_units)
         totals = report.totals
         code = scan_exit_code(
@@ -186,6 +185,12 @@ def scanned(request: ScanRequest, console: ScanConsole) -> Iterator[ScanReport]:
         yield report
     finally:
         spool.close()
+
+
+def name_failed_units(report: ScanReport) -> None:
+    """One error line per unit that could not be scanned (it is counted in the exit code: 3)."""
+    for unit in report.failed_units:
+        print(f"maptag: error: unit {unit.unit.key} failed: {unit.error}", file=sys.stderr)
 
 
 def build_policy(chosen: Sourced, default_region: str | None) -> Policy:
@@ -293,9 +298,9 @@ def load_costs_for(
 def prior_for(request: ScanRequest, units: list[ScanUnit]) -> dict[str, SinceState] | None:
     """The open non-compliant resources the local history knows (with --publish history);
     None without it: every since-when is then unknown, never guessed."""
-    from maptag.sinks.history import FileHistory, HistoryError, default_file
+    from maptag.sinks.history import NAME, FileHistory, HistoryError, default_file
 
-    if "history" not in request.publish.sinks:
+    if NAME not in request.publish.sinks:
         return None
     try:
         return FileHistory(default_file()).resource_states(units)

@@ -15,7 +15,7 @@ from maptag.cli import main
 from maptag.model import ScanUnit, Verdict
 from maptag.sinks.history import DynamoHistory, Scope, record_history
 from maptag.sinks.outcome import RunInfo
-from tests.support.sink_fixtures import ACCOUNT, UnitSpec, built_report, many
+from tests.support.sink_fixtures import ACCOUNT, UnitSpec, built_report, create_history_table, many
 
 TABLE = "maptag-history"
 REGION = "us-east-1"
@@ -28,21 +28,7 @@ def table() -> Iterator[Any]:
     """The table as the deployment defines it: pk/sk strings, TTL on expires_at."""
     with mock_aws():
         dynamodb = boto3.client("dynamodb", region_name=REGION)
-        dynamodb.create_table(
-            TableName=TABLE,
-            KeySchema=[
-                {"AttributeName": "pk", "KeyType": "HASH"},
-                {"AttributeName": "sk", "KeyType": "RANGE"},
-            ],
-            AttributeDefinitions=[
-                {"AttributeName": "pk", "AttributeType": "S"},
-                {"AttributeName": "sk", "AttributeType": "S"},
-            ],
-            BillingMode="PAY_PER_REQUEST",
-        )
-        dynamodb.update_time_to_live(
-            TableName=TABLE, TimeToLiveSpecification={"Enabled": True, "AttributeName": "expires_at"}
-        )
+        create_history_table(dynamodb, TABLE)
         yield dynamodb
 
 

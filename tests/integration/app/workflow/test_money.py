@@ -21,7 +21,7 @@ from maptag.model import ScanUnit, Verdict
 from maptag.sinks.history import DynamoHistory, record_history
 from maptag.sinks.outcome import RunInfo
 from maptag.sinks.sns_digest import build_digest
-from tests.support.sink_fixtures import ACCOUNT, UnitSpec, built_report, finding
+from tests.support.sink_fixtures import ACCOUNT, UnitSpec, built_report, create_history_table, finding
 
 REGION = "us-east-1"
 TABLE = "maptag-history"
@@ -32,18 +32,7 @@ DAY0 = datetime(2026, 11, 1, 6, 0, tzinfo=UTC)
 @pytest.fixture
 def aws() -> Iterator[None]:
     with mock_aws():
-        boto3.client("dynamodb", region_name=REGION).create_table(
-            TableName=TABLE,
-            KeySchema=[
-                {"AttributeName": "pk", "KeyType": "HASH"},
-                {"AttributeName": "sk", "KeyType": "RANGE"},
-            ],
-            AttributeDefinitions=[
-                {"AttributeName": "pk", "AttributeType": "S"},
-                {"AttributeName": "sk", "AttributeType": "S"},
-            ],
-            BillingMode="PAY_PER_REQUEST",
-        )
+        create_history_table(boto3.client("dynamodb", region_name=REGION), TABLE)
         boto3.client("athena", region_name=REGION).create_work_group(Name="maptag-costs", Configuration={})
         yield
 
